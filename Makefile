@@ -1,0 +1,82 @@
+# vecdb: PGXS build.
+#
+# Layout: C sources in src/, the extension install script in
+# sql/vecdb--$(EXTVERSION).sql (sql/ also holds the pg_regress inputs;
+# expected/ their outputs), isolation specs in specs/, TAP tests in test/t/,
+# server-free tests in test/unit and test/fuzz, benchmarks in bench/.
+#
+# Targets: all, install, installcheck (regress + isolation against a running
+# server), unit, fuzz, bench-kernels.  scripts/test.sh runs everything on a
+# throwaway cluster; scripts/demo.sh runs the demo.
+#
+# VECDB_DEV=1 adds -Werror and -DUSE_ASSERT_CHECKING (the test command uses it).
+
+EXTENSION = vecdb
+EXTVERSION = 0.1.0
+MODULE_big = vecdb
+DATA = sql/vecdb--$(EXTVERSION).sql
+
+OBJS = \
+	src/vecdb.o \
+	src/vecparse.o \
+	src/vector.o \
+	src/vector_ops.o \
+	src/vector_agg.o \
+	src/distance.o \
+	src/distance_x86.o
+
+HEADERS = src/vector.h
+
+REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+
+# Portable: no -march flags.  SIMD kernels use target attributes.
+# No fast-math either: distances must not depend on the compiler.
+PG_CFLAGS += -Isrc
+ifeq ($(VECDB_DEV),1)
+PG_CFLAGS += -Werror -DUSE_ASSERT_CHECKING
+endif
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# ---- server-free tests and tools --------------------------------------------
+
+KERNEL_SRCS = src/distance.c src/distance_x86.c
+TEST_CC ?= gcc
+TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
+
+test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/distance.h
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
+
+test/unit/test_vecparse: test/unit/test_vecparse.c src/vecparse.c src/vecparse.h
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/vecparse.c -lm
+
+.PHONY: unit fuzz fuzz-build bench-kernels
+unit: test/unit/test_distance test/unit/test_vecparse
+	test/unit/test_distance
+	test/unit/test_vecparse
+
+FUZZ_SECONDS ?= 60
+test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/vecparse.c src/vecparse.h
+	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc -o $@ test/fuzz/fuzz_vecparse.c src/vecparse.c -lm
+
+fuzz-build: test/fuzz/fuzz_vecparse
+
+fuzz: test/fuzz/fuzz_vecparse
+	mkdir -p test/fuzz/work
+	cp -n test/fuzz/corpus/* test/fuzz/work/ 2>/dev/null || true
+	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-dict=test/fuzz/vecparse.dict test/fuzz/work
+
+bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/distance.h
+	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
+
+bench-kernels: bench/bench_kernels
+	bench/bench_kernels
+
+EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse \
+	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check

@@ -1,0 +1,27 @@
+-- scripts/demo.sql: what the demo shows.
+\pset footer off
+CREATE EXTENSION IF NOT EXISTS vecdb;
+SELECT vecdb_version() AS vecdb, name AS distance_kernels FROM vecdb_kernels() WHERE in_use;
+
+DROP TABLE IF EXISTS items;
+CREATE TABLE items (id bigserial PRIMARY KEY, label text, embedding vector(3));
+
+-- 5,000 points on three clusters, deterministic
+SELECT setseed(0.42);
+INSERT INTO items (label, embedding)
+SELECT 'cluster ' || c,
+       ARRAY[c * 10 + random(), c * 10 + random(), c * 10 + random()]::vector(3)
+FROM generate_series(1, 5000) i, LATERAL (SELECT i % 3 AS c) s;
+SELECT count(*) AS rows_loaded FROM items;
+
+\echo
+\echo 5 nearest neighbours of [10.5,10.5,10.5] by L2 distance (<->):
+SELECT id, label, embedding, round((embedding <-> '[10.5,10.5,10.5]')::numeric, 4) AS l2
+FROM items ORDER BY embedding <-> '[10.5,10.5,10.5]' LIMIT 5;
+
+\echo 3 nearest by cosine distance (<=>) to [1,0,0]:
+SELECT id, label, embedding, round((embedding <=> '[1,0,0]')::numeric, 6) AS cosine
+FROM items ORDER BY embedding <=> '[1,0,0]' LIMIT 3;
+
+\echo Average vector per cluster:
+SELECT label, avg(embedding) AS centroid FROM items GROUP BY label ORDER BY label;

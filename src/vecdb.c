@@ -1,0 +1,92 @@
+/*-------------------------------------------------------------------------
+ *
+ * vecdb.c
+ *	  Module entry: PG_MODULE_MAGIC, _PG_init (settings, kernel dispatch)
+ *	  and the vecdb_* introspection functions.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/vecdb.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "distance.h"
+
+PG_MODULE_MAGIC;
+
+#define VECDB_VERSION_STR "0.1.0"
+
+static bool vecdb_force_scalar = false;
+
+static void
+assign_force_scalar(bool newval, void *extra)
+{
+	VecdbKernelsForceScalar(newval);
+}
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	VecdbKernelsInit();
+
+	DefineCustomBoolVariable("vecdb.force_scalar",
+							 "Uses the portable scalar distance kernels instead of SIMD ones.",
+							 "For testing and diagnosis: results agree with the SIMD kernels "
+							 "to about 1e-6 relative, at a fraction of the speed.",
+							 &vecdb_force_scalar,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 assign_force_scalar,
+							 NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("vecdb");
+#else
+	EmitWarningsOnPlaceholders("vecdb");
+#endif
+}
+
+PG_FUNCTION_INFO_V1(vecdb_version);
+Datum
+vecdb_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(VECDB_VERSION_STR));
+}
+
+/*
+ * vecdb_kernels(): one row per kernel family this CPU supports, with
+ * whether it is the one in use by this backend and whether it is the best.
+ */
+PG_FUNCTION_INFO_V1(vecdb_kernels_info);
+Datum
+vecdb_kernels_info(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const VecdbKernelSet *sets[8];
+	const VecdbKernelSet *best = VecdbKernelsBest();
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	n = VecdbKernelsAvailable(sets, lengthof(sets));
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(sets[i]->name);
+		values[1] = BoolGetDatum(sets[i] == vecdb_kernels);
+		values[2] = BoolGetDatum(sets[i] == best);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

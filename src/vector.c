@@ -1,0 +1,333 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector.c
+ *	  The vector type: text and binary I/O, typmod, casts.
+ *
+ * Error texts and SQLSTATEs are pgvector's, so that applications that
+ * match on them keep working (see ../shared/reference/pgvector.md 1.11 and
+ * the pinned cases in sql/vector_input_errors.sql).
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/vector.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+#include "vecparse.h"
+#include "vector.h"
+
+/*
+ * Allocates a zeroed vector of dim dimensions in the current memory context.
+ * The caller has checked dim against VECTOR_MAX_DIM.
+ */
+Vector *
+InitVector(int dim)
+{
+	Size		size = VECTOR_SIZE(dim);
+	Vector	   *result = (Vector *) palloc0(size);
+
+	SET_VARSIZE(result, size);
+	result->dim = dim;
+	return result;
+}
+
+void
+CheckVectorDim(int dim)
+{
+	if (dim < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("vector must have at least 1 dimension")));
+	if (dim > VECTOR_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("vector cannot have more than %d dimensions",
+						VECTOR_MAX_DIM)));
+}
+
+void
+CheckVectorExpectedDim(int32 typmod, int dim)
+{
+	if (typmod != -1 && typmod != dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", typmod, dim)));
+}
+
+void
+CheckVectorElement(float value)
+{
+	if (isnan(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("NaN not allowed in vector")));
+	if (isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("infinite value not allowed in vector")));
+}
+
+void
+CheckVectorDims(const Vector *a, const Vector *b)
+{
+	if (a->dim != b->dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different vector dimensions %d and %d",
+						a->dim, b->dim)));
+}
+
+PG_FUNCTION_INFO_V1(vector_in);
+Datum
+vector_in(PG_FUNCTION_ARGS)
+{
+	char	   *lit = PG_GETARG_CSTRING(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	float		x[VECTOR_MAX_DIM];
+	VecParseResult res;
+	Vector	   *result;
+
+	switch (VecParse(lit, x, VECTOR_MAX_DIM, &res))
+	{
+		case VECPARSE_OK:
+			break;
+		case VECPARSE_NO_OPEN_BRACKET:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type vector: \"%s\"", lit),
+					 errdetail("Vector contents must start with \"[\".")));
+			break;
+		case VECPARSE_EMPTY:
+			CheckVectorDim(0);
+			break;
+		case VECPARSE_TOO_MANY_DIMS:
+			CheckVectorDim(VECTOR_MAX_DIM + 1);
+			break;
+		case VECPARSE_SYNTAX:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type vector: \"%s\"", lit)));
+			break;
+		case VECPARSE_OUT_OF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("\"%s\" is out of range for type vector",
+							pnstrdup(lit + res.tok_start, res.tok_len))));
+			break;
+		case VECPARSE_NAN:
+			CheckVectorElement(NAN);
+			break;
+		case VECPARSE_INFINITE:
+			CheckVectorElement(INFINITY);
+			break;
+		case VECPARSE_JUNK_AFTER_CLOSE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type vector: \"%s\"", lit),
+					 errdetail("Junk after closing right brace.")));
+			break;
+	}
+
+	CheckVectorExpectedDim(typmod, res.dim);
+	result = InitVector(res.dim);
+	memcpy(result->x, x, sizeof(float) * res.dim);
+	PG_RETURN_VECTOR_P(result);
+}
+
+PG_FUNCTION_INFO_V1(vector_out);
+Datum
+vector_out(PG_FUNCTION_ARGS)
+{
+	Vector	   *vector = PG_GETARG_VECTOR_P(0);
+	int			dim = vector->dim;
+	char	   *buf;
+	char	   *ptr;
+
+	/* '[' + dim numbers + (dim - 1) commas + ']' + NUL */
+	buf = (char *) palloc(add_size(mul_size(dim, FLOAT_SHORTEST_DECIMAL_LEN + 1), 2));
+	ptr = buf;
+	*ptr++ = '[';
+	for (int i = 0; i < dim; i++)
+	{
+		if (i > 0)
+			*ptr++ = ',';
+		ptr += float_to_shortest_decimal_bufn(vector->x[i], ptr);
+	}
+	*ptr++ = ']';
+	*ptr = '\0';
+
+	PG_FREE_IF_COPY(vector, 0);
+	PG_RETURN_CSTRING(buf);
+}
+
+PG_FUNCTION_INFO_V1(vector_typmod_in);
+Datum
+vector_typmod_in(PG_FUNCTION_ARGS)
+{
+	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
+	int32	   *tl;
+	int			n;
+
+	tl = ArrayGetIntegerTypmods(ta, &n);
+	if (n != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid type modifier")));
+	if (*tl < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type vector must be at least 1")));
+	if (*tl > VECTOR_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type vector cannot exceed %d",
+						VECTOR_MAX_DIM)));
+	PG_RETURN_INT32(*tl);
+}
+
+/*
+ * Binary input: int16 dim, int16 unused (must be 0), dim float4, all in
+ * network byte order.  Core checks that the whole message was consumed.
+ */
+PG_FUNCTION_INFO_V1(vector_recv);
+Datum
+vector_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	int16		dim;
+	int16		unused;
+	Vector	   *result;
+
+	dim = (int16) pq_getmsgint(buf, sizeof(int16));
+	unused = (int16) pq_getmsgint(buf, sizeof(int16));
+
+	CheckVectorDim(dim);
+	CheckVectorExpectedDim(typmod, dim);
+	if (unused != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected unused to be 0, not %d", unused)));
+
+	result = InitVector(dim);
+	for (int i = 0; i < dim; i++)
+	{
+		result->x[i] = pq_getmsgfloat4(buf);
+		CheckVectorElement(result->x[i]);
+	}
+	PG_RETURN_VECTOR_P(result);
+}
+
+PG_FUNCTION_INFO_V1(vector_send);
+Datum
+vector_send(PG_FUNCTION_ARGS)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint(&buf, vec->dim, sizeof(int16));
+	pq_sendint(&buf, vec->unused, sizeof(int16));
+	for (int i = 0; i < vec->dim; i++)
+		pq_sendfloat4(&buf, vec->x[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Cast vector to vector(n): only checks the dimension count. */
+PG_FUNCTION_INFO_V1(vector);
+Datum
+vector(PG_FUNCTION_ARGS)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+
+	CheckVectorExpectedDim(typmod, vec->dim);
+	PG_RETURN_VECTOR_P(vec);
+}
+
+/* Cast integer[], real[], double precision[] or numeric[] to vector. */
+PG_FUNCTION_INFO_V1(array_to_vector);
+Datum
+array_to_vector(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	Oid			elemtype = ARR_ELEMTYPE(array);
+	Vector	   *result;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	int			nelems;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("array must be 1-D")));
+	if (ARR_HASNULL(array) && array_contains_nulls(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array must not contain nulls")));
+	if (elemtype != INT4OID && elemtype != FLOAT4OID &&
+		elemtype != FLOAT8OID && elemtype != NUMERICOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("unsupported array type")));
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
+					  &elems, NULL, &nelems);
+
+	CheckVectorDim(nelems);
+	CheckVectorExpectedDim(typmod, nelems);
+
+	result = InitVector(nelems);
+	for (int i = 0; i < nelems; i++)
+	{
+		switch (elemtype)
+		{
+			case INT4OID:
+				result->x[i] = (float) DatumGetInt32(elems[i]);
+				break;
+			case FLOAT4OID:
+				result->x[i] = DatumGetFloat4(elems[i]);
+				break;
+			case FLOAT8OID:
+				result->x[i] = (float) DatumGetFloat8(elems[i]);
+				break;
+			default:			/* NUMERICOID */
+				result->x[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
+																  elems[i]));
+				break;
+		}
+		CheckVectorElement(result->x[i]);
+	}
+	PG_RETURN_VECTOR_P(result);
+}
+
+/* Cast vector to real[]. */
+PG_FUNCTION_INFO_V1(vector_to_float4);
+Datum
+vector_to_float4(PG_FUNCTION_ARGS)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+	Datum	   *d = (Datum *) palloc(mul_size(sizeof(Datum), vec->dim));
+
+	for (int i = 0; i < vec->dim; i++)
+		d[i] = Float4GetDatum(vec->x[i]);
+	PG_RETURN_POINTER(construct_array(d, vec->dim, FLOAT4OID,
+									  sizeof(float4), true,
+									  TYPALIGN_INT));
+}

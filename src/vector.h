@@ -1,0 +1,43 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector.h
+ *	  The vector type: on-disk struct, limits and shared checks.
+ *
+ * The varlena layout is pgvector's, byte for byte: int32 header, int16 dim,
+ * int16 unused (always 0), dim float4 values.  Binary send/recv is the same
+ * minus the header, in network byte order.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/vector.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef VECDB_VECTOR_H
+#define VECDB_VECTOR_H
+
+#include "fmgr.h"
+
+#define VECTOR_MAX_DIM 16000
+
+typedef struct Vector
+{
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	int16		dim;			/* number of dimensions */
+	int16		unused;			/* reserved, always zero */
+	float		x[FLEXIBLE_ARRAY_MEMBER];
+} Vector;
+
+#define VECTOR_SIZE(_dim)		(offsetof(Vector, x) + sizeof(float) * (_dim))
+#define DatumGetVector(x)		((Vector *) PG_DETOAST_DATUM(x))
+#define PG_GETARG_VECTOR_P(x)	DatumGetVector(PG_GETARG_DATUM(x))
+#define PG_RETURN_VECTOR_P(x)	PG_RETURN_POINTER(x)
+
+/* vector.c */
+extern Vector *InitVector(int dim);
+extern void CheckVectorDim(int dim);
+extern void CheckVectorExpectedDim(int32 typmod, int dim);
+extern void CheckVectorElement(float value);
+extern void CheckVectorDims(const Vector *a, const Vector *b);
+
+#endif							/* VECDB_VECTOR_H */
