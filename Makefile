@@ -23,7 +23,15 @@ OBJS = \
 	src/vector_ops.o \
 	src/vector_agg.o \
 	src/distance.o \
-	src/distance_x86.o
+	src/distance_x86.o \
+	src/hnsw.o \
+	src/hnswutils.o \
+	src/hnswpage.o \
+	src/hnswsearch.o \
+	src/hnswbuild.o \
+	src/hnswinsert.o \
+	src/hnswscan.o \
+	src/hnswvacuum.o
 
 HEADERS = src/vector.h
 

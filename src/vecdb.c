@@ -18,6 +18,7 @@
 #include "utils/guc.h"
 
 #include "distance.h"
+#include "hnsw.h"
 
 PG_MODULE_MAGIC;
 
@@ -37,6 +38,7 @@ void
 _PG_init(void)
 {
 	VecdbKernelsInit();
+	HnswInitGucs();
 
 	DefineCustomBoolVariable("vecdb.force_scalar",
 							 "Uses the portable scalar distance kernels instead of SIMD ones.",

@@ -1,0 +1,387 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw.c
+ *	  HNSW access method: handler, reloptions, GUCs, cost estimate and the
+ *	  operator class validator.
+ *
+ * Names, ranges and texts follow pgvector (../shared/reference/pgvector.md
+ * 1.9, 1.10) so that existing DDL and settings work unchanged.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnsw.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "access/amvalidate.h"
+#include "access/htup_details.h"
+#include "access/reloptions.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_amop.h"
+#include "catalog/pg_amproc.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "optimizer/optimizer.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/selfuncs.h"
+#include "utils/syscache.h"
+
+#include "hnsw.h"
+
+int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
+int			hnsw_max_scan_tuples = 20000;
+double		hnsw_scan_mem_multiplier = 1;
+
+static relopt_kind hnsw_relopt_kind;
+
+static const struct config_enum_entry hnsw_iterative_scan_options[] = {
+	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
+	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+	{"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+	{NULL, 0, false}
+};
+
+/* Registers reloptions and the hnsw.* settings; called from _PG_init. */
+void
+HnswInitGucs(void)
+{
+	hnsw_relopt_kind = add_reloption_kind();
+	add_int_reloption(hnsw_relopt_kind, "m", "Max number of connections",
+					  HNSW_DEFAULT_M, HNSW_MIN_M, HNSW_MAX_M,
+					  AccessExclusiveLock);
+	add_int_reloption(hnsw_relopt_kind, "ef_construction",
+					  "Size of the dynamic candidate list for construction",
+					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
+					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+
+	DefineCustomIntVariable("hnsw.ef_search",
+							"Sets the size of the dynamic candidate list for search",
+							"Valid range is 1..1000.",
+							&hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH,
+							HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("hnsw.iterative_scan",
+							 "Sets the mode for iterative scans",
+							 NULL, &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF,
+							 hnsw_iterative_scan_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hnsw.max_scan_tuples",
+							"Sets the max number of tuples to visit for iterative scans",
+							NULL, &hnsw_max_scan_tuples, 20000, 1, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
+							 "Sets the multiple of work_mem to use for iterative scans",
+							 NULL, &hnsw_scan_mem_multiplier, 1, 1, 1000,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("hnsw");
+#else
+	EmitWarningsOnPlaceholders("hnsw");
+#endif
+}
+
+static bytea *
+hnswoptions(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt tab[] = {
+		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	};
+
+	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind,
+									  sizeof(HnswOptions), tab, lengthof(tab));
+}
+
+int
+HnswGetM(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->m : HNSW_DEFAULT_M;
+}
+
+int
+HnswGetEfConstruction(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+static char *
+hnswbuildphasename(int64 phasenum)
+{
+	switch (phasenum)
+	{
+		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+			return "initializing";
+		case HNSW_PHASE_LOAD:
+			return "loading tuples";
+		case HNSW_PHASE_WRITE:
+			return "writing graph";
+		case HNSW_PHASE_INSERT_REST:
+			return "inserting remaining tuples";
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * Cost model.  Without an ORDER BY on our operator the index is useless:
+ * infinite cost.  Otherwise the scan does all its work before the first
+ * tuple: it visits about ef_search * 2m * (1 + log_m N) nodes, each a
+ * random page read and a distance, capped at the whole index.  On a tiny
+ * table the cap makes a sequential scan plus sort cheaper.
+ */
+static void
+hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
+				 Cost *indexStartupCost, Cost *indexTotalCost,
+				 Selectivity *indexSelectivity, double *indexCorrelation,
+				 double *indexPages)
+{
+	GenericCosts costs;
+	double		ntuples;
+	double		visited;
+	double		ratio;
+	int			m;
+	Relation	index;
+
+	if (path->indexorderbys == NIL)
+	{
+		*indexStartupCost = get_float8_infinity();
+		*indexTotalCost = get_float8_infinity();
+		*indexSelectivity = 0;
+		*indexCorrelation = 0;
+		*indexPages = 0;
+		return;
+	}
+
+	MemSet(&costs, 0, sizeof(costs));
+	genericcostestimate(root, path, loop_count, &costs);
+
+	index = index_open(path->indexinfo->indexoid, NoLock);
+	m = HnswGetM(index);
+	index_close(index, NoLock);
+
+	ntuples = Max(path->indexinfo->tuples, 1);
+	visited = (double) hnsw_ef_search * 2 * m * (1 + log(ntuples) / log(Max(m, 2)));
+	ratio = Min(visited / ntuples, 1.0);
+
+	/* every visited node costs a distance on top of the generic per-tuple cost */
+	costs.indexTotalCost += ntuples * cpu_operator_cost * 2;
+
+	*indexStartupCost = costs.indexTotalCost * ratio;
+	*indexTotalCost = costs.indexTotalCost * ratio;
+	*indexSelectivity = costs.indexSelectivity;
+	*indexCorrelation = 0;
+	*indexPages = costs.numIndexPages * ratio;
+}
+
+/*
+ * Operator class validator.  An hnsw opclass has ordering operators only
+ * (strategy 1, FOR ORDER BY float_ops), support 1 (distance, two args of
+ * the opclass type, float8), optional support 2 (norm, one arg, float8)
+ * and optional support 3 (type info, internal -> internal).
+ */
+static bool
+hnswvalidate(Oid opclassoid)
+{
+	bool		result = true;
+	HeapTuple	classtup;
+	Form_pg_opclass classform;
+	Oid			opfamilyoid;
+	Oid			opcintype;
+	char	   *opclassname;
+	HeapTuple	familytup;
+	Form_pg_opfamily familyform;
+	char	   *opfamilyname;
+	CatCList   *proclist,
+			   *oprlist;
+	bool		have_distance = false;
+
+	classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for operator class %u", opclassoid);
+	classform = (Form_pg_opclass) GETSTRUCT(classtup);
+	opfamilyoid = classform->opcfamily;
+	opcintype = classform->opcintype;
+	opclassname = NameStr(classform->opcname);
+
+	familytup = SearchSysCache1(OPFAMILYOID, ObjectIdGetDatum(opfamilyoid));
+	if (!HeapTupleIsValid(familytup))
+		elog(ERROR, "cache lookup failed for operator family %u", opfamilyoid);
+	familyform = (Form_pg_opfamily) GETSTRUCT(familytup);
+	opfamilyname = NameStr(familyform->opfname);
+
+	oprlist = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(opfamilyoid));
+	proclist = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(opfamilyoid));
+
+	for (int i = 0; i < proclist->n_members; i++)
+	{
+		HeapTuple	proctup = &proclist->members[i]->tuple;
+		Form_pg_amproc procform = (Form_pg_amproc) GETSTRUCT(proctup);
+		bool		ok;
+
+		if (procform->amproclefttype != opcintype ||
+			procform->amprocrighttype != opcintype)
+			continue;			/* belongs to another opclass of the family */
+
+		switch (procform->amprocnum)
+		{
+			case HNSW_DISTANCE_PROC:
+				ok = check_amproc_signature(procform->amproc, FLOAT8OID, true,
+											2, 2, opcintype, opcintype);
+				have_distance = true;
+				break;
+			case HNSW_NORM_PROC:
+				ok = check_amproc_signature(procform->amproc, FLOAT8OID, true,
+											1, 1, opcintype);
+				break;
+			case HNSW_TYPE_INFO_PROC:
+				ok = check_amproc_signature(procform->amproc, INTERNALOID, true,
+											1, 1, INTERNALOID);
+				break;
+			default:
+				ereport(INFO,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("operator family \"%s\" of access method %s contains function %s with invalid support number %d",
+								opfamilyname, "hnsw",
+								format_procedure(procform->amproc),
+								procform->amprocnum)));
+				result = false;
+				continue;
+		}
+		if (!ok)
+		{
+			ereport(INFO,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator family \"%s\" of access method %s contains function %s with wrong signature for support number %d",
+							opfamilyname, "hnsw",
+							format_procedure(procform->amproc),
+							procform->amprocnum)));
+			result = false;
+		}
+	}
+
+	for (int i = 0; i < oprlist->n_members; i++)
+	{
+		HeapTuple	oprtup = &oprlist->members[i]->tuple;
+		Form_pg_amop oprform = (Form_pg_amop) GETSTRUCT(oprtup);
+
+		if (oprform->amopstrategy != 1)
+		{
+			ereport(INFO,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator family \"%s\" of access method %s contains operator %s with invalid strategy number %d",
+							opfamilyname, "hnsw",
+							format_operator(oprform->amopopr),
+							oprform->amopstrategy)));
+			result = false;
+		}
+		if (oprform->amoppurpose != AMOP_ORDER ||
+			oprform->amopsortfamily != get_opfamily_oid(BTREE_AM_OID,
+														list_make2(makeString("pg_catalog"),
+																   makeString("float_ops")),
+														false))
+		{
+			ereport(INFO,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator family \"%s\" of access method %s contains operator %s that is not an ordering operator on float_ops",
+							opfamilyname, "hnsw",
+							format_operator(oprform->amopopr))));
+			result = false;
+		}
+		if (!check_amop_signature(oprform->amopopr, FLOAT8OID,
+								  oprform->amoplefttype, oprform->amoprighttype))
+		{
+			ereport(INFO,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator family \"%s\" of access method %s contains operator %s with wrong signature",
+							opfamilyname, "hnsw",
+							format_operator(oprform->amopopr))));
+			result = false;
+		}
+	}
+
+	if (!have_distance)
+	{
+		ereport(INFO,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("operator class \"%s\" of access method %s is missing support function %d",
+						opclassname, "hnsw", HNSW_DISTANCE_PROC)));
+		result = false;
+	}
+
+	ReleaseCatCacheList(proclist);
+	ReleaseCatCacheList(oprlist);
+	ReleaseSysCache(familytup);
+	ReleaseSysCache(classtup);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(hnswhandler);
+Datum
+hnswhandler(PG_FUNCTION_ARGS)
+{
+	IndexAmRoutine *amroutine = makeNode(IndexAmRoutine);
+
+	amroutine->amstrategies = 0;
+	amroutine->amsupport = 3;
+	amroutine->amoptsprocnum = 0;
+	amroutine->amcanorder = false;
+	amroutine->amcanorderbyop = true;
+	amroutine->amcanbackward = false;
+	amroutine->amcanunique = false;
+	amroutine->amcanmulticol = false;
+	amroutine->amoptionalkey = true;
+	amroutine->amsearcharray = false;
+	amroutine->amsearchnulls = false;
+	amroutine->amstorage = false;
+	amroutine->amclusterable = false;
+	amroutine->ampredlocks = false;
+	amroutine->amcanparallel = false;
+	amroutine->amcaninclude = false;
+	amroutine->amusemaintenanceworkmem = false;
+	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	amroutine->amkeytype = InvalidOid;
+
+	amroutine->ambuild = hnswbuild;
+	amroutine->ambuildempty = hnswbuildempty;
+	amroutine->aminsert = hnswinsert;
+	amroutine->ambulkdelete = hnswbulkdelete;
+	amroutine->amvacuumcleanup = hnswvacuumcleanup;
+	amroutine->amcanreturn = NULL;
+	amroutine->amcostestimate = hnswcostestimate;
+	amroutine->amoptions = hnswoptions;
+	amroutine->amproperty = NULL;
+	amroutine->ambuildphasename = hnswbuildphasename;
+	amroutine->amvalidate = hnswvalidate;
+	amroutine->amadjustmembers = NULL;
+	amroutine->ambeginscan = hnswbeginscan;
+	amroutine->amrescan = hnswrescan;
+	amroutine->amgettuple = hnswgettuple;
+	amroutine->amgetbitmap = NULL;
+	amroutine->amendscan = hnswendscan;
+	amroutine->ammarkpos = NULL;
+	amroutine->amrestrpos = NULL;
+	amroutine->amestimateparallelscan = NULL;
+	amroutine->aminitparallelscan = NULL;
+	amroutine->amparallelrescan = NULL;
+
+	PG_RETURN_POINTER(amroutine);
+}

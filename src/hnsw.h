@@ -1,0 +1,246 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw.h
+ *	  Private header of the vecdb HNSW index access method.
+ *
+ * The on-disk format is in hnsw_page.h; the design (invariants, locking,
+ * WAL) is in src/README.  Prototypes are grouped by the file defining them.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnsw.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef VECDB_HNSW_H
+#define VECDB_HNSW_H
+
+#include "access/amapi.h"
+#include "access/genam.h"
+#include "nodes/execnodes.h"
+#include "storage/bufmgr.h"
+#include "utils/relcache.h"
+
+#include "hnsw_page.h"
+
+/* reloption bounds and defaults: pgvector's */
+#define HNSW_DEFAULT_M				16
+#define HNSW_MIN_M					2
+#define HNSW_MAX_M					100
+#define HNSW_DEFAULT_EF_CONSTRUCTION 64
+#define HNSW_MIN_EF_CONSTRUCTION	4
+#define HNSW_MAX_EF_CONSTRUCTION	1000
+#define HNSW_DEFAULT_EF_SEARCH		40
+#define HNSW_MIN_EF_SEARCH			1
+#define HNSW_MAX_EF_SEARCH			1000
+
+/* support procedures, as in pgvector's operator classes */
+#define HNSW_DISTANCE_PROC			1
+#define HNSW_NORM_PROC				2
+#define HNSW_TYPE_INFO_PROC			3
+
+/* index-wide lock on a fake page number: inserts share, vacuum waits */
+#define HNSW_INSERT_LOCK_PAGE		0
+
+typedef enum HnswMetric
+{
+	HNSW_METRIC_L2 = 1,			/* squared Euclidean */
+	HNSW_METRIC_IP = 2,			/* negative inner product */
+	HNSW_METRIC_COSINE = 3,		/* negative inner product of unit vectors */
+	HNSW_METRIC_L1 = 4			/* taxicab */
+} HnswMetric;
+
+typedef enum HnswIterativeScan
+{
+	HNSW_ITERATIVE_SCAN_OFF,
+	HNSW_ITERATIVE_SCAN_RELAXED,
+	HNSW_ITERATIVE_SCAN_STRICT
+} HnswIterativeScan;
+
+/* build phases reported in pg_stat_progress_create_index */
+#define HNSW_PHASE_LOAD				2
+#define HNSW_PHASE_WRITE			3
+#define HNSW_PHASE_INSERT_REST		4
+
+typedef struct HnswOptions
+{
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	int			m;
+	int			ef_construction;
+} HnswOptions;
+
+/*
+ * Byte offsets inside a node tuple of a given level; see hnsw_page.h.
+ */
+typedef struct HnswNodeLayout
+{
+	int			level;
+	Size		counts_off;
+	Size		tids_off[HNSW_MAX_LEVEL + 1];
+	Size		dists_off[HNSW_MAX_LEVEL + 1];
+	Size		vector_off;
+	Size		size;			/* whole tuple, MAXALIGNed */
+	bool		external;		/* vector lives in chunks */
+	int			nchunks;
+} HnswNodeLayout;
+
+/*
+ * Facts about one index that never change after build: from the catalogs
+ * and the metapage.  Cached in rd_amcache (index's rd_indexcxt).
+ */
+typedef struct HnswIndexInfo
+{
+	int			dims;
+	int			m;
+	int			ef_construction;
+	int			max_level;
+	HnswMetric	metric;
+	HnswNodeLayout layouts[HNSW_MAX_LEVEL + 1];	/* per node level */
+} HnswIndexInfo;
+
+
+/* a search candidate: a node, the version we saw, its distance to q */
+typedef struct HnswCandidate
+{
+	ItemPointerData tid;
+	uint16		version;
+	float		dist;
+	bool		deleted;		/* node had no live heap TID when read */
+} HnswCandidate;
+
+/* binary heap of candidates, min or max by distance */
+typedef struct HnswHeap
+{
+	HnswCandidate *items;
+	int			n;
+	int			cap;
+	bool		max;			/* max-heap when true */
+} HnswHeap;
+
+struct visited_hash;
+
+/* On-disk search state; lives in the caller's memory context. */
+typedef struct HnswSearch
+{
+	Relation	index;
+	HnswIndexInfo *info;
+	const float *query;
+	struct visited_hash *visited;
+	int64		visited_count;	/* distinct nodes whose distance was taken */
+	bool		keep_distances; /* visited entries remember distances */
+} HnswSearch;
+
+/* a 64-bit mixer (splitmix64's finalizer) for hash tables keyed by TID */
+static inline uint32
+HnswHashTid(uint64 k)
+{
+	k ^= k >> 30;
+	k *= UINT64CONST(0xbf58476d1ce4e5b9);
+	k ^= k >> 27;
+	k *= UINT64CONST(0x94d049bb133111eb);
+	k ^= k >> 31;
+	return (uint32) k;
+}
+
+/* GUCs (hnsw.c) */
+extern int	hnsw_ef_search;
+extern int	hnsw_iterative_scan;
+extern int	hnsw_max_scan_tuples;
+extern double hnsw_scan_mem_multiplier;
+
+/* hnsw.c */
+extern void HnswInitGucs(void);
+extern int	HnswGetM(Relation index);
+extern int	HnswGetEfConstruction(Relation index);
+
+/* hnswutils.c */
+extern HnswMetric HnswMetricFromIndex(Relation index);
+extern HnswIndexInfo *HnswGetIndexInfo(Relation index);
+extern void HnswFillIndexInfo(HnswIndexInfo *info, int dims, int m, int ef_construction,
+							  HnswMetric metric);
+extern int	HnswMaxLevelFor(int m, int dims);
+extern int	HnswRandomLevel(int m, int max_level);
+extern bool HnswFormQuery(HnswIndexInfo *info, Datum value, float *out);
+extern float HnswDistanceFloats(HnswMetric metric, const float *a, const float *b, int n);
+extern void HnswCheckColumn(Relation index, int *dims);
+
+/* distance between candidates i and j of an array, for the heuristic */
+typedef float (*HnswPairDistance) (void *arg, int i, int j);
+extern int	HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
+								HnswPairDistance pair, void *arg, int *selected);
+extern void HnswSortCandidates(HnswCandidate *cands, int n);
+
+/* distance from the new node to existing link k, for HnswBacklinkSlot */
+typedef float (*HnswLinkDistance) (void *arg, int k);
+extern int	HnswBacklinkSlot(int count, int cap, const float *dists, float dnew,
+							 HnswLinkDistance linkdist, void *arg);
+
+/* hnswpage.c */
+extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, int dims);
+extern void HnswInitPage(Page page, uint16 flags);
+extern void HnswInitMetaPage(Page page, HnswIndexInfo *info);
+extern bool HnswPageIsValid(Page page);
+extern Buffer HnswNewBuffer(Relation index, ForkNumber forknum);
+extern void HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info);
+extern HnswNode HnswGetNode(Page page, OffsetNumber off);
+extern uint8 *HnswNodeCounts(HnswNode node, const HnswNodeLayout *l);
+extern ItemPointer HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer);
+extern float *HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer);
+extern float *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
+extern ItemPointer HnswNodeChunks(HnswNode node, const HnswNodeLayout *l);
+extern int	HnswLayerCap(int m, int layer);
+extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
+extern void HnswRecordFreeSpace(Relation index, Buffer buf);
+extern Buffer HnswBufferWithSpace(Relation index, Size size);
+
+/* hnswsearch.c */
+extern void HnswHeapInit(HnswHeap *h, int cap, bool max);
+extern void HnswHeapPush(HnswHeap *h, const HnswCandidate *c);
+extern HnswCandidate HnswHeapPop(HnswHeap *h);
+extern HnswCandidate *HnswHeapTop(HnswHeap *h);
+extern void HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
+						   const float *query, bool keep_distances);
+extern void HnswSearchFree(HnswSearch *s);
+extern void HnswSearchResetVisited(HnswSearch *s);
+extern bool HnswSearchVisitedDistance(HnswSearch *s, ItemPointer tid, float *dist);
+extern bool HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
+							 bool *deleted, int *level);
+extern int	HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
+							  uint16 version, int layer, ItemPointerData *out,
+							  float *dists);
+extern bool HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
+							   uint16 version, float *out);
+extern bool HnswSearchEntry(HnswSearch *s, HnswCandidate *ep, int *ep_level);
+extern void HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
+							HnswHeap *result, HnswHeap *discarded);
+extern HnswCandidate HnswGreedyDescend(HnswSearch *s, HnswCandidate ep,
+									   int from_level, int to_level);
+
+/* hnswbuild.c */
+extern IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);
+extern void hnswbuildempty(Relation index);
+
+/* hnswinsert.c */
+extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
+					   ItemPointer heap_tid, Relation heap,
+					   IndexUniqueCheck checkUnique, bool indexUnchanged,
+					   IndexInfo *indexInfo);
+extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
+							 ItemPointer heap_tid, bool try_duplicate_first);
+
+/* hnswscan.c */
+extern IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);
+extern void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
+					   ScanKey orderbys, int norderbys);
+extern bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
+extern void hnswendscan(IndexScanDesc scan);
+
+/* hnswvacuum.c */
+extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,
+											 IndexBulkDeleteResult *stats,
+											 IndexBulkDeleteCallback callback,
+											 void *callback_state);
+extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
+												IndexBulkDeleteResult *stats);
+
+#endif							/* VECDB_HNSW_H */

@@ -1,0 +1,133 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_page.h
+ *	  On-disk format of the vecdb HNSW index, and nothing else.
+ *
+ * See src/README ("On-disk format") for the prose.  Any change here that
+ * alters bytes on disk must bump HNSW_FORMAT_VERSION and update the README
+ * in the same commit.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnsw_page.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef VECDB_HNSW_PAGE_H
+#define VECDB_HNSW_PAGE_H
+
+#include "storage/bufpage.h"
+#include "storage/itemptr.h"
+
+#define HNSW_MAGIC				0x56444248	/* "VDBH" */
+#define HNSW_FORMAT_VERSION		1
+#define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
+
+#define HNSW_METAPAGE_BLKNO		0
+
+/* ---- special space, on every page ---- */
+
+#define HNSW_PAGE_META			0x0001
+#define HNSW_PAGE_NODES			0x0002	/* node and chunk tuples */
+
+typedef struct HnswPageOpaqueData
+{
+	uint16		flags;			/* HNSW_PAGE_* */
+	uint16		epoch;			/* bumped each time a slot here is freed */
+	uint16		unused;
+	uint16		page_id;		/* HNSW_PAGE_ID */
+} HnswPageOpaqueData;
+
+typedef HnswPageOpaqueData *HnswPageOpaque;
+
+#define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
+
+/* ---- block 0: the metapage, stored as page contents after the header ---- */
+
+typedef struct HnswMetaPageData
+{
+	uint32		magic;			/* HNSW_MAGIC */
+	uint32		version;		/* HNSW_FORMAT_VERSION */
+	uint32		dims;			/* dimensions of every vector */
+	uint16		m;				/* max links per upper layer; 2m on layer 0 */
+	uint16		ef_construction;
+	uint8		metric;			/* HnswMetric */
+	uint8		max_level;		/* level cap of this index */
+	int16		entry_level;	/* -1 when the index is empty */
+	ItemPointerData entry;		/* entry point node, invalid when empty */
+	uint16		entry_version;	/* its version, to detect slot reuse */
+} HnswMetaPageData;
+
+typedef HnswMetaPageData *HnswMetaPage;
+
+#define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+
+/* ---- tuples on node pages ---- */
+
+#define HNSW_TUPLE_NODE			1
+#define HNSW_TUPLE_CHUNK		2
+
+/* heap TIDs one node can carry: duplicates and non-HOT updates share it */
+#define HNSW_HEAPTIDS			4
+
+#define HNSW_NODE_DELETED		0x01	/* no live heap TID; awaiting repair */
+#define HNSW_NODE_EXTERNAL		0x02	/* vector is in chunk tuples */
+
+/*
+ * A graph node.  Fixed header, then at 4-byte aligned offsets (computed by
+ * HnswNodeLayout in hnswpage.c):
+ *
+ *	 uint8	count[level + 1]			links in use per layer, padded to 4
+ *	 for l in 0 .. level:
+ *		 ItemPointerData tid[cap(l)]	neighbour node TIDs, padded to 4
+ *		 float	dist[cap(l)]			their distances to this node
+ *	 inline:	float x[dims]
+ *	 external:	ItemPointerData chunk[nchunks]
+ *
+ * cap(0) = 2m, cap(l > 0) = m.  Unused link slots hold an invalid TID.
+ */
+typedef struct HnswNodeData
+{
+	uint8		type;			/* HNSW_TUPLE_NODE */
+	uint8		level;			/* top layer this node is on */
+	uint8		flags;			/* HNSW_NODE_* */
+	uint8		ntids;			/* heap TIDs in use, 0 .. HNSW_HEAPTIDS */
+	uint16		version;		/* page epoch when this node was written */
+	uint16		nchunks;		/* external: chunk TIDs; inline: 0 */
+	ItemPointerData heaptids[HNSW_HEAPTIDS];
+} HnswNodeData;
+
+typedef HnswNodeData *HnswNode;
+
+#define HNSW_NODE_HEADER_SIZE	MAXALIGN(sizeof(HnswNodeData))
+
+/*
+ * A piece of a vector too large to sit inline in its node.  xmin is the
+ * inserting transaction: vacuum frees a chunk no node points to only once
+ * that transaction is over (see README, "Large vectors").
+ */
+typedef struct HnswChunkData
+{
+	uint8		type;			/* HNSW_TUPLE_CHUNK */
+	uint8		unused;
+	uint16		nfloats;		/* floats that follow */
+	TransactionId xmin;
+	float		x[FLEXIBLE_ARRAY_MEMBER];
+} HnswChunkData;
+
+typedef HnswChunkData *HnswChunk;
+
+#define HNSW_CHUNK_HEADER_SIZE	offsetof(HnswChunkData, x)
+
+/* largest tuple that fits an empty page, line pointer included */
+#define HNSW_MAX_TUPLE_SIZE \
+	MAXALIGN_DOWN(BLCKSZ - SizeOfPageHeaderData - \
+				  MAXALIGN(sizeof(HnswPageOpaqueData)) - sizeof(ItemIdData))
+
+#define HNSW_CHUNK_MAX_FLOATS \
+	((int) ((HNSW_MAX_TUPLE_SIZE - HNSW_CHUNK_HEADER_SIZE) / sizeof(float)))
+
+/* absolute level cap; a per-index cap may be lower so every node fits */
+#define HNSW_MAX_LEVEL			16
+
+#endif							/* VECDB_HNSW_PAGE_H */

@@ -1,0 +1,280 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswpage.c
+ *	  HNSW page and tuple primitives: node layout, page and metapage
+ *	  initialization, free space, the empty index.
+ *
+ * Nothing here takes locks it does not document; nothing here writes WAL
+ * except HnswWriteEmptyIndex.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnswpage.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "storage/freespace.h"
+#include "storage/lmgr.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+
+int
+HnswLayerCap(int m, int layer)
+{
+	return layer == 0 ? 2 * m : m;
+}
+
+/*
+ * Computes the byte layout of a node tuple of the given level.  The vector
+ * is inline when the whole tuple fits a page, else in chunk tuples.
+ */
+void
+HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, int dims)
+{
+	Size		off = HNSW_NODE_HEADER_SIZE;
+	Size		inline_size;
+
+	Assert(level >= 0 && level <= HNSW_MAX_LEVEL);
+	l->level = level;
+	l->counts_off = off;
+	off += TYPEALIGN(4, level + 1);
+	for (int layer = 0; layer <= level; layer++)
+	{
+		int			cap = HnswLayerCap(m, layer);
+
+		l->tids_off[layer] = off;
+		off += TYPEALIGN(4, sizeof(ItemPointerData) * cap);
+		l->dists_off[layer] = off;
+		off += sizeof(float) * cap;
+	}
+	l->vector_off = off;
+	inline_size = MAXALIGN(off + sizeof(float) * (Size) dims);
+	if (inline_size <= HNSW_MAX_TUPLE_SIZE)
+	{
+		l->external = false;
+		l->nchunks = 0;
+		l->size = inline_size;
+	}
+	else
+	{
+		l->external = true;
+		l->nchunks = (dims + HNSW_CHUNK_MAX_FLOATS - 1) / HNSW_CHUNK_MAX_FLOATS;
+		l->size = MAXALIGN(off + sizeof(ItemPointerData) * l->nchunks);
+	}
+}
+
+void
+HnswInitPage(Page page, uint16 flags)
+{
+	HnswPageOpaque opaque;
+
+	PageInit(page, BLCKSZ, sizeof(HnswPageOpaqueData));
+	opaque = HnswPageGetOpaque(page);
+	opaque->flags = flags;
+	opaque->epoch = 0;
+	opaque->unused = 0;
+	opaque->page_id = HNSW_PAGE_ID;
+}
+
+/* Writes a metapage for an empty index into page (already a copy). */
+void
+HnswInitMetaPage(Page page, HnswIndexInfo *info)
+{
+	HnswMetaPage meta;
+
+	HnswInitPage(page, HNSW_PAGE_META);
+	meta = HnswPageGetMeta(page);
+	meta->magic = HNSW_MAGIC;
+	meta->version = HNSW_FORMAT_VERSION;
+	meta->dims = info->dims;
+	meta->m = info->m;
+	meta->ef_construction = info->ef_construction;
+	meta->metric = (uint8) info->metric;
+	meta->max_level = (uint8) info->max_level;
+	meta->entry_level = -1;
+	ItemPointerSetInvalid(&meta->entry);
+	meta->entry_version = 0;
+	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+}
+
+/* True if the page carries our special space. */
+bool
+HnswPageIsValid(Page page)
+{
+	return !PageIsNew(page) &&
+		PageGetSpecialSize(page) == MAXALIGN(sizeof(HnswPageOpaqueData)) &&
+		HnswPageGetOpaque(page)->page_id == HNSW_PAGE_ID;
+}
+
+/*
+ * Reads the metapage into *meta.  Takes and releases a share lock on
+ * block 0.  Raises XX002 if it is not ours or of another format version.
+ */
+void
+HnswReadMeta(Relation index, HnswMetaPageData *meta)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	Page		page;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (!HnswPageIsValid(page) ||
+		!(HnswPageGetOpaque(page)->flags & HNSW_PAGE_META) ||
+		HnswPageGetMeta(page)->magic != HNSW_MAGIC)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is not a valid vecdb hnsw index",
+						RelationGetRelationName(index))));
+	if (HnswPageGetMeta(page)->version != HNSW_FORMAT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has on-disk format version %u, expected %u",
+						RelationGetRelationName(index),
+						HnswPageGetMeta(page)->version, HNSW_FORMAT_VERSION),
+				 errhint("REINDEX the index.")));
+	memcpy(meta, HnswPageGetMeta(page), sizeof(HnswMetaPageData));
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Appends a new block to the index and returns it pinned and exclusively
+ * locked, contents all zeros.  The caller initializes it under WAL.
+ */
+Buffer
+HnswNewBuffer(Relation index, ForkNumber forknum)
+{
+	Buffer		buf;
+
+	LockRelationForExtension(index, ExclusiveLock);
+	buf = ReadBufferExtended(index, forknum, P_NEW, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	UnlockRelationForExtension(index, ExclusiveLock);
+	return buf;
+}
+
+/*
+ * Writes the metapage of an empty index into the given fork, WAL-logged
+ * (the init fork of an unlogged index needs it as well).
+ */
+void
+HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info)
+{
+	Buffer		buf = HnswNewBuffer(index, forknum);
+	GenericXLogState *state;
+	Page		page;
+
+	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	HnswInitMetaPage(page, info);
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/* The node at off, or NULL if that slot holds no node. */
+HnswNode
+HnswGetNode(Page page, OffsetNumber off)
+{
+	ItemId		iid;
+	HnswNode	node;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		return NULL;
+	iid = PageGetItemId(page, off);
+	if (!ItemIdIsNormal(iid) || ItemIdGetLength(iid) < sizeof(HnswNodeData))
+		return NULL;
+	node = (HnswNode) PageGetItem(page, iid);
+	if (node->type != HNSW_TUPLE_NODE)
+		return NULL;
+	return node;
+}
+
+uint8 *
+HnswNodeCounts(HnswNode node, const HnswNodeLayout *l)
+{
+	return (uint8 *) node + l->counts_off;
+}
+
+ItemPointer
+HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer)
+{
+	return (ItemPointer) ((char *) node + l->tids_off[layer]);
+}
+
+float *
+HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer)
+{
+	return (float *) ((char *) node + l->dists_off[layer]);
+}
+
+float *
+HnswNodeVector(HnswNode node, const HnswNodeLayout *l)
+{
+	Assert(!l->external);
+	return (float *) ((char *) node + l->vector_off);
+}
+
+ItemPointer
+HnswNodeChunks(HnswNode node, const HnswNodeLayout *l)
+{
+	Assert(l->external);
+	return (ItemPointer) ((char *) node + l->vector_off);
+}
+
+/*
+ * Records buf's free space in the FSM (a hint; not WAL-logged), and
+ * propagates it to the FSM's upper levels at once, so the next
+ * GetPageWithFreeSpace can find the page (as BRIN does).
+ */
+void
+HnswRecordFreeSpace(Relation index, Buffer buf)
+{
+	BlockNumber blkno = BufferGetBlockNumber(buf);
+
+	RecordPageWithFreeSpace(index, blkno, PageGetFreeSpace(BufferGetPage(buf)));
+	FreeSpaceMapVacuumRange(index, blkno, blkno + 1);
+}
+
+/*
+ * Returns a buffer, pinned and exclusively locked, whose page has room for
+ * a tuple of size bytes (plus its line pointer).  It is either an existing
+ * node page found through the FSM or a fresh block, all zeros
+ * (PageIsNew), that the caller must initialize in its WAL record.
+ *
+ * Holds no other lock on entry; the caller must not hold any either.
+ */
+Buffer
+HnswBufferWithSpace(Relation index, Size size)
+{
+	BlockNumber blkno;
+	int			tries = 0;
+
+	Assert(size <= HNSW_MAX_TUPLE_SIZE);
+	while ((blkno = GetPageWithFreeSpace(index, size + sizeof(ItemIdData))) != InvalidBlockNumber &&
+		   tries++ < 16)
+	{
+		Buffer		buf = ReadBuffer(index, blkno);
+		Page		page;
+		Size		avail;
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+		if (PageIsNew(page))
+			return buf;
+		if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+		{
+			avail = PageGetFreeSpace(page);
+			if (avail >= size)
+				return buf;
+		}
+		else
+			avail = 0;
+		UnlockReleaseBuffer(buf);
+		RecordPageWithFreeSpace(index, blkno, avail);
+	}
+	return HnswNewBuffer(index, MAIN_FORKNUM);
+}

@@ -1,0 +1,267 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswscan.c
+ *	  Index scans: k-NN by an ORDER BY operator, with iterative scans.
+ *
+ * The first amgettuple searches layer 0 with ef = hnsw.ef_search and then
+ * returns the heap TIDs of the nodes found, nearest first.  With
+ * hnsw.iterative_scan on, when those run out the search resumes from the
+ * candidates it had set aside (the "discarded" heap), keeping its visited
+ * set, until hnsw.max_scan_tuples nodes were measured or the scan's memory
+ * passes work_mem * hnsw.scan_mem_multiplier; what remains set aside is
+ * then returned in distance order.  strict_order drops a node closer than
+ * one already returned, as pgvector does.
+ *
+ * Scans take no heavyweight lock: stale references are caught by node
+ * versions (src/README, "Scans and vacuum").
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnswscan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "hnsw.h"
+
+typedef struct HnswScanOpaqueData
+{
+	MemoryContext ctx;			/* reset on rescan */
+	HnswIndexInfo *info;
+	bool		started;
+	float	   *query;
+	HnswSearch	search;
+	HnswCandidate *results;		/* sorted, nearest first */
+	int			nresults;
+	int			pos;
+	HnswHeap	discarded;		/* min-heap; iterative scans */
+	bool		draining;		/* limits hit: return discarded in order */
+	float		last_dist;
+	ItemPointerData tids[HNSW_HEAPTIDS];	/* of the current node */
+	int			ntids;
+	int			tidpos;
+} HnswScanOpaqueData;
+
+typedef HnswScanOpaqueData *HnswScanOpaque;
+
+IndexScanDesc
+hnswbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	HnswScanOpaque so = palloc0(sizeof(HnswScanOpaqueData));
+
+	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
+									ALLOCSET_DEFAULT_SIZES);
+	scan->opaque = so;
+	return scan;
+}
+
+void
+hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
+		   int norderbys)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	MemoryContextReset(so->ctx);
+	so->started = false;
+	so->results = NULL;
+	so->nresults = so->pos = 0;
+	so->ntids = so->tidpos = 0;
+	so->draining = false;
+}
+
+/* Loads the heap TIDs of node c into so->tids; false if none. */
+static bool
+load_heaptids(IndexScanDesc scan, HnswCandidate *c)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Buffer		buf = ReadBuffer(scan->indexRelation, ItemPointerGetBlockNumber(&c->tid));
+	HnswNode	node;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid));
+	so->ntids = 0;
+	if (node && node->version == c->version)
+	{
+		so->ntids = Min(node->ntids, HNSW_HEAPTIDS);
+		memcpy(so->tids, node->heaptids, sizeof(ItemPointerData) * so->ntids);
+	}
+	so->tidpos = 0;
+	UnlockReleaseBuffer(buf);
+	return so->ntids > 0;
+}
+
+/* Takes the search result heap into so->results, sorted. */
+static void
+take_results(HnswScanOpaque so, HnswHeap *w)
+{
+	HnswSortCandidates(w->items, w->n);
+	so->results = w->items;
+	so->nresults = w->n;
+	so->pos = 0;
+}
+
+static void
+first_search(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	HnswIndexInfo *info = HnswGetIndexInfo(index);
+	Datum		value = scan->orderByData[0].sk_argument;
+	HnswCandidate ep;
+	int			ep_level;
+	HnswHeap	w;
+
+	so->info = info;
+	so->query = palloc0(sizeof(float) * info->dims);
+	/*
+	 * A NULL or zero (cosine) query orders nothing: every distance ties, so
+	 * the zero vector serves, and rows come back in an arbitrary order.
+	 */
+	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
+	{
+		if (!HnswFormQuery(info, value, so->query))
+			memset(so->query, 0, sizeof(float) * info->dims);
+	}
+
+	HnswSearchInit(&so->search, index, info, so->query, false);
+	HnswHeapInit(&so->discarded, 64, false);
+	so->last_dist = -get_float4_infinity();
+	if (!HnswSearchEntry(&so->search, &ep, &ep_level))
+		return;
+	ep = HnswGreedyDescend(&so->search, ep, ep_level, 0);
+	{
+		HnswHeap	entries;
+
+		HnswHeapInit(&entries, 1, false);
+		HnswHeapPush(&entries, &ep);
+		HnswHeapInit(&w, hnsw_ef_search + 1, true);
+		HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w,
+						hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF ? &so->discarded : NULL);
+	}
+	take_results(so, &w);
+}
+
+/* Resumes an iterative scan; false when it must stop searching. */
+static bool
+resume_search(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Size		limit = (Size) (work_mem * 1024.0 * hnsw_scan_mem_multiplier);
+	HnswHeap	entries,
+				w;
+
+	if (so->discarded.n == 0 ||
+		so->search.visited_count >= hnsw_max_scan_tuples ||
+		MemoryContextMemAllocated(so->ctx, true) > limit)
+		return false;
+
+	HnswHeapInit(&entries, hnsw_ef_search, false);
+	while (entries.n < hnsw_ef_search && so->discarded.n > 0)
+	{
+		HnswCandidate c = HnswHeapPop(&so->discarded);
+
+		HnswHeapPush(&entries, &c);
+	}
+	HnswHeapInit(&w, hnsw_ef_search + 1, true);
+	HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w, &so->discarded);
+	pfree(entries.items);
+	take_results(so, &w);
+	return true;
+}
+
+/* Next node to return, or false when the scan is over. */
+static bool
+next_node(IndexScanDesc scan, HnswCandidate *out)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (so->pos < so->nresults)
+		{
+			*out = so->results[so->pos++];
+			return true;
+		}
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF)
+			return false;
+		if (!so->draining && resume_search(scan))
+			continue;
+		so->draining = true;
+		if (so->discarded.n == 0)
+			return false;
+		*out = HnswHeapPop(&so->discarded);
+		return true;
+	}
+}
+
+bool
+hnswgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext old;
+
+	if (!so->started)
+	{
+		if (scan->numberOfOrderBys == 0 || scan->orderByData == NULL)
+			elog(ERROR, "cannot scan hnsw index without order");
+		if (!IsMVCCSnapshot(scan->xs_snapshot))
+			elog(ERROR, "non-MVCC snapshots are not supported with hnsw");
+		old = MemoryContextSwitchTo(so->ctx);
+		first_search(scan);
+		MemoryContextSwitchTo(old);
+		so->started = true;
+#if PG_VERSION_NUM >= 150000
+		pgstat_count_index_scan(scan->indexRelation);
+#endif
+	}
+
+	old = MemoryContextSwitchTo(so->ctx);
+	while (so->tidpos >= so->ntids)
+	{
+		HnswCandidate c;
+
+		if (!next_node(scan, &c))
+		{
+			MemoryContextSwitchTo(old);
+			return false;
+		}
+		if (c.deleted)
+			continue;
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && c.dist < so->last_dist)
+			continue;
+		if (!load_heaptids(scan, &c))
+			continue;
+		so->last_dist = Max(so->last_dist, c.dist);
+	}
+	MemoryContextSwitchTo(old);
+
+	scan->xs_heaptid = so->tids[so->tidpos++];
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
+	return true;
+}
+
+void
+hnswendscan(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	MemoryContextDelete(so->ctx);
+	pfree(so);
+	scan->opaque = NULL;
+}

@@ -1,0 +1,548 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswsearch.c
+ *	  Searching the on-disk graph: candidate heaps, the visited set, node
+ *	  reads, the layer search of the HNSW paper (Malkov & Yashunin,
+ *	  Algorithm 2) and the greedy descent through upper layers.
+ *
+ * Locking: every node read pins its page and holds a share lock only while
+ * copying what it needs (a distance, a neighbour list).  No function here
+ * holds a buffer lock when it returns, and none holds two at once, so the
+ * search can run beside inserts and vacuum in any order.  A node read
+ * checks the version seen earlier: vacuum bumps it when a slot is reused,
+ * and a stale reference is then skipped (src/README, "Versions").
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnswsearch.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "utils/float.h"
+#include "utils/rel.h"
+
+#include "distance.h"
+#include "hnsw.h"
+
+/* ---- visited set: node TID -> distance, open addressing ---- */
+
+typedef struct visited_entry
+{
+	uint64		key;
+	char		status;
+	float		dist;
+} visited_entry;
+
+#define SH_PREFIX visited
+#define SH_ELEMENT_TYPE visited_entry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) HnswHashTid(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+static inline uint64
+tid_key(ItemPointer tid)
+{
+	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << 16) |
+		ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+/* ---- candidate heaps ---- */
+
+void
+HnswHeapInit(HnswHeap *h, int cap, bool max)
+{
+	h->cap = Max(cap, 16);
+	h->n = 0;
+	h->max = max;
+	h->items = palloc(sizeof(HnswCandidate) * h->cap);
+}
+
+static inline bool
+heap_before(const HnswHeap *h, const HnswCandidate *a, const HnswCandidate *b)
+{
+	return h->max ? a->dist > b->dist : a->dist < b->dist;
+}
+
+void
+HnswHeapPush(HnswHeap *h, const HnswCandidate *c)
+{
+	int			i;
+
+	if (h->n == h->cap)
+	{
+		h->cap *= 2;
+		h->items = repalloc(h->items, sizeof(HnswCandidate) * h->cap);
+	}
+	i = h->n++;
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+
+		if (!heap_before(h, c, &h->items[parent]))
+			break;
+		h->items[i] = h->items[parent];
+		i = parent;
+	}
+	h->items[i] = *c;
+}
+
+HnswCandidate
+HnswHeapPop(HnswHeap *h)
+{
+	HnswCandidate top = h->items[0];
+	HnswCandidate last;
+	int			i = 0;
+
+	Assert(h->n > 0);
+	last = h->items[--h->n];
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= h->n)
+			break;
+		if (child + 1 < h->n && heap_before(h, &h->items[child + 1], &h->items[child]))
+			child++;
+		if (!heap_before(h, &h->items[child], &last))
+			break;
+		h->items[i] = h->items[child];
+		i = child;
+	}
+	if (h->n > 0)
+		h->items[i] = last;
+	return top;
+}
+
+HnswCandidate *
+HnswHeapTop(HnswHeap *h)
+{
+	return h->n > 0 ? &h->items[0] : NULL;
+}
+
+/* ---- search state ---- */
+
+void
+HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
+			   const float *query, bool keep_distances)
+{
+	s->index = index;
+	s->info = info;
+	s->query = query;
+	s->visited = visited_create(CurrentMemoryContext, 256, NULL);
+	s->visited_count = 0;
+	s->keep_distances = keep_distances;
+}
+
+void
+HnswSearchFree(HnswSearch *s)
+{
+	visited_destroy(s->visited);
+	s->visited = NULL;
+}
+
+/* Distance to the query of an already-visited node, if remembered. */
+bool
+HnswSearchVisitedDistance(HnswSearch *s, ItemPointer tid, float *dist)
+{
+	visited_entry *e = visited_lookup(s->visited, tid_key(tid));
+
+	if (e == NULL || !s->keep_distances || isnan(e->dist))
+		return false;
+	*dist = e->dist;
+	return true;
+}
+
+/* partial distance over a piece of the vector, before the metric's sign */
+static inline double
+partial_distance(HnswMetric metric, const float *a, const float *b, int n)
+{
+	switch (metric)
+	{
+		case HNSW_METRIC_L2:
+			return vecdb_kernels->l2sq(a, b, n);
+		case HNSW_METRIC_IP:
+		case HNSW_METRIC_COSINE:
+			return vecdb_kernels->dot(a, b, n);
+		case HNSW_METRIC_L1:
+			return vecdb_kernels->l1(a, b, n);
+	}
+	return 0;
+}
+
+static inline float
+finish_distance(HnswMetric metric, double sum)
+{
+	return (float) ((metric == HNSW_METRIC_IP || metric == HNSW_METRIC_COSINE) ? -sum : sum);
+}
+
+/*
+ * Reads the chunk tuples of an external vector.  With query != NULL, returns
+ * the distance to it; with out != NULL, copies the vector there.  Returns
+ * false if a chunk is missing (corruption: raises XX002).
+ */
+static float
+read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
+			int nchunks, const float *query, float *out)
+{
+	double		sum = 0;
+	int			done = 0;
+
+	for (int i = 0; i < nchunks; i++)
+	{
+		Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&chunks[i]));
+		Page		page;
+		ItemId		iid;
+		HnswChunk	chunk;
+		int			n;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		iid = PageGetItemId(page, ItemPointerGetOffsetNumber(&chunks[i]));
+		chunk = (HnswChunk) PageGetItem(page, iid);
+		n = chunk->nfloats;
+		if (!ItemIdIsNormal(iid) || chunk->type != HNSW_TUPLE_CHUNK ||
+			done + n > info->dims)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" has a missing or malformed vector chunk at (%u,%u)",
+							RelationGetRelationName(index),
+							ItemPointerGetBlockNumber(&chunks[i]),
+							ItemPointerGetOffsetNumber(&chunks[i]))));
+		if (query)
+			sum += partial_distance(info->metric, query + done, chunk->x, n);
+		if (out)
+			memcpy(out + done, chunk->x, sizeof(float) * n);
+		done += n;
+		UnlockReleaseBuffer(buf);
+	}
+	if (done != info->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has a vector of %d dimensions, expected %d",
+						RelationGetRelationName(index), done, info->dims)));
+	return finish_distance(info->metric, sum);
+}
+
+/*
+ * Distance from the query to the node at tid.  Fills out (tid, version,
+ * dist, deleted) and *level.  Returns false if the slot holds no node any
+ * more.  Pins and share-locks the node's page while reading; releases both.
+ */
+bool
+HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
+				 bool *deleted, int *level)
+{
+	HnswIndexInfo *info = s->info;
+	Buffer		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	const HnswNodeLayout *l;
+	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	if (node == NULL || node->level > info->max_level)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	l = &info->layouts[node->level];
+	out->tid = *tid;
+	out->version = node->version;
+	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	*level = node->level;
+	if (deleted)
+		*deleted = out->deleted;
+	if (!l->external)
+	{
+		out->dist = finish_distance(info->metric,
+									partial_distance(info->metric, s->query,
+													 HnswNodeVector(node, l),
+													 info->dims));
+		UnlockReleaseBuffer(buf);
+	}
+	else
+	{
+		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
+
+		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
+		UnlockReleaseBuffer(buf);
+		out->dist = read_chunks(s->index, info, chunks, nchunks, s->query, NULL);
+	}
+	s->visited_count++;
+	return true;
+}
+
+/*
+ * Copies the vector of the node at tid (if it still has that version) into
+ * out[dims].  Share-locks and releases; returns false if the node is gone.
+ */
+bool
+HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
+				   uint16 version, float *out)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	const HnswNodeLayout *l;
+	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	if (node == NULL || node->version != version || node->level > info->max_level)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	l = &info->layouts[node->level];
+	if (!l->external)
+	{
+		memcpy(out, HnswNodeVector(node, l), sizeof(float) * info->dims);
+		UnlockReleaseBuffer(buf);
+	}
+	else
+	{
+		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
+
+		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
+		UnlockReleaseBuffer(buf);
+		read_chunks(index, info, chunks, nchunks, NULL, out);
+	}
+	return true;
+}
+
+/*
+ * Copies the links of the node at tid on one layer into out (and their
+ * distances into dists, if not NULL).  Returns how many; 0 if the node is
+ * gone, has another version, or is not on that layer.  Share-locks and
+ * releases the page.
+ */
+int
+HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
+				  uint16 version, int layer, ItemPointerData *out, float *dists)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	if (node != NULL && node->version == version && layer <= node->level &&
+		node->level <= info->max_level)
+	{
+		const HnswNodeLayout *l = &info->layouts[node->level];
+
+		n = Min(HnswNodeCounts(node, l)[layer], HnswLayerCap(info->m, layer));
+		memcpy(out, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
+		if (dists)
+			memcpy(dists, HnswNodeDists(node, l, layer), sizeof(float) * n);
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/* Marks tid visited; returns false if it already was. */
+static inline bool
+visit(HnswSearch *s, ItemPointer tid)
+{
+	bool		found;
+	visited_entry *e = visited_insert(s->visited, tid_key(tid), &found);
+
+	if (!found)
+		e->dist = get_float4_nan();
+	return !found;
+}
+
+static inline void
+remember(HnswSearch *s, const HnswCandidate *c)
+{
+	if (s->keep_distances)
+	{
+		visited_entry *e = visited_lookup(s->visited, tid_key((ItemPointer) &c->tid));
+
+		if (e)
+			e->dist = c->dist;
+	}
+}
+
+/*
+ * Reads the entry point from the metapage and measures it.  Returns false
+ * when the index is empty.  Retries if vacuum replaced the entry point
+ * between our metapage read and the node read.
+ */
+bool
+HnswSearchEntry(HnswSearch *s, HnswCandidate *ep, int *ep_level)
+{
+	for (int attempt = 0; attempt < 1000; attempt++)
+	{
+		HnswMetaPageData meta;
+		int			level;
+
+		HnswReadMeta(s->index, &meta);
+		if (meta.entry_level < 0 || !ItemPointerIsValid(&meta.entry))
+			return false;
+		if (HnswNodeDistance(s, &meta.entry, ep, NULL, &level) &&
+			ep->version == meta.entry_version)
+		{
+			*ep_level = meta.entry_level;
+			return true;
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" has an entry point that does not exist",
+					RelationGetRelationName(s->index))));
+	return false;
+}
+
+/*
+ * HNSW layer search.  entries: start nodes, already visited, distances
+ * known.  Fills result (a max-heap) with up to ef nearest live nodes on
+ * this layer; deleted nodes are walked through but never returned.  Nodes
+ * that were candidates but fell out of the result go to discarded, if not
+ * NULL (iterative scans resume from them).
+ */
+void
+HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
+				HnswHeap *result, HnswHeap *discarded)
+{
+	HnswIndexInfo *info = s->info;
+	HnswHeap	cand;
+	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * HnswLayerCap(info->m, layer));
+
+	HnswHeapInit(&cand, ef * 4, false);
+	for (int i = 0; i < entries->n; i++)
+	{
+		HnswCandidate *e = &entries->items[i];
+
+		visit(s, &e->tid);
+		remember(s, e);
+		HnswHeapPush(&cand, e);
+		if (!e->deleted)
+		{
+			HnswHeapPush(result, e);
+			if (result->n > ef)
+			{
+				HnswCandidate out = HnswHeapPop(result);
+
+				if (discarded)
+					HnswHeapPush(discarded, &out);
+			}
+		}
+	}
+
+	while (cand.n > 0)
+	{
+		HnswCandidate c = HnswHeapPop(&cand);
+		int			n;
+
+		if (result->n >= ef && c.dist > HnswHeapTop(result)->dist)
+		{
+			/* everything left is farther; an iterative scan may want it */
+			if (discarded)
+			{
+				HnswHeapPush(discarded, &c);
+				while (cand.n > 0)
+				{
+					c = HnswHeapPop(&cand);
+					HnswHeapPush(discarded, &c);
+				}
+			}
+			break;
+		}
+
+		CHECK_FOR_INTERRUPTS();
+		n = HnswNodeNeighbors(s->index, info, &c.tid, c.version, layer, nbrs, NULL);
+		for (int i = 0; i < n; i++)
+		{
+			HnswCandidate e;
+			int			level;
+
+			if (!ItemPointerIsValid(&nbrs[i]) || !visit(s, &nbrs[i]))
+				continue;
+			if (!HnswNodeDistance(s, &nbrs[i], &e, NULL, &level) || level < layer)
+				continue;
+			remember(s, &e);
+			if (result->n < ef || e.dist < HnswHeapTop(result)->dist)
+			{
+				HnswHeapPush(&cand, &e);
+				if (!e.deleted)
+				{
+					HnswHeapPush(result, &e);
+					if (result->n > ef)
+					{
+						HnswCandidate out = HnswHeapPop(result);
+
+						if (discarded)
+							HnswHeapPush(discarded, &out);
+					}
+				}
+			}
+			else if (discarded && !e.deleted)
+				HnswHeapPush(discarded, &e);
+		}
+	}
+	pfree(cand.items);
+	pfree(nbrs);
+}
+
+/*
+ * Greedy walk (ef = 1) from ep down through layers from_level .. to_level
+ * + 1, as in the paper's Algorithm 5.  Returns the closest node found;
+ * may return a deleted node (it is still a good place to start).  Does not
+ * use the visited set: upper layers are small.
+ */
+HnswCandidate
+HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
+{
+	HnswIndexInfo *info = s->info;
+	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * info->m);
+
+	for (int layer = from_level; layer > to_level; layer--)
+	{
+		bool		changed = true;
+
+		while (changed)
+		{
+			int			n;
+
+			CHECK_FOR_INTERRUPTS();
+			changed = false;
+			n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer, nbrs, NULL);
+			for (int i = 0; i < n; i++)
+			{
+				HnswCandidate e;
+				int			level;
+
+				if (!ItemPointerIsValid(&nbrs[i]) || ItemPointerEquals(&nbrs[i], &ep.tid))
+					continue;
+				if (!HnswNodeDistance(s, &nbrs[i], &e, NULL, &level))
+					continue;
+				if (e.dist < ep.dist && level >= layer - 1)
+				{
+					ep = e;
+					changed = true;
+				}
+			}
+		}
+	}
+	pfree(nbrs);
+	return ep;
+}
+
+/* Forgets visited nodes: each layer of an insert searches afresh. */
+void
+HnswSearchResetVisited(HnswSearch *s)
+{
+	visited_reset(s->visited);
+}

@@ -1,0 +1,298 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswutils.c
+ *	  HNSW helpers: metric from the operator class, the per-index info
+ *	  cache, levels, and turning an indexed value into a query vector.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnswutils.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/pg_prng.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "distance.h"
+#include "hnsw.h"
+#include "vector.h"
+
+/* the C functions our operator classes name as support procedures */
+extern Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
+extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
+extern Datum l1_distance(PG_FUNCTION_ARGS);
+extern Datum vector_norm(PG_FUNCTION_ARGS);
+
+/*
+ * The metric of an index, from the C function behind its distance support
+ * procedure.  The index computes distances with the SIMD kernels directly,
+ * so an operator class naming any other function is refused.
+ */
+HnswMetric
+HnswMetricFromIndex(Relation index)
+{
+	FmgrInfo   *dist = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+	bool		has_norm = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC));
+
+	if (dist->fn_addr == vector_l2_squared_distance)
+		return HNSW_METRIC_L2;
+	if (dist->fn_addr == vector_negative_inner_product)
+	{
+		if (has_norm)
+		{
+			FmgrInfo   *norm = index_getprocinfo(index, 1, HNSW_NORM_PROC);
+
+			if (norm->fn_addr == vector_norm)
+				return HNSW_METRIC_COSINE;
+		}
+		else
+			return HNSW_METRIC_IP;
+	}
+	if (dist->fn_addr == l1_distance)
+		return HNSW_METRIC_L1;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("operator class of index \"%s\" uses an unsupported distance function",
+					RelationGetRelationName(index))));
+	return HNSW_METRIC_L2;		/* keep compiler quiet */
+}
+
+/*
+ * Checks the indexed column: our vector type with a dimension count.
+ * Returns the dimensions.
+ */
+void
+HnswCheckColumn(Relation index, int *dims)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(index), 0);
+
+	if (att->atttypmod < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column does not have dimensions")));
+	if (att->atttypmod > VECTOR_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column cannot have more than %d dimensions for hnsw index",
+						VECTOR_MAX_DIM)));
+	*dims = att->atttypmod;
+}
+
+/*
+ * Highest level whose node tuple (vector external, the worst case for the
+ * links) still fits one page, capped at HNSW_MAX_LEVEL.
+ */
+int
+HnswMaxLevelFor(int m, int dims)
+{
+	for (int level = HNSW_MAX_LEVEL; level > 0; level--)
+	{
+		HnswNodeLayout l;
+
+		HnswNodeLayoutFor(&l, level, m, dims);
+		if (l.size <= HNSW_MAX_TUPLE_SIZE)
+			return level;
+	}
+	return 0;
+}
+
+/* Draws a node level: floor(-ln(U) / ln(m)), capped. */
+int
+HnswRandomLevel(int m, int max_level)
+{
+	double		u = pg_prng_double(&pg_global_prng_state);
+	int			level;
+
+	/* pg_prng_double is in [0, 1): use 1 - u in (0, 1] */
+	level = (int) floor(-log(1.0 - u) / log((double) m));
+	return Min(level, max_level);
+}
+
+/* Fills *info from the index parameters, including the node layouts. */
+void
+HnswFillIndexInfo(HnswIndexInfo *info, int dims, int m, int ef_construction,
+				  HnswMetric metric)
+{
+	info->dims = dims;
+	info->m = m;
+	info->ef_construction = ef_construction;
+	info->metric = metric;
+	info->max_level = HnswMaxLevelFor(m, dims);
+	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
+		HnswNodeLayoutFor(&info->layouts[level], level, m, dims);
+}
+
+/*
+ * Facts about the index, cached in rd_amcache.  Reads the metapage once.
+ */
+HnswIndexInfo *
+HnswGetIndexInfo(Relation index)
+{
+	if (index->rd_amcache == NULL)
+	{
+		HnswMetaPageData meta;
+		HnswIndexInfo *info;
+
+		HnswReadMeta(index, &meta);
+		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo));
+		HnswFillIndexInfo(info, meta.dims, meta.m, meta.ef_construction,
+						  (HnswMetric) meta.metric);
+		if (info->max_level != meta.max_level)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" has an inconsistent metapage",
+							RelationGetRelationName(index))));
+		if (info->metric != HnswMetricFromIndex(index))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" was built for another distance metric",
+							RelationGetRelationName(index))));
+		index->rd_amcache = info;
+	}
+	return (HnswIndexInfo *) index->rd_amcache;
+}
+
+/*
+ * Distance between two float arrays in the index's metric, smaller is
+ * closer.  L2 is squared, IP and cosine are negative inner products.
+ */
+float
+HnswDistanceFloats(HnswMetric metric, const float *a, const float *b, int n)
+{
+	switch (metric)
+	{
+		case HNSW_METRIC_L2:
+			return (float) vecdb_kernels->l2sq(a, b, n);
+		case HNSW_METRIC_IP:
+		case HNSW_METRIC_COSINE:
+			return (float) -vecdb_kernels->dot(a, b, n);
+		case HNSW_METRIC_L1:
+			return (float) vecdb_kernels->l1(a, b, n);
+	}
+	return 0;
+}
+
+/*
+ * Copies a vector datum into out[info->dims] in index form: normalized for
+ * cosine.  Returns false when the value cannot be indexed (a zero vector
+ * under cosine), like pgvector.  Raises an error on a dimension mismatch.
+ */
+bool
+HnswFormQuery(HnswIndexInfo *info, Datum value, float *out)
+{
+	Vector	   *v = DatumGetVector(value);
+
+	if (v->dim != info->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", info->dims, v->dim)));
+	memcpy(out, v->x, sizeof(float) * v->dim);
+	if (info->metric == HNSW_METRIC_COSINE)
+	{
+		double		norm = 0;
+
+		for (int i = 0; i < v->dim; i++)
+			norm += (double) out[i] * out[i];
+		norm = sqrt(norm);
+		if (norm == 0 || !isfinite(norm))
+			return false;
+		for (int i = 0; i < v->dim; i++)
+			out[i] = (float) (out[i] / norm);
+	}
+	if ((Pointer) v != DatumGetPointer(value))
+		pfree(v);
+	return true;
+}
+
+static int
+cmp_candidate(const void *a, const void *b)
+{
+	float		x = ((const HnswCandidate *) a)->dist;
+	float		y = ((const HnswCandidate *) b)->dist;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts candidates by ascending distance. */
+void
+HnswSortCandidates(HnswCandidate *cands, int n)
+{
+	qsort(cands, n, sizeof(HnswCandidate), cmp_candidate);
+}
+
+/*
+ * Neighbour selection heuristic (HNSW paper, Algorithm 4, without extending
+ * or keeping pruned candidates): walking the candidates from the closest,
+ * keep one unless an already kept candidate is closer to it than the base
+ * is.  cands must be sorted by distance to the base.  Writes the indexes of
+ * up to cap kept candidates to selected[] and returns how many.
+ */
+int
+HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
+					HnswPairDistance pair, void *arg, int *selected)
+{
+	int			n = 0;
+
+	for (int i = 0; i < ncands && n < cap; i++)
+	{
+		bool		keep = true;
+
+		for (int j = 0; j < n; j++)
+		{
+			if (pair(arg, i, selected[j]) < cands[i].dist)
+			{
+				keep = false;
+				break;
+			}
+		}
+		if (keep)
+			selected[n++] = i;
+	}
+	return n;
+}
+
+/*
+ * Decides how a node N takes a back-link to a new node X at distance dnew,
+ * given N's current links (count of cap, their distances to N in dists).
+ * Returns the slot to write X into: count to append, an existing slot to
+ * replace, or -1 to leave N alone.
+ *
+ * A full list is updated incrementally, in the spirit of the selection
+ * heuristic: X is refused if a closer link k already covers it
+ * (d(X,k) < dnew); otherwise X replaces the farthest link it covers
+ * (d(k,X) < d(k,N)), or failing that the farthest link beyond dnew.  Only
+ * d(X,k) is needed, which the insert has usually measured already.
+ */
+int
+HnswBacklinkSlot(int count, int cap, const float *dists, float dnew,
+				 HnswLinkDistance linkdist, void *arg)
+{
+	int			victim = -1;
+	int			farthest = -1;
+
+	if (count < cap)
+		return count;
+	for (int k = 0; k < count; k++)
+	{
+		float		dk = linkdist(arg, k);
+
+		if (dists[k] <= dnew)
+		{
+			if (dk < dnew)
+				return -1;		/* X is covered by a closer link */
+		}
+		else
+		{
+			if (farthest < 0 || dists[k] > dists[farthest])
+				farthest = k;
+			if (dk < dists[k] && (victim < 0 || dists[k] > dists[victim]))
+				victim = k;
+		}
+	}
+	return victim >= 0 ? victim : farthest;
+}

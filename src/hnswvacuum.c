@@ -1,0 +1,749 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswvacuum.c
+ *	  VACUUM for HNSW: drop dead heap TIDs, repair the graph around nodes
+ *	  left without any, then free their space for reuse.
+ *
+ * Three passes over the index (src/README, "Vacuum"):
+ *	 1. remove dead heap TIDs, page by page; a node left with none is
+ *		flagged DELETED (still walkable, never chosen as a neighbour again);
+ *	 -- wait for inserts that started before the flags were set --
+ *	 2. move the entry point off a deleted node; give every live node that
+ *		links to a deleted node new links: its other links plus the deleted
+ *		node's live links, pruned by the selection heuristic;
+ *	 -- wait for inserts again: none can still hold an old entry point --
+ *	 3. free the deleted nodes under a cleanup lock, bumping the page epoch
+ *		so that stale references (scans) see a version mismatch.
+ *
+ * Progress is published in the VACUUM progress slots VECDB_PROGRESS_* and
+ * shown by the vecdb_stat_progress_vacuum view.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnswvacuum.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "commands/vacuum.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "storage/freespace.h"
+#include "storage/lmgr.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+
+/* progress slots of the VACUUM command not used by core (PG 13 .. 17) */
+#define VECDB_PROGRESS_HNSW_PHASE		15
+#define VECDB_PROGRESS_BLOCKS_TOTAL		16
+#define VECDB_PROGRESS_BLOCKS_DONE		17
+#define VECDB_PROGRESS_NODES_DELETED	18
+#define VECDB_PROGRESS_NODES_REPAIRED	19
+
+#define HNSW_VACUUM_PHASE_REMOVE	1
+#define HNSW_VACUUM_PHASE_REPAIR	2
+#define HNSW_VACUUM_PHASE_FREE		3
+
+#define REPAIR_RETRIES 100
+
+/* set of deleted node TIDs */
+typedef struct deleted_entry
+{
+	uint64		key;
+	char		status;
+	uint16		version;
+} deleted_entry;
+
+#define SH_PREFIX deleted
+#define SH_ELEMENT_TYPE deleted_entry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) HnswHashTid(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+typedef struct VacuumState
+{
+	IndexVacuumInfo *vinfo;
+	Relation	index;
+	HnswIndexInfo *info;
+	IndexBulkDeleteResult *stats;
+	IndexBulkDeleteCallback callback;
+	void	   *callback_state;
+	deleted_hash *deleted;
+	bool		have_live;		/* highest-level live node seen */
+	HnswCandidate best;
+	int			best_level;
+	int64		repaired;
+	MemoryContext tmpctx;
+} VacuumState;
+
+static inline uint64
+tid_key(ItemPointer tid)
+{
+	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << 16) |
+		ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+static inline bool
+is_deleted(VacuumState *vs, ItemPointer tid)
+{
+	return deleted_lookup(vs->deleted, tid_key(tid)) != NULL;
+}
+
+static Buffer
+read_block(VacuumState *vs, BlockNumber blkno)
+{
+	return ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+							  vs->vinfo->strategy);
+}
+
+/* waits until no insert that started before now is still running */
+static void
+wait_for_inserts(Relation index)
+{
+	LockPage(index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
+	UnlockPage(index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
+}
+
+/*
+ * Pass 1 on one page: drop dead heap TIDs; flag nodes left with none.
+ * Exclusive lock on the page, one WAL record if anything changed.
+ */
+static void
+remove_heap_tids(VacuumState *vs, BlockNumber blkno)
+{
+	Buffer		buf = read_block(vs, blkno);
+	Page		page;
+	GenericXLogState *state = NULL;
+	OffsetNumber maxoff;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	page = BufferGetPage(buf);
+	if (!HnswPageIsValid(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+	maxoff = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	{
+		HnswNode	node = HnswGetNode(page, off);
+		ItemPointerData keep[HNSW_HEAPTIDS];
+		int			nkeep = 0;
+		ItemPointerData tid;
+
+		if (node == NULL)
+			continue;
+		ItemPointerSet(&tid, blkno, off);
+		for (int i = 0; i < Min(node->ntids, HNSW_HEAPTIDS); i++)
+		{
+			if (vs->callback(&node->heaptids[i], vs->callback_state))
+				vs->stats->tuples_removed++;
+			else
+				keep[nkeep++] = node->heaptids[i];
+		}
+		if (nkeep != node->ntids || (nkeep == 0 && !(node->flags & HNSW_NODE_DELETED)))
+		{
+			if (state == NULL)
+			{
+				state = GenericXLogStart(vs->index);
+				page = GenericXLogRegisterBuffer(state, buf, 0);
+				node = HnswGetNode(page, off);
+			}
+			memcpy(node->heaptids, keep, sizeof(ItemPointerData) * nkeep);
+			for (int i = nkeep; i < HNSW_HEAPTIDS; i++)
+				ItemPointerSetInvalid(&node->heaptids[i]);
+			node->ntids = nkeep;
+			if (nkeep == 0)
+				node->flags |= HNSW_NODE_DELETED;
+		}
+		if (node->flags & HNSW_NODE_DELETED)
+		{
+			bool		found;
+			deleted_entry *e = deleted_insert(vs->deleted, tid_key(&tid), &found);
+
+			e->version = node->version;
+		}
+		else
+		{
+			vs->stats->num_index_tuples += nkeep;
+			if (!vs->have_live || node->level > vs->best_level)
+			{
+				vs->have_live = true;
+				vs->best.tid = tid;
+				vs->best.version = node->version;
+				vs->best_level = node->level;
+			}
+		}
+	}
+	if (state)
+		GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Moves the entry point off a deleted node: to the highest-level live node
+ * of pass 1, or marks the index empty.  Compare-and-set under the metapage
+ * lock, so an insert that meanwhile made a new top node wins.
+ */
+static void
+repair_entry_point(VacuumState *vs)
+{
+	Buffer		buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
+	HnswMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	meta = HnswPageGetMeta(BufferGetPage(buf));
+	if (meta->entry_level >= 0 && is_deleted(vs, &meta->entry))
+	{
+		GenericXLogState *state = GenericXLogStart(vs->index);
+		Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+
+		meta = HnswPageGetMeta(page);
+		if (vs->have_live)
+		{
+			meta->entry = vs->best.tid;
+			meta->entry_version = vs->best.version;
+			meta->entry_level = vs->best_level;
+		}
+		else
+		{
+			ItemPointerSetInvalid(&meta->entry);
+			meta->entry_version = 0;
+			meta->entry_level = -1;
+		}
+		GenericXLogFinish(state);
+	}
+	UnlockReleaseBuffer(buf);
+}
+
+typedef struct RepairArg
+{
+	VacuumState *vs;
+	float	   *vecs;
+	bool	   *ok;
+} RepairArg;
+
+static float
+repair_pair_distance(void *arg, int i, int j)
+{
+	RepairArg  *a = (RepairArg *) arg;
+	int			d = a->vs->info->dims;
+
+	if (!a->ok[i] || !a->ok[j])
+		return get_float4_infinity();
+	return HnswDistanceFloats(a->vs->info->metric, a->vecs + (Size) i * d,
+							  a->vecs + (Size) j * d, d);
+}
+
+/*
+ * Gives the node at tid (version, level) new links on every layer where it
+ * links to a deleted node.  Its vector is the query; candidates are its live
+ * links and the live links of its deleted neighbours.  Each layer's new
+ * list is written under the page's exclusive lock only if the list is
+ * unchanged since read; else recomputed.  Holds no lock on entry or exit.
+ */
+static void
+repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
+{
+	HnswIndexInfo *info = vs->info;
+	float	   *vec = palloc(sizeof(float) * info->dims);
+	HnswSearch	s;
+
+	if (!HnswNodeVectorCopy(vs->index, info, tid, version, vec))
+		return;
+	HnswSearchInit(&s, vs->index, info, vec, false);
+
+	for (int layer = 0; layer <= level; layer++)
+	{
+		int			cap = HnswLayerCap(info->m, layer);
+		ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
+		float	   *dists = palloc(sizeof(float) * cap);
+		ItemPointerData *nb = palloc(sizeof(ItemPointerData) * cap);
+
+		for (int attempt = 0;; attempt++)
+		{
+			int			n = HnswNodeNeighbors(vs->index, info, tid, version, layer, tids, dists);
+			HnswCandidate *cands;
+			int			ncands = 0;
+			int			maxc = cap * (cap + 1);
+			bool		any_deleted = false;
+			int		   *sel;
+			int			nsel;
+			RepairArg	arg;
+			Buffer		buf;
+			HnswNode	node;
+			bool		same;
+
+			for (int i = 0; i < n; i++)
+				if (is_deleted(vs, &tids[i]))
+					any_deleted = true;
+			if (!any_deleted)
+				break;
+			if (attempt >= REPAIR_RETRIES)
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("could not repair hnsw graph of index \"%s\" at (%u,%u) after %d attempts",
+								RelationGetRelationName(vs->index),
+								ItemPointerGetBlockNumber(tid),
+								ItemPointerGetOffsetNumber(tid), attempt)));
+			CHECK_FOR_INTERRUPTS();
+
+			/* candidates: live links, then live links of deleted links */
+			cands = palloc(sizeof(HnswCandidate) * maxc);
+			for (int i = 0; i < n; i++)
+			{
+				if (is_deleted(vs, &tids[i]) || !ItemPointerIsValid(&tids[i]))
+					continue;
+				cands[ncands].tid = tids[i];
+				cands[ncands].dist = dists[i];
+				cands[ncands].version = 0;	/* filled below */
+				cands[ncands].deleted = false;
+				ncands++;
+			}
+			for (int i = 0; i < n; i++)
+			{
+				deleted_entry *d = deleted_lookup(vs->deleted, tid_key(&tids[i]));
+				int			nn;
+
+				if (d == NULL)
+					continue;
+				nn = HnswNodeNeighbors(vs->index, info, &tids[i], d->version, layer, nb, NULL);
+				for (int j = 0; j < nn && ncands < maxc; j++)
+				{
+					bool		dup = ItemPointerEquals(&nb[j], tid) || !ItemPointerIsValid(&nb[j]) ||
+						is_deleted(vs, &nb[j]);
+
+					for (int k = 0; k < ncands && !dup; k++)
+						dup = ItemPointerEquals(&cands[k].tid, &nb[j]);
+					if (dup)
+						continue;
+					cands[ncands].tid = nb[j];
+					cands[ncands].dist = get_float4_nan();
+					cands[ncands].deleted = false;
+					ncands++;
+				}
+			}
+
+			/* measure every candidate (versions and new distances) */
+			arg.vs = vs;
+			arg.vecs = palloc(mul_size(mul_size(sizeof(float), info->dims), Max(ncands, 1)));
+			arg.ok = palloc(sizeof(bool) * Max(ncands, 1));
+			for (int k = 0; k < ncands; k++)
+			{
+				HnswCandidate c;
+				int			clevel;
+				bool		cdel;
+
+				arg.ok[k] = false;
+				if (!HnswNodeDistance(&s, &cands[k].tid, &c, &cdel, &clevel) ||
+					cdel || clevel < layer)
+				{
+					cands[k].dist = get_float4_infinity();
+					continue;
+				}
+				cands[k].version = c.version;
+				cands[k].dist = c.dist;
+				arg.ok[k] = HnswNodeVectorCopy(vs->index, info, &cands[k].tid, c.version,
+											   arg.vecs + (Size) k * info->dims);
+			}
+			/* drop the unusable ones, then select */
+			{
+				int			w = 0;
+
+				for (int k = 0; k < ncands; k++)
+				{
+					if (!arg.ok[k])
+						continue;
+					cands[w] = cands[k];
+					memmove(arg.vecs + (Size) w * info->dims, arg.vecs + (Size) k * info->dims,
+							sizeof(float) * info->dims);
+					arg.ok[w] = true;
+					w++;
+				}
+				ncands = w;
+			}
+			/* sort with vectors: selection sort by index permutation */
+			{
+				int		   *perm = palloc(sizeof(int) * Max(ncands, 1));
+				HnswCandidate *sorted = palloc(sizeof(HnswCandidate) * Max(ncands, 1));
+				float	   *svecs = palloc(mul_size(mul_size(sizeof(float), info->dims), Max(ncands, 1)));
+
+				for (int k = 0; k < ncands; k++)
+				{
+					sorted[k] = cands[k];
+					sorted[k].version = (uint16) k;	/* remember origin */
+				}
+				HnswSortCandidates(sorted, ncands);
+				for (int k = 0; k < ncands; k++)
+				{
+					perm[k] = sorted[k].version;
+					sorted[k].version = cands[perm[k]].version;
+					memcpy(svecs + (Size) k * info->dims, arg.vecs + (Size) perm[k] * info->dims,
+						   sizeof(float) * info->dims);
+				}
+				pfree(arg.vecs);
+				arg.vecs = svecs;
+				pfree(cands);
+				cands = sorted;
+				pfree(perm);
+			}
+			sel = palloc(sizeof(int) * cap);
+			nsel = HnswSelectNeighbors(cands, ncands, cap, repair_pair_distance, &arg, sel);
+
+			/* write if the list is still what we read */
+			buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(tid));
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+			same = node != NULL && node->version == version;
+			if (same)
+			{
+				const HnswNodeLayout *l = &info->layouts[node->level];
+
+				same = HnswNodeCounts(node, l)[layer] == n &&
+					memcmp(HnswNodeTids(node, l, layer), tids, sizeof(ItemPointerData) * n) == 0;
+			}
+			if (same)
+			{
+				GenericXLogState *state = GenericXLogStart(vs->index);
+				Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+				const HnswNodeLayout *l;
+				ItemPointer otids;
+				float	   *odists;
+
+				node = HnswGetNode(page, ItemPointerGetOffsetNumber(tid));
+				l = &info->layouts[node->level];
+				otids = HnswNodeTids(node, l, layer);
+				odists = HnswNodeDists(node, l, layer);
+				for (int k = 0; k < cap; k++)
+				{
+					if (k < nsel)
+					{
+						otids[k] = cands[sel[k]].tid;
+						odists[k] = cands[sel[k]].dist;
+					}
+					else
+					{
+						ItemPointerSetInvalid(&otids[k]);
+						odists[k] = 0;
+					}
+				}
+				HnswNodeCounts(node, l)[layer] = nsel;
+				GenericXLogFinish(state);
+			}
+			UnlockReleaseBuffer(buf);
+			pfree(sel);
+			pfree(arg.vecs);
+			pfree(arg.ok);
+			pfree(cands);
+			if (same)
+			{
+				vs->repaired++;
+				break;
+			}
+			if (node == NULL || node->version != version)
+				break;			/* the node itself went away */
+		}
+		pfree(tids);
+		pfree(dists);
+		pfree(nb);
+	}
+	HnswSearchFree(&s);
+	pfree(vec);
+}
+
+/* Pass 2 on one page: repair each live node that links to a deleted one. */
+static void
+repair_page(VacuumState *vs, BlockNumber blkno)
+{
+	Buffer		buf = read_block(vs, blkno);
+	Page		page;
+	OffsetNumber maxoff;
+	ItemPointerData todo[MaxOffsetNumber];
+	uint16		versions[MaxOffsetNumber];
+	int			levels[MaxOffsetNumber];
+	int			ntodo = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (!HnswPageIsValid(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+	maxoff = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	{
+		HnswNode	node = HnswGetNode(page, off);
+		const HnswNodeLayout *l;
+		bool		affected = false;
+
+		if (node == NULL || (node->flags & HNSW_NODE_DELETED) ||
+			node->level > vs->info->max_level)
+			continue;
+		l = &vs->info->layouts[node->level];
+		for (int layer = 0; layer <= node->level && !affected; layer++)
+		{
+			ItemPointer tids = HnswNodeTids(node, l, layer);
+			int			n = Min(HnswNodeCounts(node, l)[layer], HnswLayerCap(vs->info->m, layer));
+
+			for (int i = 0; i < n && !affected; i++)
+				affected = is_deleted(vs, &tids[i]);
+		}
+		if (affected)
+		{
+			ItemPointerSet(&todo[ntodo], blkno, off);
+			versions[ntodo] = node->version;
+			levels[ntodo] = node->level;
+			ntodo++;
+		}
+	}
+	UnlockReleaseBuffer(buf);
+
+	for (int i = 0; i < ntodo; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(vs->tmpctx);
+
+		repair_node(vs, &todo[i], versions[i], levels[i]);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(vs->tmpctx);
+		pgstat_progress_update_param(VECDB_PROGRESS_NODES_REPAIRED, vs->repaired);
+	}
+}
+
+/*
+ * Pass 3 on one page: free the deleted nodes (and the chunks of external
+ * ones, which may sit on other pages: collected into *chunks).  Cleanup
+ * lock: no other backend has the page pinned while bytes move.
+ */
+static void
+free_page(VacuumState *vs, BlockNumber blkno, ItemPointerData **chunks, int *nchunks,
+		  int *chunkcap)
+{
+	Buffer		buf = read_block(vs, blkno);
+	Page		page;
+	OffsetNumber maxoff;
+	GenericXLogState *state = NULL;
+	bool		any = false;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+	{
+		maxoff = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff && !any; off++)
+		{
+			ItemPointerData tid;
+
+			ItemPointerSet(&tid, blkno, off);
+			any = is_deleted(vs, &tid) && HnswGetNode(page, off) != NULL;
+		}
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	if (!any)
+	{
+		ReleaseBuffer(buf);
+		return;
+	}
+
+	LockBufferForCleanup(buf);
+	page = BufferGetPage(buf);
+	maxoff = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	{
+		ItemPointerData tid;
+		deleted_entry *d;
+		HnswNode	node;
+
+		ItemPointerSet(&tid, blkno, off);
+		d = deleted_lookup(vs->deleted, tid_key(&tid));
+		if (d == NULL)
+			continue;
+		node = HnswGetNode(page, off);
+		if (node == NULL || node->version != d->version || !(node->flags & HNSW_NODE_DELETED))
+			continue;
+		if (state == NULL)
+		{
+			state = GenericXLogStart(vs->index);
+			page = GenericXLogRegisterBuffer(state, buf, 0);
+			node = HnswGetNode(page, off);
+		}
+		if (node->flags & HNSW_NODE_EXTERNAL)
+		{
+			const HnswNodeLayout *l = &vs->info->layouts[node->level];
+
+			for (int c = 0; c < l->nchunks; c++)
+			{
+				if (*nchunks == *chunkcap)
+				{
+					*chunkcap *= 2;
+					*chunks = repalloc(*chunks, sizeof(ItemPointerData) * *chunkcap);
+				}
+				(*chunks)[(*nchunks)++] = HnswNodeChunks(node, l)[c];
+			}
+		}
+		PageIndexTupleDeleteNoCompact(page, off);
+	}
+	if (state)
+	{
+		HnswPageGetOpaque(page)->epoch++;
+		GenericXLogFinish(state);
+	}
+	HnswRecordFreeSpace(vs->index, buf);
+	UnlockReleaseBuffer(buf);
+}
+
+static int
+cmp_tid(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
+}
+
+/* Frees the chunk tuples of freed external nodes, page by page. */
+static void
+free_chunks(VacuumState *vs, ItemPointerData *chunks, int nchunks)
+{
+	qsort(chunks, nchunks, sizeof(ItemPointerData), cmp_tid);
+	for (int i = 0; i < nchunks;)
+	{
+		BlockNumber blkno = ItemPointerGetBlockNumber(&chunks[i]);
+		Buffer		buf = read_block(vs, blkno);
+		GenericXLogState *state;
+		Page		page;
+
+		LockBufferForCleanup(buf);
+		state = GenericXLogStart(vs->index);
+		page = GenericXLogRegisterBuffer(state, buf, 0);
+		for (; i < nchunks && ItemPointerGetBlockNumber(&chunks[i]) == blkno; i++)
+		{
+			OffsetNumber off = ItemPointerGetOffsetNumber(&chunks[i]);
+			ItemId		iid;
+
+			if (off > PageGetMaxOffsetNumber(page))
+				continue;
+			iid = PageGetItemId(page, off);
+			if (ItemIdIsNormal(iid) &&
+				((HnswChunk) PageGetItem(page, iid))->type == HNSW_TUPLE_CHUNK)
+				PageIndexTupleDeleteNoCompact(page, off);
+		}
+		HnswPageGetOpaque(page)->epoch++;
+		GenericXLogFinish(state);
+		HnswRecordFreeSpace(vs->index, buf);
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+IndexBulkDeleteResult *
+hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
+			   IndexBulkDeleteCallback callback, void *callback_state)
+{
+	VacuumState vs;
+	BlockNumber nblocks;
+	MemoryContext vacctx;
+	MemoryContext old;
+
+	if (stats == NULL)
+		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+
+	vacctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum",
+								   ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(vacctx);
+	memset(&vs, 0, sizeof(vs));
+	vs.vinfo = vinfo;
+	vs.index = vinfo->index;
+	vs.info = HnswGetIndexInfo(vinfo->index);
+	vs.stats = stats;
+	vs.callback = callback;
+	vs.callback_state = callback_state;
+	vs.deleted = deleted_create(vacctx, 1024, NULL);
+	vs.tmpctx = AllocSetContextCreate(vacctx, "hnsw vacuum node", ALLOCSET_DEFAULT_SIZES);
+
+	/* pass 1 */
+	nblocks = RelationGetNumberOfBlocks(vs.index);
+	stats->num_index_tuples = 0;
+	pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_REMOVE);
+	pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_TOTAL, nblocks);
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		vacuum_delay_point();
+		remove_heap_tids(&vs, blkno);
+		pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
+	}
+	pgstat_progress_update_param(VECDB_PROGRESS_NODES_DELETED, vs.deleted->members);
+	ereport(vinfo->message_level,
+			(errmsg("index \"%s\": removed %.0f heap TIDs, %u nodes to repair around",
+					RelationGetRelationName(vs.index), stats->tuples_removed,
+					vs.deleted->members)));
+
+	if (vs.deleted->members > 0)
+	{
+		/* pass 2 */
+		wait_for_inserts(vs.index);
+		repair_entry_point(&vs);
+		nblocks = RelationGetNumberOfBlocks(vs.index);
+		pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_REPAIR);
+		pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_TOTAL, nblocks);
+		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+		{
+			vacuum_delay_point();
+			repair_page(&vs, blkno);
+			pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
+		}
+
+		/* pass 3 */
+		wait_for_inserts(vs.index);
+		pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_FREE);
+		{
+			int			chunkcap = 64;
+			int			nchunks = 0;
+			ItemPointerData *chunks = palloc(sizeof(ItemPointerData) * chunkcap);
+
+			for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+			{
+				vacuum_delay_point();
+				free_page(&vs, blkno, &chunks, &nchunks, &chunkcap);
+				pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
+			}
+			if (nchunks > 0)
+				free_chunks(&vs, chunks, nchunks);
+		}
+		FreeSpaceMapVacuum(vs.index);
+		ereport(vinfo->message_level,
+				(errmsg("index \"%s\": repaired %lld links lists, freed %u nodes",
+						RelationGetRelationName(vs.index), (long long) vs.repaired,
+						vs.deleted->members)));
+	}
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(vacctx);
+	stats->num_pages = RelationGetNumberOfBlocks(vinfo->index);
+	return stats;
+}
+
+IndexBulkDeleteResult *
+hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	if (info->analyze_only)
+		return stats;
+	if (stats == NULL)
+	{
+		/* no bulk delete ran: report the heap's count as an estimate */
+		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+		stats->num_index_tuples = info->num_heap_tuples;
+		stats->estimated_count = info->estimated_count;
+		FreeSpaceMapVacuum(info->index);
+	}
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+	return stats;
+}
