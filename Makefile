@@ -31,7 +31,8 @@ OBJS = \
 	src/hnswbuild.o \
 	src/hnswinsert.o \
 	src/hnswscan.o \
-	src/hnswvacuum.o
+	src/hnswvacuum.o \
+	src/hnswcheck.o
 
 HEADERS = src/vector.h
 

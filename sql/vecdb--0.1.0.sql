@@ -257,3 +257,27 @@ CREATE FUNCTION vecdb_version() RETURNS text
 CREATE FUNCTION vecdb_kernels(OUT name text, OUT in_use boolean, OUT best boolean)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'vecdb_kernels_info' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+-- the structure checker: superuser or explicit GRANT only (page contents
+-- can reveal other rows' vectors through error details)
+CREATE FUNCTION vecdb_index_check(index regclass, heapallindexed boolean DEFAULT false,
+	OUT pages bigint, OUT nodes bigint, OUT deleted_nodes bigint, OUT heap_tids bigint,
+	OUT chunks bigint, OUT unreachable_nodes bigint, OUT heap_tuples_checked bigint)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
+REVOKE EXECUTE ON FUNCTION vecdb_index_check(regclass, boolean) FROM PUBLIC;
+
+-- progress of VACUUM inside hnsw indexes, from the VACUUM progress slots
+CREATE VIEW vecdb_stat_progress_vacuum AS
+SELECT s.pid, s.datid, d.datname, s.relid,
+	CASE s.param16
+		WHEN 1 THEN 'removing heap tids'
+		WHEN 2 THEN 'repairing graph'
+		WHEN 3 THEN 'freeing nodes'
+	END AS hnsw_phase,
+	s.param17 AS hnsw_blocks_total,
+	s.param18 AS hnsw_blocks_done,
+	s.param19 AS hnsw_nodes_deleted,
+	s.param20 AS hnsw_nodes_repaired
+FROM pg_catalog.pg_stat_get_progress_info('VACUUM') s
+	LEFT JOIN pg_catalog.pg_database d ON s.datid = d.oid;

@@ -1,0 +1,545 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswcheck.c
+ *	  vecdb_index_check(): verifies the on-disk invariants of an HNSW index
+ *	  (src/README, "Invariants") and, optionally, that every visible heap
+ *	  row is indexed.
+ *
+ * Raises ERRCODE_INDEX_CORRUPTED (XX002) at the first violation; otherwise
+ * returns counts.  Locks: AccessShareLock on the index and
+ * ShareUpdateExclusiveLock on its table, which keeps VACUUM out (it frees
+ * nodes) but lets inserts and scans run; a share lock on each page while
+ * it is read.  Links to nodes written after their page was read are
+ * confirmed by reading the target again.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnswcheck.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "hnsw.h"
+
+typedef struct node_entry
+{
+	uint64		key;
+	char		status;
+	uint8		level;
+	bool		deleted;
+	bool		reached;
+} node_entry;
+
+#define SH_PREFIX nodeset
+#define SH_ELEMENT_TYPE node_entry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) HnswHashTid(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+typedef struct tid_entry
+{
+	uint64		key;
+	char		status;
+} tid_entry;
+
+#define SH_PREFIX tidset
+#define SH_ELEMENT_TYPE tid_entry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) HnswHashTid(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+typedef struct CheckState
+{
+	Relation	index;
+	HnswIndexInfo *info;
+	BlockNumber nblocks;
+	nodeset_hash *nodes;
+	tidset_hash *heaptids;
+	int64		nnodes;
+	int64		ndeleted;
+	int64		nchunks;
+	int64		nheaptids;
+	int64		heap_checked;
+	float	   *vec;
+} CheckState;
+
+static inline uint64
+key_of(BlockNumber blk, OffsetNumber off)
+{
+	return ((uint64) blk << 16) | off;
+}
+
+#define CORRUPT(cs, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INDEX_CORRUPTED), \
+			 errmsg("index \"%s\" is corrupted", RelationGetRelationName((cs)->index)), \
+			 errdetail(__VA_ARGS__)))
+
+/* pass A, one node */
+static void
+check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Size len)
+{
+	HnswIndexInfo *info = cs->info;
+	const HnswNodeLayout *l;
+	bool		found;
+	node_entry *e;
+
+	if (node->level > info->max_level)
+		CORRUPT(cs, "Node (%u,%u) has level %d, above the maximum %d.", blk, off,
+				node->level, info->max_level);
+	l = &info->layouts[node->level];
+	if (len != l->size)
+		CORRUPT(cs, "Node (%u,%u) of level %d has length %zu, expected %zu.", blk, off,
+				node->level, len, l->size);
+	if (node->flags & ~(HNSW_NODE_DELETED | HNSW_NODE_EXTERNAL))
+		CORRUPT(cs, "Node (%u,%u) has unknown flags 0x%x.", blk, off, node->flags);
+	if (((node->flags & HNSW_NODE_EXTERNAL) != 0) != l->external || node->nchunks != l->nchunks)
+		CORRUPT(cs, "Node (%u,%u) has a vector storage that does not match its size.", blk, off);
+	if (node->ntids > HNSW_HEAPTIDS)
+		CORRUPT(cs, "Node (%u,%u) has %d heap TIDs, more than %d.", blk, off, node->ntids,
+				HNSW_HEAPTIDS);
+	if ((node->ntids == 0) != ((node->flags & HNSW_NODE_DELETED) != 0))
+		CORRUPT(cs, "Node (%u,%u) has %d heap TIDs but is%s flagged deleted.", blk, off,
+				node->ntids, (node->flags & HNSW_NODE_DELETED) ? "" : " not");
+	for (int i = 0; i < node->ntids; i++)
+	{
+		if (!ItemPointerIsValid(&node->heaptids[i]))
+			CORRUPT(cs, "Node (%u,%u) has an invalid heap TID in slot %d.", blk, off, i);
+		tidset_insert(cs->heaptids, key_of(ItemPointerGetBlockNumber(&node->heaptids[i]),
+										   ItemPointerGetOffsetNumber(&node->heaptids[i])), &found);
+		cs->nheaptids++;
+	}
+	for (int layer = 0; layer <= node->level; layer++)
+	{
+		int			n = HnswNodeCounts(node, l)[layer];
+
+		if (n > HnswLayerCap(info->m, layer))
+			CORRUPT(cs, "Node (%u,%u) has %d links on layer %d, more than %d.", blk, off, n,
+					layer, HnswLayerCap(info->m, layer));
+	}
+	if (!l->external)
+	{
+		float	   *x = HnswNodeVector(node, l);
+
+		for (int i = 0; i < info->dims; i++)
+			if (!isfinite(x[i]))
+				CORRUPT(cs, "Node (%u,%u) has a non-finite vector element %d.", blk, off, i);
+	}
+	e = nodeset_insert(cs->nodes, key_of(blk, off), &found);
+	e->level = node->level;
+	e->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	e->reached = false;
+	cs->nnodes++;
+	if (e->deleted)
+		cs->ndeleted++;
+}
+
+/* pass A: every page, every tuple */
+static void
+check_pages(CheckState *cs)
+{
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < cs->nblocks; blk++)
+	{
+		Buffer		buf;
+		Page		page;
+		PageHeader	ph;
+		OffsetNumber maxoff;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBuffer(cs->index, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		ph = (PageHeader) page;
+		if (PageIsNew(page))
+		{
+			/* an extension that crashed before its WAL record: legal */
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		if (!HnswPageIsValid(page))
+			CORRUPT(cs, "Block %u has no vecdb hnsw special space.", blk);
+		if (HnswPageGetOpaque(page)->flags != HNSW_PAGE_NODES)
+			CORRUPT(cs, "Block %u has page flags 0x%x, expected a node page.", blk,
+					HnswPageGetOpaque(page)->flags);
+		if (ph->pd_lower < SizeOfPageHeaderData || ph->pd_lower > ph->pd_upper ||
+			ph->pd_upper > ph->pd_special || ph->pd_special != BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData)))
+			CORRUPT(cs, "Block %u has bad page bounds (lower %u, upper %u, special %u).", blk,
+					ph->pd_lower, ph->pd_upper, ph->pd_special);
+		maxoff = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+		{
+			ItemId		iid = PageGetItemId(page, off);
+			char	   *item;
+
+			if (!ItemIdIsUsed(iid))
+				continue;
+			if (!ItemIdIsNormal(iid) || ItemIdGetOffset(iid) + ItemIdGetLength(iid) > ph->pd_special ||
+				ItemIdGetOffset(iid) < ph->pd_upper || ItemIdGetLength(iid) < 4)
+				CORRUPT(cs, "Item (%u,%u) has a bad line pointer.", blk, off);
+			item = PageGetItem(page, iid);
+			if (item[0] == HNSW_TUPLE_NODE && ItemIdGetLength(iid) >= sizeof(HnswNodeData))
+				check_node(cs, blk, off, (HnswNode) item, ItemIdGetLength(iid));
+			else if (item[0] == HNSW_TUPLE_CHUNK)
+			{
+				HnswChunk	c = (HnswChunk) item;
+
+				if (ItemIdGetLength(iid) != HNSW_CHUNK_HEADER_SIZE + sizeof(float) * c->nfloats ||
+					c->nfloats == 0 || c->nfloats > HNSW_CHUNK_MAX_FLOATS)
+					CORRUPT(cs, "Chunk (%u,%u) has length %u for %u floats.", blk, off,
+							ItemIdGetLength(iid), c->nfloats);
+				cs->nchunks++;
+			}
+			else
+				CORRUPT(cs, "Item (%u,%u) has unknown tuple type %d.", blk, off, item[0]);
+		}
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+/* looks up a link target, re-reading it if written after its page was read */
+static node_entry *
+find_target(CheckState *cs, ItemPointer t)
+{
+	node_entry *e = nodeset_lookup(cs->nodes, key_of(ItemPointerGetBlockNumber(t),
+													   ItemPointerGetOffsetNumber(t)));
+
+	if (e == NULL && ItemPointerGetBlockNumber(t) < RelationGetNumberOfBlocks(cs->index))
+	{
+		Buffer		buf = ReadBuffer(cs->index, ItemPointerGetBlockNumber(t));
+		HnswNode	node;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(t));
+		if (node && node->level <= cs->info->max_level)
+		{
+			bool		found;
+
+			e = nodeset_insert(cs->nodes, key_of(ItemPointerGetBlockNumber(t),
+												 ItemPointerGetOffsetNumber(t)), &found);
+			e->level = node->level;
+			e->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+			e->reached = false;
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	return e;
+}
+
+/* pass B: links and external vectors of one node (re-read under share lock) */
+static void
+check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
+{
+	HnswIndexInfo *info = cs->info;
+	Buffer		buf = ReadBuffer(cs->index, blk);
+	HnswNode	node;
+	const HnswNodeLayout *l;
+	ItemPointerData links[HNSW_MAX_M * 2];
+	int			counts[HNSW_MAX_LEVEL + 1];
+	int			level;
+	ItemPointerData tid;
+	uint16		version;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), off);
+	if (node == NULL)
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+	level = node->level;
+	version = node->version;
+	l = &info->layouts[level];
+	ItemPointerSet(&tid, blk, off);
+	for (int layer = 0; layer <= level; layer++)
+	{
+		counts[layer] = HnswNodeCounts(node, l)[layer];
+		for (int i = 0; i < counts[layer]; i++)
+		{
+			float		d = HnswNodeDists(node, l, layer)[i];
+
+			if (!isfinite(d))
+				CORRUPT(cs, "Node (%u,%u) has a non-finite link distance on layer %d.", blk, off, layer);
+		}
+	}
+	UnlockReleaseBuffer(buf);
+
+	for (int layer = 0; layer <= level; layer++)
+	{
+		int			n = HnswNodeNeighbors(cs->index, info, &tid, version, layer, links, NULL);
+
+		for (int i = 0; i < n; i++)
+		{
+			node_entry *e;
+
+			if (!ItemPointerIsValid(&links[i]))
+				CORRUPT(cs, "Node (%u,%u) has an invalid link %d on layer %d.", blk, off, i, layer);
+			if (ItemPointerEquals(&links[i], &tid))
+				CORRUPT(cs, "Node (%u,%u) links to itself on layer %d.", blk, off, layer);
+			for (int j = 0; j < i; j++)
+				if (ItemPointerEquals(&links[i], &links[j]))
+					CORRUPT(cs, "Node (%u,%u) links twice to (%u,%u) on layer %d.", blk, off,
+							ItemPointerGetBlockNumber(&links[i]),
+							ItemPointerGetOffsetNumber(&links[i]), layer);
+			if (ItemPointerGetBlockNumber(&links[i]) == HNSW_METAPAGE_BLKNO ||
+				ItemPointerGetBlockNumber(&links[i]) >= RelationGetNumberOfBlocks(cs->index))
+				CORRUPT(cs, "Node (%u,%u) links outside the index, to (%u,%u).", blk, off,
+						ItemPointerGetBlockNumber(&links[i]), ItemPointerGetOffsetNumber(&links[i]));
+			e = find_target(cs, &links[i]);
+			if (e == NULL)
+				CORRUPT(cs, "Node (%u,%u) links on layer %d to (%u,%u), which is not a node.",
+						blk, off, layer, ItemPointerGetBlockNumber(&links[i]),
+						ItemPointerGetOffsetNumber(&links[i]));
+			if (e->level < layer)
+				CORRUPT(cs, "Node (%u,%u) links on layer %d to (%u,%u), a node of level %d.",
+						blk, off, layer, ItemPointerGetBlockNumber(&links[i]),
+						ItemPointerGetOffsetNumber(&links[i]), e->level);
+		}
+	}
+
+	/* external vectors: all chunks present, right total, finite */
+	if (l->external && HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec))
+	{
+		for (int i = 0; i < info->dims; i++)
+			if (!isfinite(cs->vec[i]))
+				CORRUPT(cs, "Node (%u,%u) has a non-finite vector element %d.", blk, off, i);
+	}
+}
+
+/* reachability on layer 0 from the entry point: unreached live nodes */
+static int64
+count_unreachable(CheckState *cs, HnswMetaPageData *meta)
+{
+	ItemPointerData *queue;
+	int64		head = 0,
+				tail = 0,
+				cap = Max(cs->nodes->members, 16);
+	ItemPointerData links[HNSW_MAX_M * 2];
+	nodeset_iterator it;
+	node_entry *e;
+	int64		unreached = 0;
+
+	if (meta->entry_level < 0)
+		return 0;
+	queue = palloc_extended(sizeof(ItemPointerData) * cap, MCXT_ALLOC_HUGE);
+	e = find_target(cs, &meta->entry);
+	if (e == NULL)
+		return 0;
+	e->reached = true;
+	queue[tail++] = meta->entry;
+	while (head < tail)
+	{
+		ItemPointerData t = queue[head++];
+		Buffer		buf = ReadBuffer(cs->index, ItemPointerGetBlockNumber(&t));
+		HnswNode	node;
+		int			n = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t));
+		if (node)
+		{
+			const HnswNodeLayout *l = &cs->info->layouts[node->level];
+
+			n = Min(HnswNodeCounts(node, l)[0], 2 * cs->info->m);
+			memcpy(links, HnswNodeTids(node, l, 0), sizeof(ItemPointerData) * n);
+		}
+		UnlockReleaseBuffer(buf);
+		for (int i = 0; i < n; i++)
+		{
+			node_entry *ne = find_target(cs, &links[i]);
+
+			if (ne && !ne->reached)
+			{
+				ne->reached = true;
+				if (tail == cap)
+				{
+					cap *= 2;
+					queue = repalloc_huge(queue, sizeof(ItemPointerData) * cap);
+				}
+				queue[tail++] = links[i];
+			}
+		}
+	}
+	nodeset_start_iterate(cs->nodes, &it);
+	while ((e = nodeset_iterate(cs->nodes, &it)) != NULL)
+		if (!e->reached && !e->deleted)
+			unreached++;
+	return unreached;
+}
+
+typedef struct HeapCheckState
+{
+	CheckState *cs;
+	float	   *buf;
+} HeapCheckState;
+
+static void
+heap_check_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+					bool tupleIsAlive, void *state)
+{
+	HeapCheckState *hs = (HeapCheckState *) state;
+	CheckState *cs = hs->cs;
+
+	if (isnull[0] || !HnswFormQuery(cs->info, values[0], hs->buf))
+		return;
+	cs->heap_checked++;
+	if (tidset_lookup(cs->heaptids, key_of(ItemPointerGetBlockNumber(tid),
+										   ItemPointerGetOffsetNumber(tid))) == NULL)
+		CORRUPT(cs, "Heap tuple (%u,%u) is not in the index.",
+				ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+}
+
+PG_FUNCTION_INFO_V1(vecdb_index_check);
+Datum
+vecdb_index_check(PG_FUNCTION_ARGS)
+{
+	Oid			indexoid = PG_GETARG_OID(0);
+	bool		heapallindexed = PG_GETARG_BOOL(1);
+	Oid			heapoid = IndexGetRelation(indexoid, true);
+	Relation	heap = NULL;
+	Relation	index;
+	CheckState	cs;
+	HnswMetaPageData meta;
+	Snapshot	snapshot = InvalidSnapshot;
+	MemoryContext ctx;
+	MemoryContext old;
+	int64		unreachable;
+	TupleDesc	tupdesc;
+	Datum		values[7];
+	bool		nulls[7] = {0};
+	int			dims;
+
+	if (!OidIsValid(heapoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("relation with OID %u is not an index", indexoid)));
+	heap = table_open(heapoid, ShareUpdateExclusiveLock);
+	index = index_open(indexoid, AccessShareLock);
+	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_indam->ambuild != hnswbuild)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a vecdb hnsw index", RelationGetRelationName(index))));
+	if (RELATION_IS_OTHER_TEMP(index))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot check temporary indexes of other sessions")));
+	if (!index->rd_index->indisvalid || !index->rd_index->indisready)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot check index \"%s\"", RelationGetRelationName(index)),
+				 errdetail("Index is not valid or not ready.")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	ctx = AllocSetContextCreate(CurrentMemoryContext, "vecdb_index_check", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(ctx);
+	memset(&cs, 0, sizeof(cs));
+	cs.index = index;
+
+	/* metapage */
+	HnswReadMeta(index, &meta);
+	HnswCheckColumn(index, &dims);
+	if (meta.dims != (uint32) dims)
+		CORRUPT(&cs, "Metapage says %u dimensions, the column has %d.", meta.dims, dims);
+	if (meta.m != HnswGetM(index) || meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M)
+		CORRUPT(&cs, "Metapage says m = %u, the index option is %d.", meta.m, HnswGetM(index));
+	cs.info = HnswGetIndexInfo(index);
+	cs.vec = palloc(sizeof(float) * dims);
+
+	if (heapallindexed)
+		snapshot = RegisterSnapshot(GetTransactionSnapshot());
+
+	cs.nblocks = RelationGetNumberOfBlocks(index);
+	cs.nodes = nodeset_create(ctx, 1024, NULL);
+	cs.heaptids = tidset_create(ctx, 1024, NULL);
+	check_pages(&cs);
+
+	/* entry point */
+	if (meta.entry_level >= 0)
+	{
+		node_entry *e = find_target(&cs, &meta.entry);
+
+		if (e == NULL)
+			CORRUPT(&cs, "Entry point (%u,%u) is not a node.",
+					ItemPointerGetBlockNumber(&meta.entry), ItemPointerGetOffsetNumber(&meta.entry));
+		if (e->level != meta.entry_level)
+			CORRUPT(&cs, "Entry point (%u,%u) has level %d, the metapage says %d.",
+					ItemPointerGetBlockNumber(&meta.entry), ItemPointerGetOffsetNumber(&meta.entry),
+					e->level, meta.entry_level);
+	}
+	else if (ItemPointerIsValid(&meta.entry))
+		CORRUPT(&cs, "Metapage of an empty index has an entry point.");
+
+	/* links of every node seen */
+	{
+		nodeset_iterator it;
+		node_entry *e;
+		uint64	   *keys = palloc_extended(sizeof(uint64) * Max(cs.nodes->members, 1), MCXT_ALLOC_HUGE);
+		int64		n = 0;
+
+		nodeset_start_iterate(cs.nodes, &it);
+		while ((e = nodeset_iterate(cs.nodes, &it)) != NULL)
+			keys[n++] = e->key;
+		for (int64 i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			check_links(&cs, (BlockNumber) (keys[i] >> 16), (OffsetNumber) (keys[i] & 0xFFFF));
+		}
+	}
+	unreachable = count_unreachable(&cs, &meta);
+
+	if (heapallindexed)
+	{
+		IndexInfo  *indexInfo = BuildIndexInfo(index);
+		TableScanDesc scan = table_beginscan_strat(heap, snapshot, 0, NULL, true, false);
+		HeapCheckState hs = {&cs, palloc(sizeof(float) * dims)};
+
+		indexInfo->ii_Concurrent = true;	/* do not wait on other transactions */
+		table_index_build_scan(heap, index, indexInfo, true, false,
+							   heap_check_callback, &hs, scan);
+		UnregisterSnapshot(snapshot);
+	}
+
+	values[0] = Int64GetDatum(cs.nblocks);
+	values[1] = Int64GetDatum(cs.nnodes);
+	values[2] = Int64GetDatum(cs.ndeleted);
+	values[3] = Int64GetDatum(cs.nheaptids);
+	values[4] = Int64GetDatum(cs.nchunks);
+	values[5] = Int64GetDatum(unreachable);
+	if (heapallindexed)
+		values[6] = Int64GetDatum(cs.heap_checked);
+	else
+		nulls[6] = true;
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(ctx);
+	index_close(index, AccessShareLock);
+	table_close(heap, ShareUpdateExclusiveLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
