@@ -143,10 +143,13 @@ hnswbuildphasename(int64 phasenum)
 
 /*
  * Cost model.  Without an ORDER BY on our operator the index is useless:
- * infinite cost.  Otherwise the scan does all its work before the first
- * tuple: it visits about ef_search * 2m * (1 + log_m N) nodes, each a
- * random page read and a distance, capped at the whole index.  On a tiny
- * table the cap makes a sequential scan plus sort cheaper.
+ * infinite cost.  Otherwise a scan does its work before the first tuple: a
+ * layer-0 search with ef = hnsw.ef_search measures about ef_search * m
+ * nodes (each expansion reads up to 2m links, about half new), plus a
+ * greedy walk of about m nodes per upper layer.  The start-up cost is that
+ * fraction of a full index scan; the total stays a full scan, so LIMIT
+ * scales between them.  On a tiny table the fraction reaches 1, and a
+ * sequential scan plus sort is cheaper, as it should be.
  */
 static void
 hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -179,14 +182,11 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	index_close(index, NoLock);
 
 	ntuples = Max(path->indexinfo->tuples, 1);
-	visited = (double) hnsw_ef_search * 2 * m * (1 + log(ntuples) / log(Max(m, 2)));
+	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
 	ratio = Min(visited / ntuples, 1.0);
 
-	/* every visited node costs a distance on top of the generic per-tuple cost */
-	costs.indexTotalCost += ntuples * cpu_operator_cost * 2;
-
 	*indexStartupCost = costs.indexTotalCost * ratio;
-	*indexTotalCost = costs.indexTotalCost * ratio;
+	*indexTotalCost = costs.indexTotalCost;
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;
 	*indexPages = costs.numIndexPages * ratio;

@@ -142,6 +142,10 @@ HnswHashTid(uint64 k)
 	return (uint32) k;
 }
 
+/* per-layer link list header of a node: count and selected count */
+#define HnswListCount(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer)])
+#define HnswListNsel(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer) + 1])
+
 /* GUCs (hnsw.c) */
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
@@ -167,13 +171,15 @@ extern void HnswCheckColumn(Relation index, int *dims);
 /* distance between candidates i and j of an array, for the heuristic */
 typedef float (*HnswPairDistance) (void *arg, int i, int j);
 extern int	HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
-								HnswPairDistance pair, void *arg, int *selected);
+								HnswPairDistance pair, void *arg, int *out,
+								int *nselected);
 extern void HnswSortCandidates(HnswCandidate *cands, int n);
 
 /* distance from the new node to existing link k, for HnswBacklinkSlot */
 typedef float (*HnswLinkDistance) (void *arg, int k);
-extern int	HnswBacklinkSlot(int count, int cap, const float *dists, float dnew,
-							 HnswLinkDistance linkdist, void *arg);
+extern int	HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists,
+							   float dnew, HnswLinkDistance linkdist, void *arg,
+							   int *order, int *new_nsel);
 
 /* hnswpage.c */
 extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, int dims);

@@ -77,10 +77,15 @@ typedef HnswMetaPageData *HnswMetaPage;
  * A graph node.  Fixed header, then at 4-byte aligned offsets (computed by
  * HnswNodeLayout in hnswpage.c):
  *
- *	 uint8	count[level + 1]			links in use per layer, padded to 4
+ *	 uint8	list[level + 1][2]			per layer: links in use, and how many
+ *										of them the heuristic selected;
+ *										padded to 4
  *	 for l in 0 .. level:
  *		 ItemPointerData tid[cap(l)]	neighbour node TIDs, padded to 4
  *		 float	dist[cap(l)]			their distances to this node
+ *
+ * A list is ordered: its nsel selected links by ascending distance, then
+ * the pruned links kept to fill it, by ascending distance.
  *	 inline:	float x[dims]
  *	 external:	ItemPointerData chunk[nchunks]
  *

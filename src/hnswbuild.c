@@ -47,8 +47,7 @@ typedef struct BuildNode
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
 	uint8		level;
 	uint8		ntids;
-	uint8		count0;			/* links in use on layer 0 */
-	uint8		unused;
+	uint16		list0[2];		/* layer 0: links in use, selected count */
 	uint64		upper_off;		/* arena offset of layers 1..level lists */
 } BuildNode;
 
@@ -62,7 +61,8 @@ typedef struct BuildGraph
 	Size		size;
 	Size		upper_bottom;	/* upper lists occupy [upper_bottom, size) */
 	Size		stride;			/* bytes per node record */
-	Size		upper_list_size;	/* one upper layer's list */
+	Size		upper_list_size;	/* one upper layer's list: uint16 count,
+									 * uint16 nsel, ids[m], dists[m] */
 	int64		nnodes;
 	int64		entry;			/* -1 when empty */
 	int			entry_level;
@@ -111,15 +111,15 @@ node_vec(BuildGraph *g, int64 id)
 	return node_dists0(g, node_at(g, id)) + g->cap0;
 }
 
-/* list of layer (>= 0): count pointer, ids, dists */
+/* list of layer (>= 0): header {count, nsel}, ids, dists */
 static inline void
-node_list(BuildGraph *g, int64 id, int layer, uint32 **count, uint32 **ids, float **dists)
+node_list(BuildGraph *g, int64 id, int layer, uint16 **hdr, uint32 **ids, float **dists)
 {
 	BuildNode  *n = node_at(g, id);
 
 	if (layer == 0)
 	{
-		*count = NULL;
+		*hdr = n->list0;
 		*ids = node_ids0(g, n);
 		*dists = node_dists0(g, n);
 	}
@@ -127,38 +127,9 @@ node_list(BuildGraph *g, int64 id, int layer, uint32 **count, uint32 **ids, floa
 	{
 		char	   *p = g->base + n->upper_off + (layer - 1) * g->upper_list_size;
 
-		*count = (uint32 *) p;
-		*ids = (uint32 *) (p + sizeof(uint32));
+		*hdr = (uint16 *) p;
+		*ids = (uint32 *) (p + 2 * sizeof(uint16));
 		*dists = (float *) (*ids + g->m);
-	}
-}
-
-static inline int
-list_count(BuildGraph *g, int64 id, int layer)
-{
-	uint32	   *count,
-			   *ids;
-	float	   *dists;
-
-	if (layer == 0)
-		return node_at(g, id)->count0;
-	node_list(g, id, layer, &count, &ids, &dists);
-	return *count;
-}
-
-static inline void
-set_list_count(BuildGraph *g, int64 id, int layer, int n)
-{
-	uint32	   *count,
-			   *ids;
-	float	   *dists;
-
-	if (layer == 0)
-		node_at(g, id)->count0 = (uint8) n;
-	else
-	{
-		node_list(g, id, layer, &count, &ids, &dists);
-		*count = n;
 	}
 }
 
@@ -199,7 +170,7 @@ graph_init(BuildGraph *g, HnswIndexInfo *info, Size budget)
 	g->cap0 = 2 * info->m;
 	g->stride = MAXALIGN(add_size(MAXALIGN(sizeof(BuildNode)),
 								  mul_size(sizeof(float), 2 * g->cap0 + (Size) g->dims)));
-	g->upper_list_size = sizeof(uint32) + (Size) g->m * (sizeof(uint32) + sizeof(float));
+	g->upper_list_size = 2 * sizeof(uint16) + (Size) g->m * (sizeof(uint32) + sizeof(float));
 	g->size = budget;
 	g->base = MemoryContextAllocHuge(CurrentMemoryContext, budget);
 	g->upper_bottom = budget;
@@ -276,15 +247,15 @@ graph_search_layer(BuildGraph *g, const float *q, HnswCandidate *entries, int ne
 	while (cand.n > 0)
 	{
 		HnswCandidate c = HnswHeapPop(&cand);
-		uint32	   *count,
-				   *ids;
+		uint16	   *hdr;
+		uint32	   *ids;
 		float	   *dists;
 		int			n;
 
 		if (result->n >= ef && c.dist > HnswHeapTop(result)->dist)
 			break;
-		node_list(g, cand_id(&c), layer, &count, &ids, &dists);
-		n = list_count(g, cand_id(&c), layer);
+		node_list(g, cand_id(&c), layer, &hdr, &ids, &dists);
+		n = hdr[0];
 		for (int i = 0; i < n; i++)
 		{
 			int64		e = ids[i];
@@ -338,26 +309,36 @@ link_distance(void *arg, int k)
 							  node_vec(a->g, a->ids[k]), a->g->dims);
 }
 
-/* Gives node nb (on layer) a link to x at distance d, if the rule allows. */
+/* Gives node nb (on layer) a link to x at distance d: HnswBacklinkUpdate. */
 static void
 graph_backlink(BuildGraph *g, int64 nb, int layer, int64 x, float d)
 {
-	uint32	   *count,
-			   *ids;
+	uint16	   *hdr;
+	uint32	   *ids;
 	float	   *dists;
-	int			n = list_count(g, nb, layer);
-	int			slot;
+	int			cap = HnswLayerCap(g->m, layer);
+	int			order[2 * HNSW_MAX_M + 1];
+	uint32		oids[2 * HNSW_MAX_M];
+	float		odists[2 * HNSW_MAX_M];
+	int			newn,
+				newsel;
 	LinkArg		arg = {g, NULL, x};
 
-	node_list(g, nb, layer, &count, &ids, &dists);
+	node_list(g, nb, layer, &hdr, &ids, &dists);
 	arg.ids = ids;
-	slot = HnswBacklinkSlot(n, HnswLayerCap(g->m, layer), dists, d, link_distance, &arg);
-	if (slot < 0)
+	newn = HnswBacklinkUpdate(hdr[0], hdr[1], cap, dists, d, link_distance, &arg,
+							  order, &newsel);
+	if (newn < 0)
 		return;
-	ids[slot] = (uint32) x;
-	dists[slot] = d;
-	if (slot == n)
-		set_list_count(g, nb, layer, n + 1);
+	memcpy(oids, ids, sizeof(uint32) * hdr[0]);
+	memcpy(odists, dists, sizeof(float) * hdr[0]);
+	for (int i = 0; i < newn; i++)
+	{
+		ids[i] = order[i] < 0 ? (uint32) x : oids[order[i]];
+		dists[i] = order[i] < 0 ? d : odists[order[i]];
+	}
+	hdr[0] = newn;
+	hdr[1] = newsel;
 }
 
 /*
@@ -397,14 +378,13 @@ graph_insert(BuildGraph *g, const float *q, ItemPointer heaptid)
 
 		while (changed)
 		{
-			uint32	   *count,
-					   *ids;
+			uint16	   *hdr;
+			uint32	   *ids;
 			float	   *dists;
-			int			n = list_count(g, cand_id(&ep), layer);
 
 			changed = false;
-			node_list(g, cand_id(&ep), layer, &count, &ids, &dists);
-			for (int i = 0; i < n; i++)
+			node_list(g, cand_id(&ep), layer, &hdr, &ids, &dists);
+			for (int i = 0; i < hdr[0]; i++)
 			{
 				float		d = gdist(g, q, ids[i]);
 
@@ -462,19 +442,21 @@ graph_insert(BuildGraph *g, const float *q, ItemPointer heaptid)
 		int			cap = HnswLayerCap(g->m, layer);
 		int		   *sel = palloc(sizeof(int) * cap);
 		PairArg		arg = {g, found[layer]};
+		int			nselected;
 		int			nsel = HnswSelectNeighbors(found[layer], nfound[layer], cap,
-											   pair_distance, &arg, sel);
-		uint32	   *count,
-				   *ids;
+											   pair_distance, &arg, sel, &nselected);
+		uint16	   *hdr;
+		uint32	   *ids;
 		float	   *dists;
 
-		node_list(g, id, layer, &count, &ids, &dists);
+		node_list(g, id, layer, &hdr, &ids, &dists);
 		for (int i = 0; i < nsel; i++)
 		{
 			ids[i] = (uint32) cand_id(&found[layer][sel[i]]);
 			dists[i] = found[layer][sel[i]].dist;
 		}
-		set_list_count(g, id, layer, nsel);
+		hdr[0] = nsel;
+		hdr[1] = nselected;
 		for (int i = 0; i < nsel; i++)
 			graph_backlink(g, ids[i], layer, id, dists[i]);
 		pfree(sel);
@@ -545,14 +527,16 @@ form_node_tuple(BuildGraph *g, int64 id, const ItemPointerData *tids,
 	}
 	for (int layer = 0; layer <= n->level; layer++)
 	{
-		uint32	   *count,
-				   *ids;
+		uint16	   *hdr;
+		uint32	   *ids;
 		float	   *dists;
-		int			cnt = list_count(g, id, layer);
+		int			cnt;
 		ItemPointer out = HnswNodeTids(t, l, layer);
 
-		node_list(g, id, layer, &count, &ids, &dists);
-		HnswNodeCounts(t, l)[layer] = (uint8) cnt;
+		node_list(g, id, layer, &hdr, &ids, &dists);
+		cnt = hdr[0];
+		HnswListCount(t, l, layer) = (uint8) cnt;
+		HnswListNsel(t, l, layer) = (uint8) hdr[1];
 		for (int i = 0; i < HnswLayerCap(g->m, layer); i++)
 		{
 			if (i < cnt)

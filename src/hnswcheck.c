@@ -137,11 +137,20 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 	}
 	for (int layer = 0; layer <= node->level; layer++)
 	{
-		int			n = HnswNodeCounts(node, l)[layer];
+		int			n = HnswListCount(node, l, layer);
+		int			nsel = HnswListNsel(node, l, layer);
+		float	   *dists = HnswNodeDists(node, l, layer);
 
 		if (n > HnswLayerCap(info->m, layer))
 			CORRUPT(cs, "Node (%u,%u) has %d links on layer %d, more than %d.", blk, off, n,
 					layer, HnswLayerCap(info->m, layer));
+		if (nsel > n)
+			CORRUPT(cs, "Node (%u,%u) has %d selected links of %d on layer %d.", blk, off,
+					nsel, n, layer);
+		for (int i = 1; i < n; i++)
+			if (i != nsel && dists[i] < dists[i - 1])
+				CORRUPT(cs, "Node (%u,%u) has links out of distance order on layer %d.",
+						blk, off, layer);
 	}
 	if (!l->external)
 	{
@@ -278,7 +287,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	ItemPointerSet(&tid, blk, off);
 	for (int layer = 0; layer <= level; layer++)
 	{
-		counts[layer] = HnswNodeCounts(node, l)[layer];
+		counts[layer] = HnswListCount(node, l, layer);
 		for (int i = 0; i < counts[layer]; i++)
 		{
 			float		d = HnswNodeDists(node, l, layer)[i];
@@ -366,7 +375,7 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta)
 		{
 			const HnswNodeLayout *l = &cs->info->layouts[node->level];
 
-			n = Min(HnswNodeCounts(node, l)[0], 2 * cs->info->m);
+			n = Min(HnswListCount(node, l, 0), 2 * cs->info->m);
 			memcpy(links, HnswNodeTids(node, l, 0), sizeof(ItemPointerData) * n);
 		}
 		UnlockReleaseBuffer(buf);
@@ -435,10 +444,14 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 	bool		nulls[7] = {0};
 	int			dims;
 
+	if (!OidIsValid(heapoid) && get_rel_name(indexoid) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("relation with OID %u does not exist", indexoid)));
 	if (!OidIsValid(heapoid))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("relation with OID %u is not an index", indexoid)));
+				 errmsg("\"%s\" is not an index", get_rel_name(indexoid))));
 	heap = table_open(heapoid, ShareUpdateExclusiveLock);
 	index = index_open(indexoid, AccessShareLock);
 	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_indam->ambuild != hnswbuild)

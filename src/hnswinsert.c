@@ -133,8 +133,8 @@ write_tuple(Relation index, Item item, Size size, uint16 *version)
  */
 static void
 write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
-		   ItemPointer heap_tid, HnswCandidate **sel, int *nsel, bool make_entry,
-		   ItemPointer out_tid, uint16 *out_version)
+		   ItemPointer heap_tid, HnswCandidate **sel, int *nsel, int *nselected,
+		   bool make_entry, ItemPointer out_tid, uint16 *out_version)
 {
 	const HnswNodeLayout *l = &info->layouts[level];
 	char	   *tuple = palloc0(l->size);
@@ -154,7 +154,8 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 		float	   *dists = HnswNodeDists(node, l, layer);
 		int			n = nsel ? nsel[layer] : 0;
 
-		HnswNodeCounts(node, l)[layer] = n;
+		HnswListCount(node, l, layer) = n;
+		HnswListNsel(node, l, layer) = nsel ? nselected[layer] : 0;
 		for (int i = 0; i < HnswLayerCap(info->m, layer); i++)
 		{
 			if (i < n)
@@ -254,13 +255,15 @@ disk_link_distance(void *arg, int k)
 		return d;
 	if (!ItemPointerIsValid(&a->tids[k]) ||
 		!HnswNodeDistance(a->s, &a->tids[k], &c, NULL, &level))
-		return -get_float4_infinity();	/* a dead link: replace it first */
+		return get_float4_infinity();	/* a dead link: covers nothing */
 	return c.dist;
 }
 
 /*
- * Gives neighbour nb a link to the new node x on layer, if the rule in
- * HnswBacklinkSlot allows.  Holds no buffer lock on entry or exit.
+ * Gives neighbour nb a link to the new node x on layer, by the rule of
+ * HnswBacklinkUpdate.  The new list is decided with no lock held, then
+ * written under the page's exclusive lock if the list is unchanged; else
+ * decided again.  Holds no buffer lock on entry or exit.
  */
 static void
 add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d)
@@ -269,22 +272,45 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 	int			cap = HnswLayerCap(info->m, layer);
 	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
 	float	   *dists = palloc(sizeof(float) * cap);
+	int		   *order = palloc(sizeof(int) * (cap + 1));
 
 	for (int attempt = 0; attempt < BACKLINK_RETRIES; attempt++)
 	{
-		int			n = HnswNodeNeighbors(s->index, info, &nb->tid, nb->version,
-										  layer, tids, dists);
+		int			n;
+		int			nsel = 0;
 		DiskLinkArg arg = {s, tids};
-		int			slot;
+		int			newn;
+		int			newsel;
 		Buffer		buf;
 		HnswNode	node;
 		bool		same;
 
+		/* read the list and its selected count under a share lock */
+		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(&nb->tid));
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid));
+		if (node == NULL || node->version != nb->version || layer > node->level ||
+			node->level > info->max_level)
+		{
+			UnlockReleaseBuffer(buf);
+			break;				/* the neighbour went away */
+		}
+		{
+			const HnswNodeLayout *l = &info->layouts[node->level];
+
+			n = Min(HnswListCount(node, l, layer), cap);
+			nsel = Min(HnswListNsel(node, l, layer), n);
+			memcpy(tids, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
+			memcpy(dists, HnswNodeDists(node, l, layer), sizeof(float) * n);
+		}
+		UnlockReleaseBuffer(buf);
+
 		for (int i = 0; i < n; i++)
 			if (ItemPointerEquals(&tids[i], x))
 				goto done;
-		slot = HnswBacklinkSlot(n, cap, dists, d, disk_link_distance, &arg);
-		if (slot < 0)
+		newn = HnswBacklinkUpdate(n, nsel, cap, dists, d, disk_link_distance, &arg,
+								  order, &newsel);
+		if (newn < 0)
 			break;
 
 		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(&nb->tid));
@@ -295,7 +321,8 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 		{
 			const HnswNodeLayout *l = &info->layouts[node->level];
 
-			same = HnswNodeCounts(node, l)[layer] == n &&
+			same = HnswListCount(node, l, layer) == n &&
+				HnswListNsel(node, l, layer) == nsel &&
 				memcmp(HnswNodeTids(node, l, layer), tids, sizeof(ItemPointerData) * n) == 0;
 		}
 		if (same)
@@ -303,25 +330,41 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 			GenericXLogState *state = GenericXLogStart(s->index);
 			Page		page = GenericXLogRegisterBuffer(state, buf, 0);
 			const HnswNodeLayout *l;
+			ItemPointer otids;
+			float	   *odists;
 
 			node = HnswGetNode(page, ItemPointerGetOffsetNumber(&nb->tid));
 			l = &info->layouts[node->level];
-			HnswNodeTids(node, l, layer)[slot] = *x;
-			HnswNodeDists(node, l, layer)[slot] = d;
-			if (slot == n)
-				HnswNodeCounts(node, l)[layer] = n + 1;
+			otids = HnswNodeTids(node, l, layer);
+			odists = HnswNodeDists(node, l, layer);
+			for (int i = 0; i < cap; i++)
+			{
+				if (i < newn)
+				{
+					otids[i] = order[i] < 0 ? *x : tids[order[i]];
+					odists[i] = order[i] < 0 ? d : dists[order[i]];
+				}
+				else
+				{
+					ItemPointerSetInvalid(&otids[i]);
+					odists[i] = 0;
+				}
+			}
+			HnswListCount(node, l, layer) = newn;
+			HnswListNsel(node, l, layer) = newsel;
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buf);
 			break;
 		}
 		UnlockReleaseBuffer(buf);
 		if (node == NULL || node->version != nb->version)
-			break;				/* the neighbour went away */
+			break;
 		CHECK_FOR_INTERRUPTS();
 	}
 done:
 	pfree(tids);
 	pfree(dists);
+	pfree(order);
 }
 
 /*
@@ -342,6 +385,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 	int			nfound[HNSW_MAX_LEVEL + 1] = {0};
 	HnswCandidate *sel[HNSW_MAX_LEVEL + 1];
 	int			nsel[HNSW_MAX_LEVEL + 1];
+	int			nselected[HNSW_MAX_LEVEL + 1];
 	int			top;
 	ItemPointerData xtid;
 	uint16		xversion;
@@ -357,7 +401,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 		LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
 		if (!HnswSearchEntry(&s, &ep, &ep_level))
 		{
-			write_node(index, info, level, vec, heap_tid, NULL, NULL, true,
+			write_node(index, info, level, vec, heap_tid, NULL, NULL, NULL, true,
 					   &xtid, &xversion);
 			goto finish;
 		}
@@ -425,7 +469,8 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 			cv.ok[i] = HnswNodeVectorCopy(index, info, &found[layer][i].tid,
 										  found[layer][i].version,
 										  cv.vecs + (Size) i * info->dims);
-		nsel[layer] = HnswSelectNeighbors(found[layer], nc, cap, cand_pair_distance, &cv, idx);
+		nsel[layer] = HnswSelectNeighbors(found[layer], nc, cap, cand_pair_distance, &cv, idx,
+										  &nselected[layer]);
 		sel[layer] = palloc(sizeof(HnswCandidate) * Max(nsel[layer], 1));
 		for (int i = 0; i < nsel[layer]; i++)
 			sel[layer][i] = found[layer][idx[i]];
@@ -434,10 +479,11 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 		pfree(idx);
 	}
 	for (int layer = top + 1; layer <= level; layer++)
-		nsel[layer] = 0;
+		nsel[layer] = nselected[layer] = 0;
 
 	make_entry = level > ep_level;
-	write_node(index, info, level, vec, heap_tid, sel, nsel, make_entry, &xtid, &xversion);
+	write_node(index, info, level, vec, heap_tid, sel, nsel, nselected, make_entry,
+			   &xtid, &xversion);
 
 	for (int layer = top; layer >= 0; layer--)
 		for (int i = 0; i < nsel[layer]; i++)

@@ -41,7 +41,7 @@ HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, int dims)
 	Assert(level >= 0 && level <= HNSW_MAX_LEVEL);
 	l->level = level;
 	l->counts_off = off;
-	off += TYPEALIGN(4, level + 1);
+	off += TYPEALIGN(4, 2 * (level + 1));
 	for (int layer = 0; layer <= level; layer++)
 	{
 		int			cap = HnswLayerCap(m, layer);

@@ -341,7 +341,7 @@ HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	{
 		const HnswNodeLayout *l = &info->layouts[node->level];
 
-		n = Min(HnswNodeCounts(node, l)[layer], HnswLayerCap(info->m, layer));
+		n = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
 		memcpy(out, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
 		if (dists)
 			memcpy(dists, HnswNodeDists(node, l, layer), sizeof(float) * n);

@@ -226,73 +226,128 @@ HnswSortCandidates(HnswCandidate *cands, int n)
 }
 
 /*
- * Neighbour selection heuristic (HNSW paper, Algorithm 4, without extending
- * or keeping pruned candidates): walking the candidates from the closest,
- * keep one unless an already kept candidate is closer to it than the base
- * is.  cands must be sorted by distance to the base.  Writes the indexes of
- * up to cap kept candidates to selected[] and returns how many.
+ * Neighbour selection heuristic (HNSW paper, Algorithm 4, keeping pruned
+ * connections): walking the candidates from the closest, select one unless
+ * an already selected candidate is closer to it than the base is; then
+ * fill the remaining slots with the pruned candidates, closest first.
+ * cands must be sorted by distance to the base.  Writes up to cap indexes
+ * to out[] in list order (selected, then pruned) and the number selected to
+ * *nselected; returns how many were written.
  */
 int
 HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
-					HnswPairDistance pair, void *arg, int *selected)
+					HnswPairDistance pair, void *arg, int *out, int *nselected)
 {
 	int			n = 0;
+	int			npruned = 0;
+	int		   *pruned = palloc(sizeof(int) * Max(ncands, 1));
 
-	for (int i = 0; i < ncands && n < cap; i++)
+	for (int i = 0; i < ncands; i++)
 	{
-		bool		keep = true;
+		bool		keep = n < cap;
 
-		for (int j = 0; j < n; j++)
-		{
-			if (pair(arg, i, selected[j]) < cands[i].dist)
-			{
+		for (int j = 0; j < n && keep; j++)
+			if (pair(arg, i, out[j]) < cands[i].dist)
 				keep = false;
-				break;
-			}
-		}
 		if (keep)
-			selected[n++] = i;
+			out[n++] = i;
+		else
+			pruned[npruned++] = i;
 	}
+	*nselected = n;
+	for (int i = 0; i < npruned && n < cap; i++)
+		out[n++] = pruned[i];
+	pfree(pruned);
 	return n;
 }
 
 /*
- * Decides how a node N takes a back-link to a new node X at distance dnew,
- * given N's current links (count of cap, their distances to N in dists).
- * Returns the slot to write X into: count to append, an existing slot to
- * replace, or -1 to leave N alone.
- *
- * A full list is updated incrementally, in the spirit of the selection
- * heuristic: X is refused if a closer link k already covers it
- * (d(X,k) < dnew); otherwise X replaces the farthest link it covers
- * (d(k,X) < d(k,N)), or failing that the farthest link beyond dnew.  Only
- * d(X,k) is needed, which the insert has usually measured already.
+ * Adds a back-link to a new node X (at distance dnew from the list's owner
+ * N) to a list kept in HNSW order: nsel selected links, then pruned links,
+ * each by ascending distance (see HnswSelectNeighbors).  Incremental form
+ * of re-running the heuristic on the list plus X:
+ *	 - X is selected unless a closer selected link k covers it,
+ *	   d(X, k) < dnew;
+ *	 - a selected X demotes the farther selected links it covers,
+ *	   d(k, X) < d(k, N), to pruned;
+ *	 - the list is then truncated to cap, dropping the farthest pruned.
+ * Only d(X, k) for selected links is needed, which the insert has usually
+ * measured already.  Writes the new list order to order[] (index of an old
+ * link, or -1 for X) and its selected count to *new_nsel; returns the new
+ * count, or -1 when the list stays as it is (X would be dropped).
  */
 int
-HnswBacklinkSlot(int count, int cap, const float *dists, float dnew,
-				 HnswLinkDistance linkdist, void *arg)
+HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
+				   HnswLinkDistance linkdist, void *arg, int *order, int *new_nsel)
 {
-	int			victim = -1;
-	int			farthest = -1;
+	int			sel[2 * HNSW_MAX_M + 1];
+	int			prn[2 * HNSW_MAX_M + 1];
+	int			ns = 0,
+				np = 0,
+				n = 0;
+	bool		x_selected = true;
+	bool		demote[2 * HNSW_MAX_M];
+	float		dx[2 * HNSW_MAX_M];
 
-	if (count < cap)
-		return count;
-	for (int k = 0; k < count; k++)
+	Assert(count <= cap && nsel <= count && cap <= 2 * HNSW_MAX_M);
+	for (int k = 0; k < nsel; k++)
 	{
-		float		dk = linkdist(arg, k);
-
-		if (dists[k] <= dnew)
-		{
-			if (dk < dnew)
-				return -1;		/* X is covered by a closer link */
-		}
-		else
-		{
-			if (farthest < 0 || dists[k] > dists[farthest])
-				farthest = k;
-			if (dk < dists[k] && (victim < 0 || dists[k] > dists[victim]))
-				victim = k;
-		}
+		dx[k] = linkdist(arg, k);
+		if (dists[k] < dnew && dx[k] < dnew)
+			x_selected = false;
 	}
-	return victim >= 0 ? victim : farthest;
+	for (int k = 0; k < nsel; k++)
+		demote[k] = x_selected && dists[k] > dnew && dx[k] < dists[k];
+
+	/* merge selected (kept) with X, and pruned (old + demoted) with X */
+	for (int k = 0; k < nsel; k++)
+		if (!demote[k])
+			sel[ns++] = k;
+	for (int k = nsel; k < count; k++)
+		prn[np++] = k;
+	for (int k = 0; k < nsel; k++)
+		if (demote[k])
+			prn[np++] = k;
+
+#define DIST_OF(i) ((i) < 0 ? dnew : dists[i])
+	/* insertion by distance: lists are short */
+	{
+		int		   *list = x_selected ? sel : prn;
+		int		   *len = x_selected ? &ns : &np;
+		int			pos = *len;
+
+		while (pos > 0 && DIST_OF(list[pos - 1]) > dnew)
+		{
+			list[pos] = list[pos - 1];
+			pos--;
+		}
+		list[pos] = -1;
+		(*len)++;
+	}
+	/* demoted links were appended to pruned: restore distance order */
+	for (int i = 1; i < np; i++)
+	{
+		int			v = prn[i];
+		int			j = i;
+
+		while (j > 0 && DIST_OF(prn[j - 1]) > DIST_OF(v))
+		{
+			prn[j] = prn[j - 1];
+			j--;
+		}
+		prn[j] = v;
+	}
+#undef DIST_OF
+
+	for (int i = 0; i < ns && n < cap; i++)
+		order[n++] = sel[i];
+	*new_nsel = n;
+	for (int i = 0; i < np && n < cap; i++)
+		order[n++] = prn[i];
+
+	/* unchanged unless X made it into the list */
+	for (int i = 0; i < n; i++)
+		if (order[i] < 0)
+			return n;
+	return -1;
 }

@@ -281,6 +281,7 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 			bool		any_deleted = false;
 			int		   *sel;
 			int			nsel;
+			int			nselected;
 			RepairArg	arg;
 			Buffer		buf;
 			HnswNode	node;
@@ -400,7 +401,8 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 				pfree(perm);
 			}
 			sel = palloc(sizeof(int) * cap);
-			nsel = HnswSelectNeighbors(cands, ncands, cap, repair_pair_distance, &arg, sel);
+			nsel = HnswSelectNeighbors(cands, ncands, cap, repair_pair_distance, &arg, sel,
+									   &nselected);
 
 			/* write if the list is still what we read */
 			buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(tid));
@@ -411,7 +413,7 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 			{
 				const HnswNodeLayout *l = &info->layouts[node->level];
 
-				same = HnswNodeCounts(node, l)[layer] == n &&
+				same = HnswListCount(node, l, layer) == n &&
 					memcmp(HnswNodeTids(node, l, layer), tids, sizeof(ItemPointerData) * n) == 0;
 			}
 			if (same)
@@ -439,7 +441,8 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 						odists[k] = 0;
 					}
 				}
-				HnswNodeCounts(node, l)[layer] = nsel;
+				HnswListCount(node, l, layer) = nsel;
+				HnswListNsel(node, l, layer) = nselected;
 				GenericXLogFinish(state);
 			}
 			UnlockReleaseBuffer(buf);
@@ -496,7 +499,7 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 		for (int layer = 0; layer <= node->level && !affected; layer++)
 		{
 			ItemPointer tids = HnswNodeTids(node, l, layer);
-			int			n = Min(HnswNodeCounts(node, l)[layer], HnswLayerCap(vs->info->m, layer));
+			int			n = Min(HnswListCount(node, l, layer), HnswLayerCap(vs->info->m, layer));
 
 			for (int i = 0; i < n && !affected; i++)
 				affected = is_deleted(vs, &tids[i]);

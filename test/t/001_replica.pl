@@ -1,0 +1,121 @@
+# Copyright (c) 2026, vecdb developers
+
+# Streaming replica: the hnsw index a standby rebuilds from WAL must be the
+# primary's, page for page.  Based on bloom's t/001_wal.pl (and pgvector's
+# 010_hnsw_wal.pl): rounds of DELETE, VACUUM and INSERT on the primary;
+# after each step the same k-NN queries must return the same ids on both
+# nodes.  wal_consistency_checking = 'generic' makes the standby compare
+# every replayed index page against a full-page image from the primary.
+# At the end the checker runs on the primary and, after promotion, on the
+# standby, and both must report the same index.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use VecdbTest;
+
+my $dims = 32;
+my $k = 10;
+my $ef_search = 40;
+my $nqueries = 10;
+my $rounds = 9;
+my $initial_rows = 2000;
+my $rows_per_round = 100;
+
+my $rng = VecdbTest::rng(20260315);
+my @queries = map { VecdbTest::random_vector($rng, $dims) } 1 .. $nqueries;
+
+my $primary = VecdbTest::new_node('primary', allows_streaming => 1);
+$primary->append_conf('postgresql.conf', "wal_consistency_checking = 'generic'\n");
+$primary->start;
+$primary->safe_psql('postgres', 'CREATE EXTENSION vecdb');
+is($primary->safe_psql('postgres', 'SHOW wal_consistency_checking'),
+	'generic', 'wal_consistency_checking is on for generic WAL');
+
+# The standby starts before the table exists, so it replays the index build
+# too.  It inherits the primary's postgresql.conf (wal_consistency_checking
+# included).
+$primary->backup('base');
+my $standby = PostgreSQL::Test::Cluster->new('standby');
+$standby->init_from_backup($primary, 'base', has_streaming => 1);
+$standby->start;
+
+$primary->safe_psql('postgres',
+	"CREATE TABLE tst (id int PRIMARY KEY, v vector($dims)) WITH (autovacuum_enabled = off)");
+for (my $first = 1; $first <= $initial_rows; $first += 500)
+{
+	VecdbTest::insert_random_rows($primary, 'tst', $rng, $dims, $first, 500);
+}
+$primary->safe_psql('postgres',
+	'CREATE INDEX tst_v_idx ON tst USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32)');
+my $next_id = $initial_rows + 1;
+
+# Waits for the standby, then runs the queries on both nodes.
+sub compare_nodes
+{
+	my ($step) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+
+	$primary->wait_for_catchup($standby);
+	my @p = VecdbTest::knn_ids_many($primary, 'tst', \@queries, $k, $ef_search);
+	my @s = VecdbTest::knn_ids_many($standby, 'tst', \@queries, $k, $ef_search);
+	is_deeply(\@s, \@p, "$step: standby returns the primary's k-NN ids");
+	my $full = grep { my @ids = split /,/; @ids == $k } @p;
+	is($full, $nqueries, "$step: every query returns $k rows");
+	return;
+}
+
+my $plan = $standby->safe_psql('postgres',
+	VecdbTest::scan_settings($ef_search)
+	  . "EXPLAIN (COSTS OFF) SELECT id FROM tst ORDER BY v <-> '$queries[0]' LIMIT $k");
+like($plan, qr/Index Scan using tst_v_idx/, 'the standby query uses the hnsw index');
+
+compare_nodes('after build');
+
+for my $r (1 .. $rounds)
+{
+	my $deleted = $primary->safe_psql('postgres',
+		"WITH d AS (DELETE FROM tst WHERE id % 10 = $r RETURNING 1) SELECT count(*) FROM d");
+	note("round $r: deleted $deleted rows");
+	compare_nodes("round $r delete");
+
+	$primary->safe_psql('postgres', 'VACUUM tst');
+	compare_nodes("round $r vacuum");
+
+	VecdbTest::insert_random_rows($primary, 'tst', $rng, $dims, $next_id, $rows_per_round);
+	$next_id += $rows_per_round;
+	compare_nodes("round $r insert");
+}
+
+# Nothing replayed differently from what the primary wrote.
+ok(!$standby->log_contains('inconsistent page found'),
+	'standby log has no "inconsistent page found"');
+ok(!$primary->log_contains('inconsistent page found'),
+	'primary log has no "inconsistent page found"');
+
+my $pcheck = VecdbTest::index_check_ok($primary, 'tst_v_idx', 'primary');
+is($pcheck->{heap_tuples_checked},
+	$primary->safe_psql('postgres', 'SELECT count(*) FROM tst'),
+	'primary: the checker saw every row of the table');
+
+$primary->wait_for_catchup($standby);
+$standby->promote;
+$standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()')
+  or die 'timed out waiting for promotion';
+
+my $scheck = VecdbTest::index_check_ok($standby, 'tst_v_idx', 'promoted standby');
+is_deeply($scheck, $pcheck,
+	'promoted standby: the checker reports the same index as on the primary');
+
+# The promoted standby's index takes writes and finds them.
+my $fresh = VecdbTest::random_vector($rng, $dims);
+$standby->safe_psql('postgres', "INSERT INTO tst VALUES ($next_id, '$fresh')");
+my @top = VecdbTest::knn_ids($standby, 'tst', $fresh, 1, $ef_search);
+is_deeply(\@top, [$next_id], 'promoted standby: a new row is found by its own vector');
+$standby->safe_psql('postgres', "DELETE FROM tst WHERE id % 10 = 0; VACUUM tst");
+VecdbTest::index_check_ok($standby, 'tst_v_idx', 'promoted standby after DELETE and VACUUM');
+
+done_testing();

@@ -1,0 +1,221 @@
+# Copyright (c) 2026, vecdb developers
+
+# Crash recovery of the hnsw index under concurrent inserts.
+#
+# pgbench inserts rows (a random vector and an id from a sequence) in the
+# background; each cycle crashes the server while it runs, alternating
+#   (a) an immediate stop, then a start (crash recovery from WAL), and
+#   (b) SIGKILL of one inserting backend, after which the postmaster
+#       (restart_after_crash = on) kills every backend and recovers.
+# Just before the crash, the ids visible (hence committed) are recorded.
+# After each restart:
+#   - vecdb_index_check(idx, true) is clean: every row is indexed, no torn
+#     or half-linked page;
+#   - every recorded id is still in the table;
+#   - the rows inserted during the cycle and the 200 highest ids are each
+#     found by querying the index with their own vector;
+#   - a fresh INSERT and a k-NN query work;
+#   - VACUUM (which now removes the nodes of the killed, uncommitted
+#     inserts) leaves a clean index holding exactly the table's rows;
+#   - an UNLOGGED table's hnsw index is empty and usable.
+# The last two cycles run with wal_consistency_checking = 'generic', so
+# recovery compares every replayed index page with a full-page image.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+use VecdbTest;
+
+my $dims = 16;
+my $ef_search = 100;
+my $self_k = 10;        # own vector must be among the top $self_k
+my $clients = 4;
+my @kinds = qw(immediate sigkill immediate sigkill immediate sigkill);
+my $wcc_from = 5;       # cycles 5 and 6 run with wal_consistency_checking
+
+my $rng = VecdbTest::rng(4242);
+
+# wal_level = replica (allows_streaming), and the harness's tiny
+# shared_buffers, so index pages are evicted and re-read during the run.
+my $node = VecdbTest::new_node('crash', allows_streaming => 1);
+$node->append_conf('postgresql.conf', qq(
+restart_after_crash = on
+log_statement = none
+));
+$node->start;
+
+$node->safe_psql('postgres', qq(
+CREATE EXTENSION vecdb;
+CREATE TABLE tst (id bigserial PRIMARY KEY, v vector($dims)) WITH (autovacuum_enabled = off);
+CREATE UNLOGGED TABLE utst (id int, v vector($dims)) WITH (autovacuum_enabled = off);
+));
+{
+	my @rows = map { "('" . VecdbTest::random_vector($rng, $dims) . "')" } 1 .. 1000;
+	$node->safe_psql('postgres', 'INSERT INTO tst (v) VALUES ' . join(',', @rows));
+}
+$node->safe_psql('postgres', qq(
+CREATE INDEX tst_v_idx ON tst USING hnsw (v vector_l2_ops);
+CREATE INDEX utst_v_idx ON utst USING hnsw (v vector_l2_ops);
+));
+
+my $script = PostgreSQL::Test::Utils::tempdir() . '/insert.sql';
+PostgreSQL::Test::Utils::append_to_file($script,
+	"INSERT INTO tst (v) SELECT array_agg(random())::vector FROM generate_series(1, $dims);\n");
+
+# Rows to check: those above $from, and the 200 highest ids.
+my $self_find_sql = sub {
+	my ($from) = @_;
+	return qq(
+WITH q AS (
+	SELECT id, v FROM tst WHERE id > $from
+	UNION
+	SELECT id, v FROM (SELECT id, v FROM tst ORDER BY id DESC LIMIT 200) l
+)
+SELECT count(*), count(*) FILTER (WHERE NOT found),
+       coalesce(string_agg(id::text, ',') FILTER (WHERE NOT found), '')
+FROM (SELECT q.id, q.id = ANY (ARRAY(SELECT t.id FROM tst t
+         ORDER BY t.v <-> q.v LIMIT $self_k)) AS found
+      FROM q) s;);
+};
+
+like($node->safe_psql('postgres',
+		VecdbTest::scan_settings($ef_search) . 'EXPLAIN (COSTS OFF) ' . $self_find_sql->(0)),
+	qr/Index Scan using tst_v_idx/, 'the self-find query uses the hnsw index');
+
+my $checked_to = $node->safe_psql('postgres', 'SELECT max(id) FROM tst');
+
+for my $cycle (1 .. @kinds)
+{
+	my $kind = $kinds[ $cycle - 1 ];
+	my $name = "cycle $cycle ($kind)";
+
+	if ($cycle == $wcc_from)
+	{
+		$node->safe_psql('postgres', "ALTER SYSTEM SET wal_consistency_checking = 'generic'");
+		$node->reload;
+		$node->poll_query_until('postgres',
+			"SELECT current_setting('wal_consistency_checking') = 'generic'")
+		  or die 'wal_consistency_checking did not take effect';
+	}
+
+	# rows in the unlogged table, which the crash must discard
+	$node->safe_psql('postgres', 'INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 50');
+
+	my $start_max = $node->safe_psql('postgres', 'SELECT max(id) FROM tst');
+	my ($out, $err) = ('', '');
+	local $ENV{PGAPPNAME} = 'vecdb_pgbench';
+	my $pgbench = IPC::Run::start(
+		[
+			'pgbench', '-n', '-c', $clients, '-j', 2, '-T', 60,
+			'-f', $script, '-h', $node->host, '-p', $node->port, 'postgres'
+		],
+		'>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+
+	# let a growing amount of work happen first
+	my $target = 150 + 75 * $cycle;
+	$node->poll_query_until('postgres',
+		"SELECT count(*) >= $target FROM tst WHERE id > $start_max")
+	  or die "$name: pgbench made no progress: $err";
+
+	# ids visible now are committed: they must survive the crash
+	my $witness = $node->safe_psql('postgres',
+		"SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM tst WHERE id > $checked_to");
+
+	if ($kind eq 'immediate')
+	{
+		$node->stop('immediate');
+		$node->start;
+	}
+	else
+	{
+		my $pid = $node->safe_psql('postgres', qq(
+SELECT pid FROM pg_stat_activity
+WHERE application_name = 'vecdb_pgbench' AND backend_type = 'client backend'
+ORDER BY (state = 'active') DESC, pid LIMIT 1));
+		ok($pid =~ /^\d+$/, "$name: found a pgbench backend to kill");
+		my $offset = -s $node->logfile;
+		is(kill('KILL', $pid), 1, "$name: sent SIGKILL to backend $pid");
+		$node->wait_for_log(qr/all server processes terminated; reinitializing/, $offset);
+		$node->wait_for_log(qr/database system is ready to accept connections/, $offset);
+		$node->poll_query_until('postgres', 'SELECT true')
+		  or die "$name: server did not come back";
+	}
+	$pgbench->finish;    # its clients lost their connections
+	note("$name: pgbench: " . ($err =~ tr/\n/\n/) . " stderr lines");
+
+	my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM tst');
+	my @witness = split /,/, $witness;
+	note("$name: $rows rows, " . scalar(@witness) . " ids recorded before the crash");
+
+	VecdbTest::index_check_ok($node, 'tst_v_idx', "$name after restart");
+
+	is( $node->safe_psql('postgres',
+			"SELECT count(*) FROM unnest('{$witness}'::bigint[]) w(id) "
+			  . "WHERE NOT EXISTS (SELECT 1 FROM tst WHERE tst.id = w.id)"),
+		0,
+		"$name: all " . scalar(@witness) . " rows committed before the crash are present");
+
+	my ($checked, $missing, $missing_ids) =
+	  split /\|/, $node->safe_psql('postgres',
+		VecdbTest::scan_settings($ef_search) . $self_find_sql->($start_max)), -1;
+	ok($checked >= 200, "$name: self-find checked $checked rows");
+	is($missing, 0, "$name: every recent row is found by its own vector")
+	  or diag("not found: $missing_ids");
+
+	# a fresh insert, found by a k-NN query
+	my $fresh = VecdbTest::random_vector($rng, $dims);
+	my $fresh_id = $node->safe_psql('postgres', "INSERT INTO tst (v) VALUES ('$fresh') RETURNING id");
+	my @top = VecdbTest::knn_ids($node, 'tst', $fresh, 1, $ef_search);
+	is_deeply(\@top, [$fresh_id], "$name: a new row is found by a k-NN query");
+
+	# VACUUM removes the nodes of the uncommitted inserts the crash cut off
+	$node->safe_psql('postgres', 'VACUUM tst');
+	my $c = VecdbTest::index_check_ok($node, 'tst_v_idx', "$name after VACUUM");
+	my $live = $node->safe_psql('postgres', 'SELECT count(*) FROM tst');
+	is($c->{heap_tids}, $live, "$name: after VACUUM the index holds exactly the $live rows");
+	is($c->{deleted_nodes}, 0, "$name: after VACUUM no deleted node is left");
+
+	# the unlogged table came back empty, and its index works
+	my ($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT count(*) FROM utst');
+	is($stdout, '0', "$name: the unlogged table is empty after the crash");
+	my $uvec = VecdbTest::random_vector($rng, $dims);
+	($ret, $stdout, $stderr) = $node->psql('postgres', qq(
+INSERT INTO utst SELECT id, v FROM tst ORDER BY id OFFSET 100 LIMIT 20;
+INSERT INTO utst VALUES (-1, '$uvec');
+) . VecdbTest::scan_settings($ef_search) . VecdbTest::knn_sql('utst', $uvec, 1),
+		on_error_stop => 1);
+	is($stdout, '-1', "$name: the unlogged table's hnsw index takes rows and finds them")
+	  or diag("psql exit $ret: $stderr");
+	VecdbTest::index_check_ok($node, 'utst_v_idx', "$name unlogged");
+	$node->safe_psql('postgres', 'TRUNCATE utst');
+
+	$checked_to = $start_max;
+}
+
+# The whole table: each row found by its own vector.  HNSW may legitimately
+# orphan a few nodes, so this is a rate; the checker's unreachable count
+# explains any miss.
+my ($all, $all_missing, $ids) = split /\|/,
+  $node->safe_psql('postgres', VecdbTest::scan_settings($ef_search) . $self_find_sql->(0)), -1;
+note("all rows: $all_missing of $all not found by their own vector: $ids");
+ok($all_missing <= $all / 1000, "at most 0.1% of all $all rows not found by their own vector");
+
+# REINDEX rebuilds the same set of rows
+$node->safe_psql('postgres', 'REINDEX INDEX tst_v_idx');
+my $c = VecdbTest::index_check_ok($node, 'tst_v_idx', 'after REINDEX');
+is($c->{heap_tids}, $node->safe_psql('postgres', 'SELECT count(*) FROM tst'),
+	'after REINDEX the index holds every row');
+
+ok(!$node->log_contains('inconsistent page found'),
+	'no "inconsistent page found" during recovery with wal_consistency_checking');
+ok($node->log_contains('redo starts at'), 'crash recovery replayed WAL');
+ok(!$node->log_contains(qr/TRAP:|terminated by signal (?:6|11)/),
+	'no assertion failure or segfault in the server log');
+
+$node->stop;
+done_testing();
