@@ -36,8 +36,11 @@ OBJS = \
 
 HEADERS = src/vector.h
 
-REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels
+REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels \
+	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+ISOLATION = hnsw_visibility hnsw_vacuum_cursor
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 

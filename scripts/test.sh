@@ -40,7 +40,7 @@ stage() {
 	fi
 }
 
-ensure_packages "${BUILD_PACKAGES[@]}" libipc-run-perl libclang-rt-14-dev
+ensure_packages "${BUILD_PACKAGES[@]}" libipc-run-perl libclang-rt-14-dev dataset-fashion-mnist
 command -v node >/dev/null && command -v npm >/dev/null || ensure_packages nodejs npm
 
 build_install VECDB_DEV=1

@@ -10,7 +10,7 @@ SET enable_seqscan = off;
 
 CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
 EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY v <-> '[1,1,1]' LIMIT 3;
-SELECT id, round((v <-> '[1,1,1]')::numeric, 4) AS d FROM items ORDER BY v <-> '[1,1,1]' LIMIT 4;
+SELECT id, round((v <-> '[1,1,1]')::numeric, 4) AS d FROM items ORDER BY v <-> '[1,1,1]' LIMIT 3;
 SELECT id FROM items ORDER BY v <-> '[4,4,4]' LIMIT 3;
 -- every non-NULL row comes back, NULL never does
 SELECT count(*) FROM (SELECT id FROM items ORDER BY v <-> '[0,0,0]' LIMIT 100) s;
@@ -81,11 +81,11 @@ CREATE UNLOGGED TABLE ul (id int, v vector(2));
 CREATE INDEX ON ul USING hnsw (v vector_l2_ops);
 INSERT INTO ul SELECT i, ARRAY[i, 0] FROM generate_series(1, 50) i;
 SET enable_seqscan = off;
-SELECT id FROM ul ORDER BY v <-> '[7,0]' LIMIT 2;
+SELECT id FROM ul ORDER BY v <-> '[7.1,0]' LIMIT 2;
 CREATE TEMP TABLE tt (id int, v vector(2));
 INSERT INTO tt SELECT i, ARRAY[0, i] FROM generate_series(1, 50) i;
 CREATE INDEX ON tt USING hnsw (v vector_l2_ops);
-SELECT id FROM tt ORDER BY v <-> '[0,9]' LIMIT 2;
+SELECT id FROM tt ORDER BY v <-> '[0,9.1]' LIMIT 2;
 RESET enable_seqscan;
 
 -- an expression index (unconstrained column cast to a dimension)

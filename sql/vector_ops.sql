@@ -66,4 +66,5 @@ FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::re
 JOIN pg_extension e ON d.refobjid = e.oid AND d.refclassid = 'pg_extension'::regclass
 WHERE e.extname IN ('vecdb', 'vector')
   AND p.prokind = 'f' AND p.proname NOT LIKE 'vecdb%'
+  AND p.prorettype <> 'index_am_handler'::regtype
   AND NOT (p.provolatile = 'i' AND p.proisstrict AND p.proparallel = 's');

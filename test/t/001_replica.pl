@@ -7,7 +7,9 @@
 # nodes.  wal_consistency_checking = 'generic' makes the standby compare
 # every replayed index page against a full-page image from the primary.
 # At the end the checker runs on the primary and, after promotion, on the
-# standby, and both must report the same index.
+# standby, and both must report the same index.  An UNLOGGED table's hnsw
+# index must come back empty and usable on the promoted standby, which
+# knows its init fork only from WAL.
 
 use strict;
 use warnings;
@@ -52,6 +54,12 @@ for (my $first = 1; $first <= $initial_rows; $first += 500)
 $primary->safe_psql('postgres',
 	'CREATE INDEX tst_v_idx ON tst USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32)');
 my $next_id = $initial_rows + 1;
+
+$primary->safe_psql('postgres', qq(
+CREATE UNLOGGED TABLE utst (id int, v vector($dims));
+CREATE INDEX utst_v_idx ON utst USING hnsw (v vector_l2_ops);
+INSERT INTO utst SELECT id, v FROM tst WHERE id <= 100;
+));
 
 # Waits for the standby, then runs the queries on both nodes.
 sub compare_nodes
@@ -117,5 +125,17 @@ my @top = VecdbTest::knn_ids($standby, 'tst', $fresh, 1, $ef_search);
 is_deeply(\@top, [$next_id], 'promoted standby: a new row is found by its own vector');
 $standby->safe_psql('postgres', "DELETE FROM tst WHERE id % 10 = 0; VACUUM tst");
 VecdbTest::index_check_ok($standby, 'tst_v_idx', 'promoted standby after DELETE and VACUUM');
+
+# The unlogged table is empty after promotion, and its index works.
+my ($ret, $stdout, $stderr) = $standby->psql('postgres', 'SELECT count(*) FROM utst');
+is($stdout, '0', 'promoted standby: the unlogged table is empty');
+($ret, $stdout, $stderr) = $standby->psql('postgres', qq(
+INSERT INTO utst VALUES (1, '$fresh');
+INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 20;
+) . VecdbTest::scan_settings($ef_search) . VecdbTest::knn_sql('utst', $fresh, 1),
+	on_error_stop => 1);
+is($stdout, '1', "promoted standby: the unlogged table's hnsw index takes rows and finds them")
+  or diag("psql exit $ret: $stderr");
+VecdbTest::index_check_ok($standby, 'utst_v_idx', 'promoted standby, unlogged');
 
 done_testing();

@@ -17,7 +17,8 @@
 #   - a fresh INSERT and a k-NN query work;
 #   - VACUUM (which now removes the nodes of the killed, uncommitted
 #     inserts) leaves a clean index holding exactly the table's rows;
-#   - an UNLOGGED table's hnsw index is empty and usable.
+#   - an UNLOGGED table's hnsw index, created fresh in the cycle, is empty
+#     and usable (its init fork must have survived the crash).
 # The last two cycles run with wal_consistency_checking = 'generic', so
 # recovery compares every replayed index page with a full-page image.
 
@@ -39,19 +40,21 @@ my $wcc_from = 5;       # cycles 5 and 6 run with wal_consistency_checking
 
 my $rng = VecdbTest::rng(4242);
 
-# wal_level = replica (allows_streaming), and the harness's tiny
-# shared_buffers, so index pages are evicted and re-read during the run.
+# wal_level = replica (allows_streaming).  shared_buffers is raised from
+# the harness's 1MB so that most dirty index pages are still in memory at
+# the crash and are lost with it: a page change made without WAL then
+# shows up after recovery instead of being saved by an eviction.
 my $node = VecdbTest::new_node('crash', allows_streaming => 1);
 $node->append_conf('postgresql.conf', qq(
 restart_after_crash = on
 log_statement = none
+shared_buffers = 16MB
 ));
 $node->start;
 
 $node->safe_psql('postgres', qq(
 CREATE EXTENSION vecdb;
 CREATE TABLE tst (id bigserial PRIMARY KEY, v vector($dims)) WITH (autovacuum_enabled = off);
-CREATE UNLOGGED TABLE utst (id int, v vector($dims)) WITH (autovacuum_enabled = off);
 ));
 {
 	my @rows = map { "('" . VecdbTest::random_vector($rng, $dims) . "')" } 1 .. 1000;
@@ -59,7 +62,6 @@ CREATE UNLOGGED TABLE utst (id int, v vector($dims)) WITH (autovacuum_enabled = 
 }
 $node->safe_psql('postgres', qq(
 CREATE INDEX tst_v_idx ON tst USING hnsw (v vector_l2_ops);
-CREATE INDEX utst_v_idx ON utst USING hnsw (v vector_l2_ops);
 ));
 
 my $script = PostgreSQL::Test::Utils::tempdir() . '/insert.sql';
@@ -102,19 +104,29 @@ for my $cycle (1 .. @kinds)
 		  or die 'wal_consistency_checking did not take effect';
 	}
 
-	# rows in the unlogged table, which the crash must discard
-	$node->safe_psql('postgres', 'INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 50');
+	# a new unlogged table and index (ambuildempty writes the index's init
+	# fork), with rows the crash must discard
+	$node->safe_psql('postgres', qq(
+DROP TABLE IF EXISTS utst;
+CREATE UNLOGGED TABLE utst (id int, v vector($dims)) WITH (autovacuum_enabled = off);
+CREATE INDEX utst_v_idx ON utst USING hnsw (v vector_l2_ops);
+INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 50;
+));
 
 	my $start_max = $node->safe_psql('postgres', 'SELECT max(id) FROM tst');
 	my ($out, $err) = ('', '');
-	local $ENV{PGAPPNAME} = 'vecdb_pgbench';
-	my $pgbench = IPC::Run::start(
-		[
-			'pgbench', '-n', '-c', $clients, '-j', 2, '-T', 60,
-			'-f', $script, '-h', $node->host, '-p', $node->port, 'postgres'
-		],
-		'>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	my $pgbench;
+	{
+		# the harness sets PGAPPNAME; ours marks the backends to kill
+		local $ENV{PGAPPNAME} = 'vecdb_pgbench';
+		$pgbench = IPC::Run::start(
+			[
+				'pgbench', '-n', '-c', $clients, '-j', 2, '-T', 60,
+				'-f', $script, '-h', $node->host, '-p', $node->port, 'postgres'
+			],
+			'>', \$out, '2>', \$err,
+			IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	}
 
 	# let a growing amount of work happen first
 	my $target = 150 + 75 * $cycle;
@@ -192,7 +204,6 @@ INSERT INTO utst VALUES (-1, '$uvec');
 	is($stdout, '-1', "$name: the unlogged table's hnsw index takes rows and finds them")
 	  or diag("psql exit $ret: $stderr");
 	VecdbTest::index_check_ok($node, 'utst_v_idx', "$name unlogged");
-	$node->safe_psql('postgres', 'TRUNCATE utst');
 
 	$checked_to = $start_max;
 }
