@@ -25,3 +25,18 @@ FROM items ORDER BY embedding <=> '[1,0,0]' LIMIT 3;
 
 \echo Average vector per cluster:
 SELECT label, avg(embedding) AS centroid FROM items GROUP BY label ORDER BY label;
+
+\echo An HNSW index, and the plan that uses it:
+CREATE INDEX items_embedding_idx ON items USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64);
+SET hnsw.ef_search = 40;
+EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> '[10.5,10.5,10.5]' LIMIT 5;
+SELECT id, label, embedding, round((embedding <-> '[10.5,10.5,10.5]')::numeric, 4) AS l2
+FROM items ORDER BY embedding <-> '[10.5,10.5,10.5]' LIMIT 5;
+
+\echo With a selective filter, an iterative scan still returns LIMIT rows:
+SET hnsw.iterative_scan = relaxed_order;
+SELECT id, label, round((embedding <-> '[10.5,10.5,10.5]')::numeric, 4) AS l2
+FROM items WHERE label = 'cluster 2' ORDER BY embedding <-> '[10.5,10.5,10.5]' LIMIT 3;
+
+\echo The structure check:
+SELECT * FROM vecdb_index_check('items_embedding_idx', true);

@@ -340,7 +340,11 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	}
 }
 
-/* reachability on layer 0 from the entry point: unreached live nodes */
+/*
+ * Reachability from the entry point over the links of every layer (what a
+ * search can walk: down through upper layers, then along layer 0): the
+ * number of live nodes never reached.
+ */
 static int64
 count_unreachable(CheckState *cs, HnswMetaPageData *meta)
 {
@@ -348,7 +352,7 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta)
 	int64		head = 0,
 				tail = 0,
 				cap = Max(cs->nodes->members, 16);
-	ItemPointerData links[HNSW_MAX_M * 2];
+	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * HNSW_MAX_M * (HNSW_MAX_LEVEL + 2));
 	nodeset_iterator it;
 	node_entry *e;
 	int64		unreached = 0;
@@ -371,12 +375,17 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta)
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t));
-		if (node)
+		if (node && node->level <= cs->info->max_level)
 		{
 			const HnswNodeLayout *l = &cs->info->layouts[node->level];
 
-			n = Min(HnswListCount(node, l, 0), 2 * cs->info->m);
-			memcpy(links, HnswNodeTids(node, l, 0), sizeof(ItemPointerData) * n);
+			for (int layer = 0; layer <= node->level; layer++)
+			{
+				int			c = Min(HnswListCount(node, l, layer), HnswLayerCap(cs->info->m, layer));
+
+				memcpy(links + n, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * c);
+				n += c;
+			}
 		}
 		UnlockReleaseBuffer(buf);
 		for (int i = 0; i < n; i++)
