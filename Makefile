@@ -6,7 +6,7 @@
 # server-free tests in test/unit and test/fuzz, benchmarks in bench/.
 #
 # Targets: all, install, installcheck (regress + isolation against a running
-# server), unit, fuzz, bench-kernels.  scripts/test.sh runs everything on a
+# server), unit, fuzz, bench-kernels, bench (bench/bench.sh $(BENCH_ARGS)).  scripts/test.sh runs everything on a
 # throwaway cluster; scripts/demo.sh runs the demo.
 #
 # VECDB_DEV=1 adds -Werror and -DUSE_ASSERT_CHECKING (the test command uses it).
@@ -54,6 +54,9 @@ endif
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# every object depends on every private header (PGXS tracks only .c files)
+$(OBJS): $(wildcard src/*.h)
+
 # ---- server-free tests and tools --------------------------------------------
 
 KERNEL_SRCS = src/distance.c src/distance_x86.c
@@ -66,7 +69,7 @@ test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/distance.h
 test/unit/test_vecparse: test/unit/test_vecparse.c src/vecparse.c src/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/vecparse.c -lm
 
-.PHONY: unit fuzz fuzz-build bench-kernels
+.PHONY: unit fuzz fuzz-build bench-kernels bench
 unit: test/unit/test_distance test/unit/test_vecparse
 	test/unit/test_distance
 	test/unit/test_vecparse
@@ -89,6 +92,11 @@ bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/distance.h
 
 bench-kernels: bench/bench_kernels
 	bench/bench_kernels
+
+# The benchmark suite on a throwaway cluster: make bench BENCH_ARGS="--peer vector"
+BENCH_ARGS ?=
+bench:
+	bash bench/bench.sh $(BENCH_ARGS)
 
 EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse \
 	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check

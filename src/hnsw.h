@@ -96,6 +96,10 @@ typedef struct HnswIndexInfo
 	int			max_level;
 	HnswMetric	metric;
 	HnswNodeLayout layouts[HNSW_MAX_LEVEL + 1];	/* per node level */
+	/* buffer each block was last seen in, for ReadRecentBuffer */
+	Buffer	   *recent;
+	BlockNumber recent_cap;
+	MemoryContext recent_cxt;	/* NULL: no hints kept */
 } HnswIndexInfo;
 
 
@@ -106,6 +110,9 @@ typedef struct HnswCandidate
 	uint16		version;
 	float		dist;
 	bool		deleted;		/* node had no live heap TID when read */
+	int8		links_layer;	/* layer of the copied links, -1: none */
+	uint8		nlinks;			/* copied links */
+	int32		links_off;		/* their offset in the search's arena */
 } HnswCandidate;
 
 /* binary heap of candidates, min or max by distance */
@@ -128,6 +135,9 @@ typedef struct HnswSearch
 	struct visited_hash *visited;
 	int64		visited_count;	/* distinct nodes whose distance was taken */
 	bool		keep_distances; /* visited entries remember distances */
+	ItemPointerData *links;		/* arena of link lists copied while measuring */
+	int32		links_used;
+	int32		links_cap;
 } HnswSearch;
 
 /* a 64-bit mixer (splitmix64's finalizer) for hash tables keyed by TID */
@@ -200,6 +210,7 @@ extern void HnswRecordFreeSpace(Relation index, Buffer buf);
 extern Buffer HnswBufferWithSpace(Relation index, Size size);
 
 /* hnswsearch.c */
+extern Buffer HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno);
 extern void HnswHeapInit(HnswHeap *h, int cap, bool max);
 extern void HnswHeapPush(HnswHeap *h, const HnswCandidate *c);
 extern HnswCandidate HnswHeapPop(HnswHeap *h);

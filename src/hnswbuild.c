@@ -1,15 +1,27 @@
 /*-------------------------------------------------------------------------
  *
  * hnswbuild.c
- *	  CREATE INDEX for HNSW: build the graph in memory, then write it out
- *	  page by page in one sequential pass.
+ *	  CREATE INDEX for HNSW: build the graph in memory (in parallel when
+ *	  workers are available), then write it out page by page in one
+ *	  sequential pass.
  *
- * The in-memory graph lives in one arena of maintenance_work_mem bytes.
- * Node records (links of layer 0 and the vector, side by side, so a visit
- * touches one cache-friendly block) grow up from the bottom; upper-layer
- * link lists grow down from the top.  When the two meet, the graph built
- * so far is written to disk and the remaining rows go through the ordinary
- * insert path (hnswinsert.c), with a NOTICE.
+ * The in-memory graph lives in one arena: local memory for a serial build,
+ * a DSM segment shared by the leader and the workers of a parallel build.
+ * Node records (layer-0 links and the vector side by side, so a visit
+ * touches one block) grow up from the bottom; upper-layer link lists grow
+ * down from the top.  The arena is addressed by offsets, so it means the
+ * same in every process.
+ *
+ * Concurrency (parallel build): vectors never change once written; a
+ * node's link lists are read and written under one of HNSW_BUILD_STRIPES
+ * LWLocks chosen by node id; a new node writes all its own lists before its
+ * first back-link makes it reachable; counters and the entry point are
+ * under a spinlock; an insert that will become the new top node holds the
+ * entry LWLock for its whole duration, so two cannot race.
+ *
+ * When the arena is full, further rows go to a spool file (one per
+ * participant) and are inserted through the ordinary on-disk insert path
+ * after the graph has been written, with a NOTICE.
  *
  * Writing: every node's TID is known before any page is written, because
  * tuple sizes depend only on node levels; so links are written once, as
@@ -26,20 +38,37 @@
 
 #include <math.h>
 
-#include "access/generic_xlog.h"
+#include "access/parallel.h"
+#include "access/relscan.h"
+#include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/plancat.h"
 #include "pgstat.h"
+#include "storage/buffile.h"
 #include "storage/bufmgr.h"
 #include "storage/freespace.h"
+#include "storage/lwlock.h"
+#include "storage/sharedfileset.h"
+#include "storage/spin.h"
+#include "tcop/tcopprot.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "distance.h"
 #include "hnsw.h"
+
+#define HNSW_BUILD_STRIPES		1024
+
+#define PARALLEL_KEY_SHARED		UINT64CONST(0xA7C1B0D100000001)
+#define PARALLEL_KEY_GRAPH		UINT64CONST(0xA7C1B0D100000002)
+#define PARALLEL_KEY_QUERY_TEXT	UINT64CONST(0xA7C1B0D100000003)
 
 /* header of an in-memory node record; links and vector follow */
 typedef struct BuildNode
@@ -51,92 +80,166 @@ typedef struct BuildNode
 	uint64		upper_off;		/* arena offset of layers 1..level lists */
 } BuildNode;
 
+/* the arena's header: same address space meaning in every participant */
 typedef struct BuildGraph
 {
-	HnswIndexInfo *info;
+	slock_t		mutex;			/* protects the fields up to entry_level */
+	bool		full;			/* an allocation failed: spool the rest */
+	int64		nnodes;
+	Size		upper_bottom;	/* upper lists occupy [upper_bottom, size) */
+	int64		entry;			/* -1 when empty */
+	int			entry_level;
+	int64		ntuples;		/* rows added to the graph (progress) */
+
+	bool		concurrent;		/* parallel build: take the locks */
 	int			dims;
 	int			m;
 	int			cap0;			/* 2m */
-	char	   *base;			/* the arena */
-	Size		size;
-	Size		upper_bottom;	/* upper lists occupy [upper_bottom, size) */
+	Size		size;			/* of the whole arena */
+	Size		nodes_off;		/* where node records start */
 	Size		stride;			/* bytes per node record */
-	Size		upper_list_size;	/* one upper layer's list: uint16 count,
-									 * uint16 nsel, ids[m], dists[m] */
-	int64		nnodes;
-	int64		entry;			/* -1 when empty */
-	int			entry_level;
-	uint32	   *visited;		/* epoch tag per node */
-	int64		visited_cap;
-	uint32		epoch;
+	Size		upper_list_size;	/* uint16 count, uint16 nsel, ids[m],
+									 * dists[m] */
+	int64		max_nodes;
+	LWLock		entry_lock;
+	LWLock		locks[HNSW_BUILD_STRIPES];
 } BuildGraph;
 
+/* what a parallel build shares besides the graph */
+typedef struct HnswBuildShared
+{
+	Oid			heaprelid;
+	Oid			indexrelid;
+	bool		isconcurrent;
+	int			dims;
+	int			m;
+	int			ef_construction;
+	int			metric;
+	int			lock_tranche;
+	SharedFileSet fileset;		/* spool files of the participants */
+	slock_t		mutex;
+	double		reltuples;		/* sums over the participants */
+	double		indtuples;
+	int			nspool;			/* participants that spooled rows */
+	int			spooled[64];	/* their participant numbers */
+	/* ParallelTableScanDescData follows, MAXALIGNed */
+} HnswBuildShared;
+
+#define ParallelTableScanFromShared(s) \
+	((ParallelTableScanDesc) ((char *) (s) + MAXALIGN(sizeof(HnswBuildShared))))
+
+/* one participant's view */
 typedef struct BuildState
 {
 	Relation	heap;
 	Relation	index;
-	IndexInfo  *indexInfo;
 	HnswIndexInfo info;
-	BuildGraph	g;
-	bool		on_disk;		/* graph flushed: insert the rest on disk */
-	double		reltuples;		/* rows seen */
-	double		indtuples;		/* rows indexed */
+	BuildGraph *g;
+	char	   *base;			/* == (char *) g */
+	uint32	   *visited;		/* epoch tag per node */
+	uint32		epoch;
+	double		reltuples;		/* rows seen by this participant */
+	double		indtuples;		/* rows indexed by this participant */
 	float	   *qbuf;			/* one vector */
 	MemoryContext tmpctx;		/* reset per row */
+	MemoryContext buildctx;		/* lives as long as the build */
+	bool		leader;			/* reports progress */
+	/* spool of rows that did not fit */
+	BufFile    *spool;
+	int64		nspooled;
+	HnswBuildShared *shared;	/* NULL in a serial build */
+	int			participant;
 } BuildState;
 
 /* ---- arena accessors ---- */
 
 static inline BuildNode *
-node_at(BuildGraph *g, int64 id)
+node_at(BuildState *bs, int64 id)
 {
-	return (BuildNode *) (g->base + id * g->stride);
+	return (BuildNode *) (bs->base + bs->g->nodes_off + id * bs->g->stride);
 }
 
 static inline uint32 *
-node_ids0(BuildGraph *g, BuildNode *n)
+node_ids0(BuildState *bs, BuildNode *n)
 {
 	return (uint32 *) ((char *) n + MAXALIGN(sizeof(BuildNode)));
 }
 
 static inline float *
-node_dists0(BuildGraph *g, BuildNode *n)
+node_dists0(BuildState *bs, BuildNode *n)
 {
-	return (float *) (node_ids0(g, n) + g->cap0);
+	return (float *) (node_ids0(bs, n) + bs->g->cap0);
 }
 
 static inline float *
-node_vec(BuildGraph *g, int64 id)
+node_vec(BuildState *bs, int64 id)
 {
-	return node_dists0(g, node_at(g, id)) + g->cap0;
+	return node_dists0(bs, node_at(bs, id)) + bs->g->cap0;
 }
 
 /* list of layer (>= 0): header {count, nsel}, ids, dists */
 static inline void
-node_list(BuildGraph *g, int64 id, int layer, uint16 **hdr, uint32 **ids, float **dists)
+node_list(BuildState *bs, int64 id, int layer, uint16 **hdr, uint32 **ids, float **dists)
 {
-	BuildNode  *n = node_at(g, id);
+	BuildNode  *n = node_at(bs, id);
 
 	if (layer == 0)
 	{
 		*hdr = n->list0;
-		*ids = node_ids0(g, n);
-		*dists = node_dists0(g, n);
+		*ids = node_ids0(bs, n);
+		*dists = node_dists0(bs, n);
 	}
 	else
 	{
-		char	   *p = g->base + n->upper_off + (layer - 1) * g->upper_list_size;
+		char	   *p = bs->base + n->upper_off + (layer - 1) * bs->g->upper_list_size;
 
 		*hdr = (uint16 *) p;
 		*ids = (uint32 *) (p + 2 * sizeof(uint16));
-		*dists = (float *) (*ids + g->m);
+		*dists = (float *) (*ids + bs->g->m);
 	}
 }
 
-static inline float
-gdist(BuildGraph *g, const float *q, int64 id)
+static inline LWLock *
+node_lock(BuildState *bs, int64 id)
 {
-	return HnswDistanceFloats(g->info->metric, q, node_vec(g, id), g->dims);
+	return &bs->g->locks[id % HNSW_BUILD_STRIPES];
+}
+
+static inline void
+lock_node(BuildState *bs, int64 id, LWLockMode mode)
+{
+	if (bs->g->concurrent)
+		LWLockAcquire(node_lock(bs, id), mode);
+}
+
+static inline void
+unlock_node(BuildState *bs, int64 id)
+{
+	if (bs->g->concurrent)
+		LWLockRelease(node_lock(bs, id));
+}
+
+/* copies a node's link ids on layer; returns how many */
+static int
+copy_links(BuildState *bs, int64 id, int layer, uint32 *out)
+{
+	uint16	   *hdr;
+	uint32	   *ids;
+	float	   *dists;
+	int			n;
+
+	lock_node(bs, id, LW_SHARED);
+	node_list(bs, id, layer, &hdr, &ids, &dists);
+	n = hdr[0];
+	memcpy(out, ids, sizeof(uint32) * n);
+	unlock_node(bs, id);
+	return n;
+}
+
+static inline float
+gdist(BuildState *bs, const float *q, int64 id)
+{
+	return HnswDistanceFloats(bs->info.metric, q, node_vec(bs, id), bs->g->dims);
 }
 
 static inline HnswCandidate
@@ -149,6 +252,9 @@ mkcand(int64 id, float dist)
 	c.version = 0;
 	c.dist = dist;
 	c.deleted = false;
+	c.links_layer = -1;
+	c.nlinks = 0;
+	c.links_off = -1;
 	return c;
 }
 
@@ -160,85 +266,119 @@ cand_id(const HnswCandidate *c)
 
 /* ---- the graph ---- */
 
-/* Sets up an arena of budget bytes in the current memory context. */
-static void
-graph_init(BuildGraph *g, HnswIndexInfo *info, Size budget)
+/* Bytes of arena for about ntuples nodes at most levels. */
+static Size
+graph_size_for(HnswIndexInfo *info, double ntuples)
 {
-	g->info = info;
+	Size		stride = MAXALIGN(MAXALIGN(sizeof(BuildNode)) +
+								  sizeof(float) * (4 * info->m + (Size) info->dims));
+	Size		upper = 2 * sizeof(uint16) + (Size) info->m * (sizeof(uint32) + sizeof(float));
+	double		perNode = stride + upper / (double) (info->m - 1) + 1;
+
+	return (Size) Min(ntuples * perNode * 1.1 + MAXALIGN(sizeof(BuildGraph)) + 1024 * 1024,
+					  (double) MaxAllocHugeSize);
+}
+
+/* Formats an arena of size bytes at mem. */
+static BuildGraph *
+graph_init(void *mem, Size size, HnswIndexInfo *info, bool concurrent, int tranche)
+{
+	BuildGraph *g = (BuildGraph *) mem;
+
+	SpinLockInit(&g->mutex);
+	g->full = false;
+	g->nnodes = 0;
+	g->upper_bottom = size;
+	g->entry = -1;
+	g->entry_level = -1;
+	g->ntuples = 0;
+	g->concurrent = concurrent;
 	g->dims = info->dims;
 	g->m = info->m;
 	g->cap0 = 2 * info->m;
-	g->stride = MAXALIGN(add_size(MAXALIGN(sizeof(BuildNode)),
-								  mul_size(sizeof(float), 2 * g->cap0 + (Size) g->dims)));
+	g->size = size;
+	g->nodes_off = MAXALIGN(sizeof(BuildGraph));
+	g->stride = MAXALIGN(MAXALIGN(sizeof(BuildNode)) +
+						 sizeof(float) * (2 * g->cap0 + (Size) g->dims));
 	g->upper_list_size = 2 * sizeof(uint16) + (Size) g->m * (sizeof(uint32) + sizeof(float));
-	g->size = budget;
-	g->base = MemoryContextAllocHuge(CurrentMemoryContext, budget);
-	g->upper_bottom = budget;
-	g->nnodes = 0;
-	g->entry = -1;
-	g->entry_level = -1;
-	/* enough tags for an arena of level-0 nodes; grown if ever short */
-	g->visited_cap = Max(budget / g->stride, 1024);
-	g->visited = MemoryContextAllocHuge(CurrentMemoryContext,
-										mul_size(sizeof(uint32), g->visited_cap));
-	memset(g->visited, 0, sizeof(uint32) * g->visited_cap);
-	g->epoch = 0;
+	g->max_nodes = Min((int64) ((size - g->nodes_off) / g->stride), (int64) MaxBlockNumber);
+	if (concurrent)
+	{
+		LWLockInitialize(&g->entry_lock, tranche);
+		for (int i = 0; i < HNSW_BUILD_STRIPES; i++)
+			LWLockInitialize(&g->locks[i], tranche);
+	}
+	return g;
 }
 
 /* Allocates a node of the given level; returns -1 when the arena is full. */
 static int64
-graph_alloc(BuildGraph *g, int level)
+graph_alloc(BuildState *bs, int level)
 {
+	BuildGraph *g = bs->g;
 	Size		upper = level * g->upper_list_size;
-	Size		nodes_end = (g->nnodes + 1) * g->stride;
-	int64		id;
+	Size		upper_off = 0;
+	int64		id = -1;
 	BuildNode  *n;
 
-	if (nodes_end + upper > g->upper_bottom || g->nnodes >= g->visited_cap ||
-		g->nnodes >= (int64) MaxBlockNumber)
+	SpinLockAcquire(&g->mutex);
+	if (!g->full)
+	{
+		if (g->nodes_off + (g->nnodes + 1) * g->stride + upper > g->upper_bottom ||
+			g->nnodes >= g->max_nodes)
+			g->full = true;
+		else
+		{
+			id = g->nnodes++;
+			g->upper_bottom -= upper;
+			upper_off = g->upper_bottom;
+		}
+	}
+	SpinLockRelease(&g->mutex);
+	if (id < 0)
 		return -1;
-	id = g->nnodes++;
-	g->upper_bottom -= upper;
-	n = node_at(g, id);
+
+	n = node_at(bs, id);
 	memset(n, 0, MAXALIGN(sizeof(BuildNode)));
 	n->level = level;
-	n->upper_off = g->upper_bottom;
-	if (level > 0)
-		memset(g->base + g->upper_bottom, 0, upper);
+	n->upper_off = upper_off;
+	if (upper > 0)
+		memset(bs->base + upper_off, 0, upper);
 	return id;
 }
 
 static inline bool
-visit(BuildGraph *g, int64 id)
+visit(BuildState *bs, int64 id)
 {
-	if (g->visited[id] == g->epoch)
+	if (bs->visited[id] == bs->epoch)
 		return false;
-	g->visited[id] = g->epoch;
+	bs->visited[id] = bs->epoch;
 	return true;
 }
 
 static void
-new_epoch(BuildGraph *g)
+new_epoch(BuildState *bs)
 {
-	if (++g->epoch == 0)
+	if (++bs->epoch == 0)
 	{
-		memset(g->visited, 0, sizeof(uint32) * g->visited_cap);
-		g->epoch = 1;
+		memset(bs->visited, 0, sizeof(uint32) * bs->g->max_nodes);
+		bs->epoch = 1;
 	}
 }
 
 /* In-memory layer search: the same algorithm as HnswSearchLayer. */
 static void
-graph_search_layer(BuildGraph *g, const float *q, HnswCandidate *entries, int nentries,
+graph_search_layer(BuildState *bs, const float *q, HnswCandidate *entries, int nentries,
 				   int ef, int layer, HnswHeap *result)
 {
 	HnswHeap	cand;
+	uint32		ids[2 * HNSW_MAX_M];
 
-	new_epoch(g);
+	new_epoch(bs);
 	HnswHeapInit(&cand, ef * 4, false);
 	for (int i = 0; i < nentries; i++)
 	{
-		visit(g, cand_id(&entries[i]));
+		visit(bs, cand_id(&entries[i]));
 		HnswHeapPush(&cand, &entries[i]);
 		HnswHeapPush(result, &entries[i]);
 		if (result->n > ef)
@@ -247,23 +387,20 @@ graph_search_layer(BuildGraph *g, const float *q, HnswCandidate *entries, int ne
 	while (cand.n > 0)
 	{
 		HnswCandidate c = HnswHeapPop(&cand);
-		uint16	   *hdr;
-		uint32	   *ids;
-		float	   *dists;
 		int			n;
 
 		if (result->n >= ef && c.dist > HnswHeapTop(result)->dist)
 			break;
-		node_list(g, cand_id(&c), layer, &hdr, &ids, &dists);
-		n = hdr[0];
+		n = copy_links(bs, cand_id(&c), layer, ids);
 		for (int i = 0; i < n; i++)
 		{
 			int64		e = ids[i];
 			float		d;
 
-			if (!visit(g, e))
+			if (!visit(bs, e))
 				continue;
-			d = gdist(g, q, e);
+			__builtin_prefetch(node_vec(bs, e));
+			d = gdist(bs, q, e);
 			if (result->n < ef || d < HnswHeapTop(result)->dist)
 			{
 				HnswCandidate ce = mkcand(e, d);
@@ -280,7 +417,7 @@ graph_search_layer(BuildGraph *g, const float *q, HnswCandidate *entries, int ne
 
 typedef struct PairArg
 {
-	BuildGraph *g;
+	BuildState *bs;
 	const HnswCandidate *cands;
 } PairArg;
 
@@ -289,13 +426,13 @@ pair_distance(void *arg, int i, int j)
 {
 	PairArg    *a = (PairArg *) arg;
 
-	return HnswDistanceFloats(a->g->info->metric, node_vec(a->g, cand_id(&a->cands[i])),
-							  node_vec(a->g, cand_id(&a->cands[j])), a->g->dims);
+	return HnswDistanceFloats(a->bs->info.metric, node_vec(a->bs, cand_id(&a->cands[i])),
+							  node_vec(a->bs, cand_id(&a->cands[j])), a->bs->g->dims);
 }
 
 typedef struct LinkArg
 {
-	BuildGraph *g;
+	BuildState *bs;
 	const uint32 *ids;
 	int64		x;
 } LinkArg;
@@ -305,40 +442,57 @@ link_distance(void *arg, int k)
 {
 	LinkArg    *a = (LinkArg *) arg;
 
-	return HnswDistanceFloats(a->g->info->metric, node_vec(a->g, a->x),
-							  node_vec(a->g, a->ids[k]), a->g->dims);
+	return HnswDistanceFloats(a->bs->info.metric, node_vec(a->bs, a->x),
+							  node_vec(a->bs, a->ids[k]), a->bs->g->dims);
 }
 
-/* Gives node nb (on layer) a link to x at distance d: HnswBacklinkUpdate. */
+/*
+ * Gives node nb (on layer) a link to x at distance d: HnswBacklinkUpdate,
+ * under nb's stripe lock (the distances it needs read immutable vectors).
+ */
 static void
-graph_backlink(BuildGraph *g, int64 nb, int layer, int64 x, float d)
+graph_backlink(BuildState *bs, int64 nb, int layer, int64 x, float d)
 {
 	uint16	   *hdr;
 	uint32	   *ids;
 	float	   *dists;
-	int			cap = HnswLayerCap(g->m, layer);
+	int			cap = HnswLayerCap(bs->g->m, layer);
 	int			order[2 * HNSW_MAX_M + 1];
 	uint32		oids[2 * HNSW_MAX_M];
 	float		odists[2 * HNSW_MAX_M];
 	int			newn,
 				newsel;
-	LinkArg		arg = {g, NULL, x};
+	LinkArg		arg = {bs, NULL, x};
 
-	node_list(g, nb, layer, &hdr, &ids, &dists);
+	lock_node(bs, nb, LW_EXCLUSIVE);
+	node_list(bs, nb, layer, &hdr, &ids, &dists);
 	arg.ids = ids;
 	newn = HnswBacklinkUpdate(hdr[0], hdr[1], cap, dists, d, link_distance, &arg,
 							  order, &newsel);
-	if (newn < 0)
-		return;
-	memcpy(oids, ids, sizeof(uint32) * hdr[0]);
-	memcpy(odists, dists, sizeof(float) * hdr[0]);
-	for (int i = 0; i < newn; i++)
+	if (newn >= 0)
 	{
-		ids[i] = order[i] < 0 ? (uint32) x : oids[order[i]];
-		dists[i] = order[i] < 0 ? d : odists[order[i]];
+		memcpy(oids, ids, sizeof(uint32) * hdr[0]);
+		memcpy(odists, dists, sizeof(float) * hdr[0]);
+		for (int i = 0; i < newn; i++)
+		{
+			ids[i] = order[i] < 0 ? (uint32) x : oids[order[i]];
+			dists[i] = order[i] < 0 ? d : odists[order[i]];
+		}
+		hdr[0] = newn;
+		hdr[1] = newsel;
 	}
-	hdr[0] = newn;
-	hdr[1] = newsel;
+	unlock_node(bs, nb);
+}
+
+/* Writes a new node's vector and first heap TID. */
+static void
+graph_fill(BuildState *bs, int64 id, const float *q, ItemPointer heaptid)
+{
+	BuildNode  *node = node_at(bs, id);
+
+	node->heaptids[0] = *heaptid;
+	node->ntids = 1;
+	memcpy(node_vec(bs, id), q, sizeof(float) * bs->g->dims);
 }
 
 /*
@@ -346,47 +500,71 @@ graph_backlink(BuildGraph *g, int64 nb, int layer, int64 x, float d)
  * when the arena is full.
  */
 static bool
-graph_insert(BuildGraph *g, const float *q, ItemPointer heaptid)
+graph_insert(BuildState *bs, const float *q, ItemPointer heaptid)
 {
-	HnswIndexInfo *info = g->info;
+	BuildGraph *g = bs->g;
+	HnswIndexInfo *info = &bs->info;
 	int			level = HnswRandomLevel(g->m, info->max_level);
 	HnswCandidate ep;
 	HnswCandidate *found[HNSW_MAX_LEVEL + 1];
 	int			nfound[HNSW_MAX_LEVEL + 1];
+	int			nsel[HNSW_MAX_LEVEL + 1];
+	int		   *sel[HNSW_MAX_LEVEL + 1];
 	int			top;
 	int64		id;
-	BuildNode  *node;
+	int64		entry;
+	int			entry_level;
+	bool		top_insert = false;
+	uint32		ids[HNSW_MAX_M];
+	bool		ok = true;
 
-	if (g->entry < 0)
+	SpinLockAcquire(&g->mutex);
+	entry = g->entry;
+	entry_level = g->entry_level;
+	SpinLockRelease(&g->mutex);
+
+	if (level > entry_level)
 	{
-		if ((id = graph_alloc(g, level)) < 0)
-			return false;
-		node = node_at(g, id);
-		node->heaptids[0] = *heaptid;
-		node->ntids = 1;
-		memcpy(node_vec(g, id), q, sizeof(float) * g->dims);
-		g->entry = id;
-		g->entry_level = level;
-		return true;
+		/* the new top node, or the first: one such insert at a time */
+		top_insert = true;
+		if (g->concurrent)
+			LWLockAcquire(&g->entry_lock, LW_EXCLUSIVE);
+		SpinLockAcquire(&g->mutex);
+		entry = g->entry;
+		entry_level = g->entry_level;
+		SpinLockRelease(&g->mutex);
+	}
+
+	if (entry < 0)
+	{
+		if ((id = graph_alloc(bs, level)) < 0)
+			ok = false;
+		else
+		{
+			graph_fill(bs, id, q, heaptid);
+			SpinLockAcquire(&g->mutex);
+			g->entry = id;
+			g->entry_level = level;
+			g->ntuples++;
+			SpinLockRelease(&g->mutex);
+		}
+		goto done;
 	}
 
 	/* greedy descent to the node's top layer */
-	ep = mkcand(g->entry, gdist(g, q, g->entry));
-	for (int layer = g->entry_level; layer > level; layer--)
+	ep = mkcand(entry, gdist(bs, q, entry));
+	for (int layer = entry_level; layer > level; layer--)
 	{
 		bool		changed = true;
 
 		while (changed)
 		{
-			uint16	   *hdr;
-			uint32	   *ids;
-			float	   *dists;
+			int			n = copy_links(bs, cand_id(&ep), layer, ids);
 
 			changed = false;
-			node_list(g, cand_id(&ep), layer, &hdr, &ids, &dists);
-			for (int i = 0; i < hdr[0]; i++)
+			for (int i = 0; i < n; i++)
 			{
-				float		d = gdist(g, q, ids[i]);
+				float		d = gdist(bs, q, ids[i]);
 
 				if (d < ep.dist)
 				{
@@ -398,7 +576,7 @@ graph_insert(BuildGraph *g, const float *q, ItemPointer heaptid)
 	}
 
 	/* ef_construction search on each layer the node will live on */
-	top = Min(level, g->entry_level);
+	top = Min(level, entry_level);
 	{
 		HnswCandidate *entries = &ep;
 		int			nentries = 1;
@@ -408,7 +586,7 @@ graph_insert(BuildGraph *g, const float *q, ItemPointer heaptid)
 			HnswHeap	w;
 
 			HnswHeapInit(&w, info->ef_construction + 1, true);
-			graph_search_layer(g, q, entries, nentries, info->ef_construction, layer, &w);
+			graph_search_layer(bs, q, entries, nentries, info->ef_construction, layer, &w);
 			HnswSortCandidates(w.items, w.n);
 			found[layer] = w.items;
 			nfound[layer] = w.n;
@@ -418,55 +596,74 @@ graph_insert(BuildGraph *g, const float *q, ItemPointer heaptid)
 	}
 
 	/* an identical vector already indexed takes the heap TID, if room */
-	if (nfound[0] > 0)
+	if (nfound[0] > 0 &&
+		memcmp(node_vec(bs, cand_id(&found[0][0])), q, sizeof(float) * g->dims) == 0)
 	{
-		BuildNode  *near = node_at(g, cand_id(&found[0][0]));
+		int64		near = cand_id(&found[0][0]);
+		BuildNode  *nn = node_at(bs, near);
+		bool		added = false;
 
-		if (near->ntids < HNSW_HEAPTIDS &&
-			memcmp(node_vec(g, cand_id(&found[0][0])), q, sizeof(float) * g->dims) == 0)
+		lock_node(bs, near, LW_EXCLUSIVE);
+		if (nn->ntids < HNSW_HEAPTIDS)
 		{
-			near->heaptids[near->ntids++] = *heaptid;
-			return true;
+			nn->heaptids[nn->ntids++] = *heaptid;
+			added = true;
 		}
+		unlock_node(bs, near);
+		if (added)
+			goto done;
 	}
 
-	if ((id = graph_alloc(g, level)) < 0)
-		return false;
-	node = node_at(g, id);
-	node->heaptids[0] = *heaptid;
-	node->ntids = 1;
-	memcpy(node_vec(g, id), q, sizeof(float) * g->dims);
+	if ((id = graph_alloc(bs, level)) < 0)
+	{
+		ok = false;
+		goto done;
+	}
+	graph_fill(bs, id, q, heaptid);
 
+	/* all of the node's own lists first: nobody can see it yet */
 	for (int layer = top; layer >= 0; layer--)
 	{
 		int			cap = HnswLayerCap(g->m, layer);
-		int		   *sel = palloc(sizeof(int) * cap);
-		PairArg		arg = {g, found[layer]};
+		PairArg		arg = {bs, found[layer]};
 		int			nselected;
-		int			nsel = HnswSelectNeighbors(found[layer], nfound[layer], cap,
-											   pair_distance, &arg, sel, &nselected);
 		uint16	   *hdr;
-		uint32	   *ids;
+		uint32	   *lids;
 		float	   *dists;
 
-		node_list(g, id, layer, &hdr, &ids, &dists);
-		for (int i = 0; i < nsel; i++)
+		sel[layer] = palloc(sizeof(int) * cap);
+		nsel[layer] = HnswSelectNeighbors(found[layer], nfound[layer], cap,
+										  pair_distance, &arg, sel[layer], &nselected);
+		lock_node(bs, id, LW_EXCLUSIVE);
+		node_list(bs, id, layer, &hdr, &lids, &dists);
+		for (int i = 0; i < nsel[layer]; i++)
 		{
-			ids[i] = (uint32) cand_id(&found[layer][sel[i]]);
-			dists[i] = found[layer][sel[i]].dist;
+			lids[i] = (uint32) cand_id(&found[layer][sel[layer][i]]);
+			dists[i] = found[layer][sel[layer][i]].dist;
 		}
-		hdr[0] = nsel;
+		hdr[0] = nsel[layer];
 		hdr[1] = nselected;
-		for (int i = 0; i < nsel; i++)
-			graph_backlink(g, ids[i], layer, id, dists[i]);
-		pfree(sel);
+		unlock_node(bs, id);
 	}
+	/* then the back-links, which make it reachable */
+	for (int layer = top; layer >= 0; layer--)
+		for (int i = 0; i < nsel[layer]; i++)
+			graph_backlink(bs, cand_id(&found[layer][sel[layer][i]]), layer, id,
+						   found[layer][sel[layer][i]].dist);
+
+	SpinLockAcquire(&g->mutex);
 	if (level > g->entry_level)
 	{
 		g->entry = id;
 		g->entry_level = level;
 	}
-	return true;
+	g->ntuples++;
+	SpinLockRelease(&g->mutex);
+
+done:
+	if (top_insert && g->concurrent)
+		LWLockRelease(&g->entry_lock);
+	return ok;
 }
 
 /* ---- writing the graph ---- */
@@ -505,11 +702,11 @@ packer_place(PagePacker *p, Size size)
 
 /* Forms the node tuple of node id into buf (zeroed, layout size). */
 static void
-form_node_tuple(BuildGraph *g, int64 id, const ItemPointerData *tids,
+form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 				const ItemPointerData *chunk_tids, char *buf)
 {
-	BuildNode  *n = node_at(g, id);
-	const HnswNodeLayout *l = &g->info->layouts[n->level];
+	BuildNode  *n = node_at(bs, id);
+	const HnswNodeLayout *l = &bs->info.layouts[n->level];
 	HnswNode	t = (HnswNode) buf;
 
 	t->type = HNSW_TUPLE_NODE;
@@ -533,11 +730,11 @@ form_node_tuple(BuildGraph *g, int64 id, const ItemPointerData *tids,
 		int			cnt;
 		ItemPointer out = HnswNodeTids(t, l, layer);
 
-		node_list(g, id, layer, &hdr, &ids, &dists);
+		node_list(bs, id, layer, &hdr, &ids, &dists);
 		cnt = hdr[0];
 		HnswListCount(t, l, layer) = (uint8) cnt;
 		HnswListNsel(t, l, layer) = (uint8) hdr[1];
-		for (int i = 0; i < HnswLayerCap(g->m, layer); i++)
+		for (int i = 0; i < HnswLayerCap(bs->g->m, layer); i++)
 		{
 			if (i < cnt)
 				out[i] = tids[ids[i]];
@@ -547,7 +744,7 @@ form_node_tuple(BuildGraph *g, int64 id, const ItemPointerData *tids,
 		memcpy(HnswNodeDists(t, l, layer), dists, sizeof(float) * cnt);
 	}
 	if (!l->external)
-		memcpy(HnswNodeVector(t, l), node_vec(g, id), sizeof(float) * g->dims);
+		memcpy(HnswNodeVector(t, l), node_vec(bs, id), sizeof(float) * bs->g->dims);
 	else
 		memcpy(HnswNodeChunks(t, l), chunk_tids, sizeof(ItemPointerData) * l->nchunks);
 }
@@ -584,7 +781,7 @@ add_or_fail(Page page, Item item, Size size, ItemPointerData expect)
 static void
 graph_write(BuildState *bs)
 {
-	BuildGraph *g = &bs->g;
+	BuildGraph *g = bs->g;
 	Relation	index = bs->index;
 	ItemPointerData *tids;
 	ItemPointerData *chunk_tids = NULL;
@@ -594,10 +791,9 @@ graph_write(BuildState *bs)
 	BlockNumber cur;
 	char	   *tuple;
 	HnswMetaPage meta;
-	const int64 progress_total = g->nnodes;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, progress_total);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g->nnodes);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
 
 	/* pass 1: every node's TID (and its chunks' TIDs) */
@@ -609,7 +805,7 @@ graph_write(BuildState *bs)
 	packer_new_page(&p);
 	for (int64 id = 0; id < g->nnodes; id++)
 	{
-		const HnswNodeLayout *l = &bs->info.layouts[node_at(g, id)->level];
+		const HnswNodeLayout *l = &bs->info.layouts[node_at(bs, id)->level];
 
 		for (int c = 0; c < l->nchunks; c++)
 		{
@@ -642,7 +838,7 @@ graph_write(BuildState *bs)
 	HnswInitPage(page, HNSW_PAGE_NODES);
 	for (int64 id = 0; id < g->nnodes; id++)
 	{
-		const HnswNodeLayout *l = &bs->info.layouts[node_at(g, id)->level];
+		const HnswNodeLayout *l = &bs->info.layouts[node_at(bs, id)->level];
 		ItemPointerData tid;
 
 		CHECK_FOR_INTERRUPTS();
@@ -663,7 +859,7 @@ graph_write(BuildState *bs)
 			chunk->type = HNSW_TUPLE_CHUNK;
 			chunk->nfloats = nf;
 			chunk->xmin = FrozenTransactionId;
-			memcpy(chunk->x, node_vec(g, id) + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
+			memcpy(chunk->x, node_vec(bs, id) + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
 			add_or_fail(page, (Item) tuple, sz, tid);
 			chunk_tids[c] = tid;
 		}
@@ -676,7 +872,7 @@ graph_write(BuildState *bs)
 		}
 		Assert(ItemPointerEquals(&tid, &tids[id]));
 		memset(tuple, 0, l->size);
-		form_node_tuple(g, id, tids, chunk_tids, tuple);
+		form_node_tuple(bs, id, tids, chunk_tids, tuple);
 		add_or_fail(page, (Item) tuple, l->size, tid);
 		if ((id & 1023) == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, id);
@@ -698,6 +894,30 @@ graph_write(BuildState *bs)
 
 /* ---- the heap scan ---- */
 
+/* Appends a row that did not fit to this participant's spool. */
+static void
+spool_row(BuildState *bs, ItemPointer tid, const float *vec)
+{
+	if (bs->spool == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(bs->buildctx);
+
+		if (bs->shared)
+		{
+			char		name[64];
+
+			snprintf(name, sizeof(name), "hnsw-spool-%d", bs->participant);
+			bs->spool = BufFileCreateFileSet(&bs->shared->fileset.fs, name);
+		}
+		else
+			bs->spool = BufFileCreateTemp(false);
+		MemoryContextSwitchTo(old);
+	}
+	BufFileWrite(bs->spool, tid, sizeof(ItemPointerData));
+	BufFileWrite(bs->spool, unconstify(float *, vec), sizeof(float) * bs->info.dims);
+	bs->nspooled++;
+}
+
 static void
 build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			   bool tupleIsAlive, void *state)
@@ -712,39 +932,304 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	old = MemoryContextSwitchTo(bs->tmpctx);
 	if (HnswFormQuery(&bs->info, values[0], bs->qbuf))
 	{
-		if (!bs->on_disk && !graph_insert(&bs->g, bs->qbuf, tid))
-		{
-			ereport(NOTICE,
-					(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
-							(int64) bs->indtuples),
-					 errdetail("Building will take significantly more time."),
-					 errhint("Increase maintenance_work_mem to speed up builds.")));
-			MemoryContextSwitchTo(old);
-			graph_write(bs);
-			old = MemoryContextSwitchTo(bs->tmpctx);
-			bs->on_disk = true;
-			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_INSERT_REST);
-		}
-		if (bs->on_disk)
-			HnswInsertVector(index, &bs->info, bs->qbuf, tid, true);
+		if (bs->g->full || !graph_insert(bs, bs->qbuf, tid))
+			spool_row(bs, tid, bs->qbuf);
 		bs->indtuples++;
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->indtuples);
+		if (bs->leader && ((int64) bs->indtuples & 255) == 0)
+		{
+			int64		done;
+
+			SpinLockAcquire(&bs->g->mutex);
+			done = bs->g->ntuples;
+			SpinLockRelease(&bs->g->mutex);
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, done);
+		}
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tmpctx);
+}
+
+/* Sets up a participant's local state around the shared (or local) graph. */
+static void
+init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
+		   BuildGraph *g)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->heap = heap;
+	bs->index = index;
+	bs->info = *info;
+	bs->g = g;
+	bs->base = (char *) g;
+	bs->visited = palloc_extended(mul_size(sizeof(uint32), Max(g->max_nodes, 1)),
+								  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	bs->epoch = 0;
+	bs->qbuf = palloc(sizeof(float) * info->dims);
+	bs->tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
+									   ALLOCSET_DEFAULT_SIZES);
+	bs->buildctx = CurrentMemoryContext;
+}
+
+/* Inserts the rows of one spool file on disk. */
+static void
+insert_spooled(BuildState *bs, BufFile *file)
+{
+	ItemPointerData tid;
+	float	   *vec = palloc(sizeof(float) * bs->info.dims);
+
+	if (BufFileSeek(file, 0, 0, SEEK_SET) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not rewind hnsw build spool file")));
+	for (;;)
+	{
+		MemoryContext old;
+
+		if (BufFileRead(file, &tid, sizeof(tid)) != sizeof(tid))
+			break;
+		if (BufFileRead(file, vec, sizeof(float) * bs->info.dims) != sizeof(float) * bs->info.dims)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read hnsw build spool file")));
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(bs->tmpctx);
+		HnswInsertVector(bs->index, &bs->info, vec, &tid, true);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(bs->tmpctx);
+	}
+	pfree(vec);
+}
+
+/* ---- parallel build ---- */
+
+PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
+
+/* Runs in each worker: scan a share of the heap into the shared graph. */
+void
+HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
+{
+	HnswBuildShared *shared = shm_toc_lookup(toc, PARALLEL_KEY_SHARED, false);
+	BuildGraph *g = shm_toc_lookup(toc, PARALLEL_KEY_GRAPH, false);
+	char	   *sharedquery = shm_toc_lookup(toc, PARALLEL_KEY_QUERY_TEXT, true);
+	LOCKMODE	heapLockmode = shared->isconcurrent ? ShareUpdateExclusiveLock : ShareLock;
+	LOCKMODE	indexLockmode = shared->isconcurrent ? RowExclusiveLock : AccessExclusiveLock;
+	Relation	heap;
+	Relation	index;
+	IndexInfo  *indexInfo;
+	HnswIndexInfo info;
+	BuildState	bs;
+	TableScanDesc scan;
+
+	if (sharedquery)
+		debug_query_string = sharedquery;
+	pgstat_report_activity(STATE_RUNNING, debug_query_string);
+
+	LWLockRegisterTranche(shared->lock_tranche, "hnsw build");
+	SharedFileSetAttach(&shared->fileset, seg);
+
+	heap = table_open(shared->heaprelid, heapLockmode);
+	index = index_open(shared->indexrelid, indexLockmode);
+	HnswFillIndexInfo(&info, shared->dims, shared->m, shared->ef_construction,
+					  (HnswMetric) shared->metric);
+	init_state(&bs, heap, index, &info, g);
+	bs.shared = shared;
+	bs.participant = ParallelWorkerNumber + 1;
+
+	indexInfo = BuildIndexInfo(index);
+	indexInfo->ii_Concurrent = shared->isconcurrent;
+	scan = table_beginscan_parallel(heap, ParallelTableScanFromShared(shared));
+	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, scan);
+
+	if (bs.spool)
+		BufFileExportFileSet(bs.spool);
+	SpinLockAcquire(&shared->mutex);
+	shared->reltuples += bs.reltuples;
+	shared->indtuples += bs.indtuples;
+	if (bs.nspooled > 0 && shared->nspool < (int) lengthof(shared->spooled))
+		shared->spooled[shared->nspool++] = bs.participant;
+	SpinLockRelease(&shared->mutex);
+	if (bs.spool)
+		BufFileClose(bs.spool);
+
+	index_close(index, indexLockmode);
+	table_close(heap, heapLockmode);
+}
+
+/* How many workers to ask for: 0 for a serial build. */
+static int
+choose_workers(Relation heap, Relation index, IndexInfo *indexInfo, double ntuples,
+			   int dims)
+{
+	int			nworkers;
+
+	if (max_parallel_maintenance_workers <= 0 || !IsUnderPostmaster ||
+		RelationUsesLocalBuffers(heap))
+		return 0;
+	nworkers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+	/*
+	 * The planner sizes workers by heap pages, but vectors live mostly in
+	 * TOAST: a table of large vectors looks tiny.  When the index has no
+	 * expressions or predicate (so nothing else stands in the way), size by
+	 * the vector data instead.
+	 */
+	if (nworkers == 0 && indexInfo->ii_Expressions == NIL &&
+		indexInfo->ii_Predicate == NIL && RelationGetParallelWorkers(heap, -1) != 0 &&
+		ntuples * dims >= 1000000)
+		nworkers = max_parallel_maintenance_workers;
+	if (RelationGetParallelWorkers(heap, -1) > 0)
+		nworkers = Min(nworkers, RelationGetParallelWorkers(heap, -1));
+	return Min(nworkers, 63);
+}
+
+/*
+ * Builds the graph with nworkers workers plus the leader.  Returns false
+ * (nothing done) if no worker could be launched, for a serial build.
+ */
+static bool
+parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInfo *info,
+			   int nworkers, Size graphsize, double *reltuples, double *indtuples)
+{
+	ParallelContext *pcxt;
+	Snapshot	snapshot;
+	Size		sharedsize;
+	HnswBuildShared *shared;
+	BuildGraph *g;
+	BuildState	bs;
+	TableScanDesc scan;
+	int			tranche = LWLockNewTrancheId();
+	char	   *querycopy;
+	Size		querylen;
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("vecdb", "HnswParallelBuildMain", nworkers);
+
+	snapshot = indexInfo->ii_Concurrent ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	sharedsize = add_size(MAXALIGN(sizeof(HnswBuildShared)),
+						  table_parallelscan_estimate(heap, snapshot));
+	shm_toc_estimate_chunk(&pcxt->estimator, sharedsize);
+	shm_toc_estimate_chunk(&pcxt->estimator, graphsize);
+	querylen = debug_query_string ? strlen(debug_query_string) : 0;
+	shm_toc_estimate_chunk(&pcxt->estimator, querylen + 1);
+	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+
+	shared = shm_toc_allocate(pcxt->toc, sharedsize);
+	memset(shared, 0, sizeof(HnswBuildShared));
+	shared->heaprelid = RelationGetRelid(heap);
+	shared->indexrelid = RelationGetRelid(index);
+	shared->isconcurrent = indexInfo->ii_Concurrent;
+	shared->dims = info->dims;
+	shared->m = info->m;
+	shared->ef_construction = info->ef_construction;
+	shared->metric = info->metric;
+	shared->lock_tranche = tranche;
+	SpinLockInit(&shared->mutex);
+	SharedFileSetInit(&shared->fileset, pcxt->seg);
+	table_parallelscan_initialize(heap, ParallelTableScanFromShared(shared), snapshot);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_SHARED, shared);
+
+	LWLockRegisterTranche(tranche, "hnsw build");
+	g = graph_init(shm_toc_allocate(pcxt->toc, graphsize), graphsize, info, true, tranche);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_GRAPH, g);
+
+	querycopy = shm_toc_allocate(pcxt->toc, querylen + 1);
+	if (querylen > 0)
+		memcpy(querycopy, debug_query_string, querylen + 1);
+	else
+		querycopy[0] = '\0';
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_QUERY_TEXT, querycopy);
+
+	LaunchParallelWorkers(pcxt);
+	if (pcxt->nworkers_launched == 0)
+	{
+		WaitForParallelWorkersToFinish(pcxt);
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+	ereport(DEBUG1,
+			(errmsg_internal("hnsw build: %d parallel workers", pcxt->nworkers_launched)));
+
+	/* the leader takes part */
+	init_state(&bs, heap, index, info, g);
+	bs.shared = shared;
+	bs.participant = 0;
+	bs.leader = true;
+	scan = table_beginscan_parallel(heap, ParallelTableScanFromShared(shared));
+	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, scan);
+	if (bs.spool)
+		BufFileExportFileSet(bs.spool);
+	SpinLockAcquire(&shared->mutex);
+	shared->reltuples += bs.reltuples;
+	shared->indtuples += bs.indtuples;
+	if (bs.nspooled > 0 && shared->nspool < (int) lengthof(shared->spooled))
+		shared->spooled[shared->nspool++] = 0;
+	SpinLockRelease(&shared->mutex);
+	if (bs.spool)
+		BufFileClose(bs.spool);
+	bs.spool = NULL;
+
+	WaitForParallelWorkersToFinish(pcxt);
+
+	/* write the graph, then the rows that did not fit */
+	if (g->full)
+		ereport(NOTICE,
+				(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
+						g->ntuples),
+				 errdetail("Building will take significantly more time."),
+				 errhint("Increase maintenance_work_mem to speed up builds.")));
+	g->concurrent = false;
+	graph_write(&bs);
+	if (shared->nspool > 0)
+	{
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_INSERT_REST);
+		for (int i = 0; i < shared->nspool; i++)
+		{
+			char		name[64];
+			BufFile    *file;
+
+			snprintf(name, sizeof(name), "hnsw-spool-%d", shared->spooled[i]);
+			file = BufFileOpenFileSet(&shared->fileset.fs, name, O_RDONLY, false);
+			insert_spooled(&bs, file);
+			BufFileClose(file);
+		}
+	}
+	*reltuples = shared->reltuples;
+	*indtuples = shared->indtuples;
+
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	return true;
 }
 
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	IndexBuildResult *result;
-	BuildState	bs;
-	MemoryContext graphctx;
+	HnswIndexInfo info;
+	MemoryContext buildctx;
 	MemoryContext old;
 	int			dims;
 	int			m = HnswGetM(index);
 	int			efc = HnswGetEfConstruction(index);
-	double		reltuples;
+	double		reltuples = 0;
+	double		indtuples = 0;
+	BlockNumber pages;
+	double		tuples;
+	double		allvisfrac;
+	Size		budget = (Size) maintenance_work_mem * 1024;
+	int			nworkers;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
@@ -753,41 +1238,53 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ef_construction must be greater than or equal to 2 * m")));
+	HnswFillIndexInfo(&info, dims, m, efc, HnswMetricFromIndex(index));
 
-	memset(&bs, 0, sizeof(bs));
-	bs.heap = heap;
-	bs.index = index;
-	bs.indexInfo = indexInfo;
-	HnswFillIndexInfo(&bs.info, dims, m, efc, HnswMetricFromIndex(index));
-
-	graphctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build graph",
+	buildctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
 									 ALLOCSET_DEFAULT_SIZES);
-	bs.tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
-									  ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(graphctx);
-	bs.qbuf = palloc(sizeof(float) * dims);
-	graph_init(&bs.g, &bs.info, (Size) maintenance_work_mem * 1024);
-	MemoryContextSwitchTo(old);
+	old = MemoryContextSwitchTo(buildctx);
 
+	estimate_rel_size(heap, NULL, &pages, &tuples, &allvisfrac);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
-								 (int64) Max(heap->rd_rel->reltuples, 0));
-	reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
-									   build_callback, &bs, NULL);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(tuples, 0));
 
-	if (!bs.on_disk)
+	nworkers = choose_workers(heap, index, indexInfo, tuples, dims);
+	if (nworkers == 0 ||
+		!parallel_build(heap, index, indexInfo, &info, nworkers,
+						Min(budget, graph_size_for(&info, Max(tuples, 1000))),
+						&reltuples, &indtuples))
 	{
-		old = MemoryContextSwitchTo(graphctx);
+		/* serial */
+		BuildState	bs;
+		BuildGraph *g = graph_init(MemoryContextAllocHuge(CurrentMemoryContext, budget),
+								   budget, &info, false, 0);
+
+		init_state(&bs, heap, index, &info, g);
+		bs.leader = true;
+		reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
+										   build_callback, &bs, NULL);
+		if (g->full)
+			ereport(NOTICE,
+					(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
+							g->ntuples),
+					 errdetail("Building will take significantly more time."),
+					 errhint("Increase maintenance_work_mem to speed up builds.")));
 		graph_write(&bs);
-		MemoryContextSwitchTo(old);
+		if (bs.spool)
+		{
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_INSERT_REST);
+			insert_spooled(&bs, bs.spool);
+			BufFileClose(bs.spool);
+		}
+		indtuples = bs.indtuples;
 	}
 
-	MemoryContextDelete(graphctx);
-	MemoryContextDelete(bs.tmpctx);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(buildctx);
 
 	result = (IndexBuildResult *) palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = reltuples;
-	result->index_tuples = bs.indtuples;
+	result->index_tuples = indtuples;
 	return result;
 }
 

@@ -88,7 +88,7 @@ static bool
 load_heaptids(IndexScanDesc scan, HnswCandidate *c)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	Buffer		buf = ReadBuffer(scan->indexRelation, ItemPointerGetBlockNumber(&c->tid));
+	Buffer		buf = HnswReadBuffer(scan->indexRelation, so->info, ItemPointerGetBlockNumber(&c->tid));
 	HnswNode	node;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);

@@ -142,6 +142,9 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->visited = visited_create(CurrentMemoryContext, 256, NULL);
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
+	s->links = NULL;
+	s->links_used = 0;
+	s->links_cap = 0;
 }
 
 void
@@ -149,6 +152,9 @@ HnswSearchFree(HnswSearch *s)
 {
 	visited_destroy(s->visited);
 	s->visited = NULL;
+	if (s->links)
+		pfree(s->links);
+	s->links = NULL;
 }
 
 /* Distance to the query of an already-visited node, if remembered. */
@@ -161,6 +167,49 @@ HnswSearchVisitedDistance(HnswSearch *s, ItemPointer tid, float *dist)
 		return false;
 	*dist = e->dist;
 	return true;
+}
+
+/*
+ * ReadBuffer, trying first the buffer this block was last seen in
+ * (ReadRecentBuffer skips the buffer mapping table).  The hints live in the
+ * index's relcache entry, so they persist across queries.
+ */
+Buffer
+HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
+{
+	Buffer		buf;
+
+#if PG_VERSION_NUM >= 140000
+	if (blkno < info->recent_cap && BufferIsValid(info->recent[blkno]))
+	{
+#if PG_VERSION_NUM >= 160000
+		if (ReadRecentBuffer(index->rd_locator, MAIN_FORKNUM, blkno, info->recent[blkno]))
+#else
+		if (ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, info->recent[blkno]))
+#endif
+			return info->recent[blkno];
+	}
+#endif
+	buf = ReadBuffer(index, blkno);
+	if (info->recent_cxt != NULL && blkno < (BlockNumber) (1 << 24))
+	{
+		if (blkno >= info->recent_cap)
+		{
+			BlockNumber newcap = Max(Max(blkno + 1, info->recent_cap * 2), 1024);
+
+			if (info->recent == NULL)
+				info->recent = MemoryContextAllocZero(info->recent_cxt, sizeof(Buffer) * newcap);
+			else
+			{
+				info->recent = repalloc(info->recent, sizeof(Buffer) * newcap);
+				memset(info->recent + info->recent_cap, 0,
+					   sizeof(Buffer) * (newcap - info->recent_cap));
+			}
+			info->recent_cap = newcap;
+		}
+		info->recent[blkno] = buf;
+	}
+	return buf;
 }
 
 /* partial distance over a piece of the vector, before the metric's sign */
@@ -200,7 +249,7 @@ read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
 
 	for (int i = 0; i < nchunks; i++)
 	{
-		Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&chunks[i]));
+		Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(&chunks[i]));
 		Page		page;
 		ItemId		iid;
 		HnswChunk	chunk;
@@ -244,7 +293,7 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 				 bool *deleted, int *level)
 {
 	HnswIndexInfo *info = s->info;
-	Buffer		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(tid));
+	Buffer		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(tid));
 	HnswNode	node;
 	const HnswNodeLayout *l;
 	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
@@ -260,6 +309,9 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 	out->tid = *tid;
 	out->version = node->version;
 	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	out->links_layer = -1;
+	out->nlinks = 0;
+	out->links_off = -1;
 	*level = node->level;
 	if (deleted)
 		*deleted = out->deleted;
@@ -291,7 +343,7 @@ bool
 HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
 				   uint16 version, float *out)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
 	HnswNode	node;
 	const HnswNodeLayout *l;
 	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
@@ -330,7 +382,7 @@ int
 HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 				  uint16 version, int layer, ItemPointerData *out, float *dists)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
 	HnswNode	node;
 	int			n = 0;
 
@@ -405,20 +457,125 @@ HnswSearchEntry(HnswSearch *s, HnswCandidate *ep, int *ep_level)
 	return false;
 }
 
+/* room for n more links in the search's arena */
+static inline void
+links_reserve(HnswSearch *s, int n)
+{
+	if (s->links_used + n > s->links_cap)
+	{
+		int32		newcap = Max(s->links_cap * 2, s->links_used + n + 1024);
+
+		if (s->links == NULL)
+			s->links = palloc(sizeof(ItemPointerData) * newcap);
+		else
+			s->links = repalloc_huge(s->links, sizeof(ItemPointerData) * newcap);
+		s->links_cap = newcap;
+	}
+}
+
 /*
- * HNSW layer search.  entries: start nodes, already visited, distances
- * known.  Fills result (a max-heap) with up to ef nearest live nodes on
- * this layer; deleted nodes are walked through but never returned.  Nodes
- * that were candidates but fell out of the result go to discarded, if not
- * NULL (iterative scans resume from them).
+ * Measures one node of a layer search whose page is already pinned (buf;
+ * released here).  When the node is close enough to become a candidate
+ * (dist < bound), its links on this layer are copied into the arena under
+ * the same lock, so expanding it later reads no page.  Returns false if
+ * the slot holds no usable node.
+ */
+static bool
+measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float bound,
+			   HnswCandidate *out)
+{
+	HnswIndexInfo *info = s->info;
+	HnswNode	node;
+	const HnswNodeLayout *l;
+	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
+	int			n;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	if (node == NULL || node->level > info->max_level || node->level < layer)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	l = &info->layouts[node->level];
+	out->tid = *tid;
+	out->version = node->version;
+	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	out->links_layer = -1;
+	out->nlinks = 0;
+	out->links_off = -1;
+	n = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
+	if (!l->external)
+	{
+		out->dist = finish_distance(info->metric,
+									partial_distance(info->metric, s->query,
+													 HnswNodeVector(node, l), info->dims));
+		if (out->dist < bound)
+		{
+			links_reserve(s, n);
+			memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer),
+				   sizeof(ItemPointerData) * n);
+			out->links_layer = layer;
+			out->nlinks = n;
+			out->links_off = s->links_used;
+			s->links_used += n;
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	else
+	{
+		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
+
+		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
+		links_reserve(s, n);
+		memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer),
+			   sizeof(ItemPointerData) * n);
+		UnlockReleaseBuffer(buf);
+		out->dist = read_chunks(s->index, info, chunks, nchunks, s->query, NULL);
+		out->links_layer = layer;
+		out->nlinks = n;
+		out->links_off = s->links_used;
+		s->links_used += n;
+	}
+	s->visited_count++;
+	return true;
+}
+
+static inline void
+push_result(HnswHeap *result, int ef, const HnswCandidate *c, HnswHeap *discarded)
+{
+	HnswHeapPush(result, c);
+	if (result->n > ef)
+	{
+		HnswCandidate out = HnswHeapPop(result);
+
+		if (discarded)
+			HnswHeapPush(discarded, &out);
+	}
+}
+
+/*
+ * HNSW layer search.  entries: start nodes, distances known.  Fills result
+ * (a max-heap) with up to ef nearest live nodes on this layer; deleted
+ * nodes are walked through but never returned.  Nodes that were candidates
+ * but fell out of the result go to discarded, if not NULL (iterative scans
+ * resume from them).
+ *
+ * Expanding a candidate reads its links (usually copied when it was
+ * measured), then pins every unvisited neighbour's page and prefetches its
+ * line pointer and tuple before measuring them one by one, so the cache
+ * misses of a batch overlap.
  */
 void
 HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 				HnswHeap *result, HnswHeap *discarded)
 {
 	HnswIndexInfo *info = s->info;
+	int			cap = HnswLayerCap(info->m, layer);
 	HnswHeap	cand;
-	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * HnswLayerCap(info->m, layer));
+	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * cap);
+	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * cap);
+	Buffer	   *bufs = palloc(sizeof(Buffer) * cap);
 
 	HnswHeapInit(&cand, ef * 4, false);
 	for (int i = 0; i < entries->n; i++)
@@ -429,22 +586,15 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		remember(s, e);
 		HnswHeapPush(&cand, e);
 		if (!e->deleted)
-		{
-			HnswHeapPush(result, e);
-			if (result->n > ef)
-			{
-				HnswCandidate out = HnswHeapPop(result);
-
-				if (discarded)
-					HnswHeapPush(discarded, &out);
-			}
-		}
+			push_result(result, ef, e, discarded);
 	}
 
 	while (cand.n > 0)
 	{
 		HnswCandidate c = HnswHeapPop(&cand);
+		const ItemPointerData *links;
 		int			n;
+		int			ntodo = 0;
 
 		if (result->n >= ef && c.dist > HnswHeapTop(result)->dist)
 		{
@@ -462,31 +612,67 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		}
 
 		CHECK_FOR_INTERRUPTS();
-		n = HnswNodeNeighbors(s->index, info, &c.tid, c.version, layer, nbrs, NULL);
+		if (c.links_layer == layer && c.links_off >= 0)
+		{
+			links = s->links + c.links_off;
+			n = c.nlinks;
+		}
+		else
+		{
+			n = HnswNodeNeighbors(s->index, info, &c.tid, c.version, layer, nbrs, NULL);
+			links = nbrs;
+		}
 		for (int i = 0; i < n; i++)
 		{
-			HnswCandidate e;
-			int			level;
+			ItemPointerData t = links[i];
 
-			if (!ItemPointerIsValid(&nbrs[i]) || !visit(s, &nbrs[i]))
-				continue;
-			if (!HnswNodeDistance(s, &nbrs[i], &e, NULL, &level) || level < layer)
+			if (ItemPointerIsValid(&t) && visit(s, &t))
+				todo[ntodo++] = t;
+		}
+
+		/* pin and prefetch the whole batch, then measure */
+		for (int i = 0; i < ntodo; i++)
+		{
+			Page		page;
+
+			bufs[i] = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&todo[i]));
+			page = BufferGetPage(bufs[i]);
+			__builtin_prefetch(PageGetItemId(page, ItemPointerGetOffsetNumber(&todo[i])));
+		}
+		for (int i = 0; i < ntodo; i++)
+		{
+			Page		page = BufferGetPage(bufs[i]);
+			OffsetNumber off = ItemPointerGetOffsetNumber(&todo[i]);
+
+			/* an unlocked peek, only to prefetch: the lock is taken below */
+			if (off <= PageGetMaxOffsetNumber(page))
+			{
+				ItemId		iid = PageGetItemId(page, off);
+
+				if (ItemIdIsNormal(iid))
+				{
+					char	   *t = (char *) page + ItemIdGetOffset(iid);
+
+					__builtin_prefetch(t);
+					__builtin_prefetch(t + 64);
+					__builtin_prefetch(t + 128);
+					__builtin_prefetch(t + 192);
+				}
+			}
+		}
+		for (int i = 0; i < ntodo; i++)
+		{
+			HnswCandidate e;
+			float		bound = result->n < ef ? get_float4_infinity() : HnswHeapTop(result)->dist;
+
+			if (!measure_pinned(s, bufs[i], &todo[i], layer, bound, &e))
 				continue;
 			remember(s, &e);
 			if (result->n < ef || e.dist < HnswHeapTop(result)->dist)
 			{
 				HnswHeapPush(&cand, &e);
 				if (!e.deleted)
-				{
-					HnswHeapPush(result, &e);
-					if (result->n > ef)
-					{
-						HnswCandidate out = HnswHeapPop(result);
-
-						if (discarded)
-							HnswHeapPush(discarded, &out);
-					}
-				}
+					push_result(result, ef, &e, discarded);
 			}
 			else if (discarded && !e.deleted)
 				HnswHeapPush(discarded, &e);
@@ -494,6 +680,8 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	}
 	pfree(cand.items);
 	pfree(nbrs);
+	pfree(todo);
+	pfree(bufs);
 }
 
 /*

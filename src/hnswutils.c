@@ -123,6 +123,9 @@ HnswFillIndexInfo(HnswIndexInfo *info, int dims, int m, int ef_construction,
 	info->ef_construction = ef_construction;
 	info->metric = metric;
 	info->max_level = HnswMaxLevelFor(m, dims);
+	info->recent = NULL;
+	info->recent_cap = 0;
+	info->recent_cxt = NULL;
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
 		HnswNodeLayoutFor(&info->layouts[level], level, m, dims);
 }
@@ -147,6 +150,7 @@ HnswGetIndexInfo(Relation index)
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has an inconsistent metapage",
 							RelationGetRelationName(index))));
+		info->recent_cxt = index->rd_indexcxt;
 		if (info->metric != HnswMetricFromIndex(index))
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),

@@ -311,6 +311,7 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 				cands[ncands].dist = dists[i];
 				cands[ncands].version = 0;	/* filled below */
 				cands[ncands].deleted = false;
+				cands[ncands].links_layer = -1;
 				ncands++;
 			}
 			for (int i = 0; i < n; i++)
@@ -333,6 +334,7 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 					cands[ncands].tid = nb[j];
 					cands[ncands].dist = get_float4_nan();
 					cands[ncands].deleted = false;
+					cands[ncands].links_layer = -1;
 					ncands++;
 				}
 			}

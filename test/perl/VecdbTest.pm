@@ -19,6 +19,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes ();
 
 # Columns returned by vecdb_index_check(), in order.
 our @CHECK_COLUMNS = qw(pages nodes deleted_nodes heap_tids chunks
@@ -110,6 +111,29 @@ sub knn_ids_many
 	die "expected " . scalar(@$queries) . " result lines, got " . scalar(@lines)
 	  unless @lines == @$queries;
 	return @lines;
+}
+
+# wait_for_replay(primary, standby): waits until the standby has replayed
+# the primary's WAL up to its current write position.  Unlike the
+# harness's wait_for_catchup it gives up at once, returning false, when the
+# standby's log shows a failed replay (a FATAL such as "inconsistent page
+# found" stops the standby), so such a failure does not wait out the
+# timeout.
+sub wait_for_replay
+{
+	my ($primary, $standby) = @_;
+	my $lsn = $primary->lsn('write');
+	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
+	{
+		my ($ret, $out) = $standby->psql('postgres',
+			"SELECT pg_last_wal_replay_lsn() >= '$lsn'::pg_lsn");
+		return 1 if $ret == 0 && $out eq 't';
+		return 0
+		  if $standby->log_contains(
+			qr/inconsistent page found|PANIC|startup process \(PID \d+\) (?:exited|was terminated)/);
+		Time::HiRes::usleep(100_000);
+	}
+	return 0;
 }
 
 # index_check_ok(node, index, test name[, heapallindexed]): runs

@@ -61,13 +61,19 @@ CREATE INDEX utst_v_idx ON utst USING hnsw (v vector_l2_ops);
 INSERT INTO utst SELECT id, v FROM tst WHERE id <= 100;
 ));
 
-# Waits for the standby, then runs the queries on both nodes.
+# Waits for the standby to replay everything, then runs the queries on both
+# nodes.
 sub compare_nodes
 {
 	my ($step) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 
-	$primary->wait_for_catchup($standby);
+	if (!ok(VecdbTest::wait_for_replay($primary, $standby), "$step: the standby replayed the WAL"))
+	{
+		# forget the dead standby, so the harness's teardown does not bail out
+		$standby->stop('immediate', fail_ok => 1);
+		die "$step: standby replay failed, see its log";
+	}
 	my @p = VecdbTest::knn_ids_many($primary, 'tst', \@queries, $k, $ef_search);
 	my @s = VecdbTest::knn_ids_many($standby, 'tst', \@queries, $k, $ef_search);
 	is_deeply(\@s, \@p, "$step: standby returns the primary's k-NN ids");
@@ -109,7 +115,7 @@ is($pcheck->{heap_tuples_checked},
 	$primary->safe_psql('postgres', 'SELECT count(*) FROM tst'),
 	'primary: the checker saw every row of the table');
 
-$primary->wait_for_catchup($standby);
+ok(VecdbTest::wait_for_replay($primary, $standby), 'the standby replayed the WAL before promotion');
 $standby->promote;
 $standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()')
   or die 'timed out waiting for promotion';

@@ -11,7 +11,8 @@
 # After each restart:
 #   - vecdb_index_check(idx, true) is clean: every row is indexed, no torn
 #     or half-linked page;
-#   - every recorded id is still in the table;
+#   - every recorded id is still in the table, and so is every row from
+#     before the cycle;
 #   - the rows inserted during the cycle and the 200 highest ids are each
 #     found by querying the index with their own vector;
 #   - a fresh INSERT and a k-NN query work;
@@ -29,6 +30,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
+use Time::HiRes qw(usleep);
 use VecdbTest;
 
 my $dims = 16;
@@ -88,7 +90,23 @@ like($node->safe_psql('postgres',
 		VecdbTest::scan_settings($ef_search) . 'EXPLAIN (COSTS OFF) ' . $self_find_sql->(0)),
 	qr/Index Scan using tst_v_idx/, 'the self-find query uses the hnsw index');
 
-my $checked_to = $node->safe_psql('postgres', 'SELECT max(id) FROM tst');
+# After a backend's SIGKILL: true once the postmaster has reinitialized and
+# recovery has finished, false as soon as recovery fails (a FATAL such as
+# "inconsistent page found" makes the postmaster shut down).
+sub wait_for_crash_restart
+{
+	my ($offset) = @_;
+	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
+	{
+		my $log = PostgreSQL::Test::Utils::slurp_file($node->logfile, $offset);
+		return 1
+		  if $log =~ /all server processes terminated; reinitializing.*database system is ready to accept connections/s;
+		return 0
+		  if $log =~ /inconsistent page found|aborting startup|database system is shut down/;
+		usleep(100_000);
+	}
+	return 0;
+}
 
 for my $cycle (1 .. @kinds)
 {
@@ -113,7 +131,9 @@ CREATE INDEX utst_v_idx ON utst USING hnsw (v vector_l2_ops);
 INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 50;
 ));
 
-	my $start_max = $node->safe_psql('postgres', 'SELECT max(id) FROM tst');
+	# rows up to here are settled: no insert is in progress
+	my ($start_max, $start_count) = split /\|/,
+	  $node->safe_psql('postgres', 'SELECT max(id), count(*) FROM tst');
 	my ($out, $err) = ('', '');
 	my $pgbench;
 	{
@@ -136,12 +156,13 @@ INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 50;
 
 	# ids visible now are committed: they must survive the crash
 	my $witness = $node->safe_psql('postgres',
-		"SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM tst WHERE id > $checked_to");
+		"SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM tst WHERE id > $start_max");
 
 	if ($kind eq 'immediate')
 	{
 		$node->stop('immediate');
-		$node->start;
+		ok($node->start(fail_ok => 1), "$name: the server restarted after crash recovery")
+		  or die "$name: crash recovery failed, see the server log";
 	}
 	else
 	{
@@ -149,11 +170,15 @@ INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 50;
 SELECT pid FROM pg_stat_activity
 WHERE application_name = 'vecdb_pgbench' AND backend_type = 'client backend'
 ORDER BY (state = 'active') DESC, pid LIMIT 1));
-		ok($pid =~ /^\d+$/, "$name: found a pgbench backend to kill");
+		ok($pid =~ /^\d+$/, "$name: found a pgbench backend to kill")
+		  or die "$name: no pgbench backend: $err";
 		my $offset = -s $node->logfile;
 		is(kill('KILL', $pid), 1, "$name: sent SIGKILL to backend $pid");
-		$node->wait_for_log(qr/all server processes terminated; reinitializing/, $offset);
-		$node->wait_for_log(qr/database system is ready to accept connections/, $offset);
+		if (!ok(wait_for_crash_restart($offset), "$name: the server reinitialized and recovered"))
+		{
+			$node->stop('immediate', fail_ok => 1);
+			die "$name: crash recovery failed, see the server log";
+		}
 		$node->poll_query_until('postgres', 'SELECT true')
 		  or die "$name: server did not come back";
 	}
@@ -171,6 +196,8 @@ ORDER BY (state = 'active') DESC, pid LIMIT 1));
 			  . "WHERE NOT EXISTS (SELECT 1 FROM tst WHERE tst.id = w.id)"),
 		0,
 		"$name: all " . scalar(@witness) . " rows committed before the crash are present");
+	is($node->safe_psql('postgres', "SELECT count(*) FROM tst WHERE id <= $start_max"),
+		$start_count, "$name: all $start_count rows from before the cycle are present");
 
 	my ($checked, $missing, $missing_ids) =
 	  split /\|/, $node->safe_psql('postgres',
@@ -204,15 +231,13 @@ INSERT INTO utst VALUES (-1, '$uvec');
 	is($stdout, '-1', "$name: the unlogged table's hnsw index takes rows and finds them")
 	  or diag("psql exit $ret: $stderr");
 	VecdbTest::index_check_ok($node, 'utst_v_idx', "$name unlogged");
-
-	$checked_to = $start_max;
 }
 
-# The whole table: each row found by its own vector.  HNSW may legitimately
-# orphan a few nodes, so this is a rate; the checker's unreachable count
-# explains any miss.
+# The whole table, at the default ef_search: each row found by its own
+# vector.  HNSW may legitimately orphan a few nodes, so this is a rate; the
+# checker's unreachable count explains any miss.
 my ($all, $all_missing, $ids) = split /\|/,
-  $node->safe_psql('postgres', VecdbTest::scan_settings($ef_search) . $self_find_sql->(0)), -1;
+  $node->safe_psql('postgres', VecdbTest::scan_settings(40) . $self_find_sql->(0)), -1;
 note("all rows: $all_missing of $all not found by their own vector: $ids");
 ok($all_missing <= $all / 1000, "at most 0.1% of all $all rows not found by their own vector");
 
