@@ -36,10 +36,11 @@ K = 10                      # recall@K, LIMIT K
 M = 16                      # HNSW m, fixed by the issue
 FASHION_DIR = '/usr/share/datasets/fashion-mnist'
 SYN_DIM = 768
-SYN_CLUSTERS = 1000
+SYN_POINTS_PER_CLUSTER = 100   # 1,000 clusters at the default 100,000 rows
 SYN_NOISE = 0.025           # per-coordinate noise around a unit center, scaled per cluster
 SYN_SEED = 4242
 INSERT_WARM = 10            # untimed inserts per client before the timed ones
+TIE_EPS = 1e-5              # relative: a float4 distance rounding is a tie, not a miss
 QUERY_WARM = 20             # untimed queries per client connection before timing
 GENERATOR_VERSION = 1       # bump when dataset generation changes (cache key)
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -118,11 +119,11 @@ def load_fashion(n, nq):
     return Dataset('fashion-mnist', 'l2', base, queries, True, params, insert_fn)
 
 
-def synthetic_centers():
+def synthetic_centers(nclusters):
     rng = np.random.default_rng([SYN_SEED, 0])
-    c = rng.standard_normal((SYN_CLUSTERS, SYN_DIM), dtype=np.float32)
+    c = rng.standard_normal((nclusters, SYN_DIM), dtype=np.float32)
     c /= np.linalg.norm(c, axis=1, keepdims=True)
-    scale = rng.uniform(0.5, 1.5, SYN_CLUSTERS).astype(np.float32) * SYN_NOISE
+    scale = rng.uniform(0.5, 1.5, nclusters).astype(np.float32) * SYN_NOISE
     return c, scale
 
 
@@ -143,7 +144,10 @@ def synthetic_points(centers, scale, count, stream):
 
 
 def load_synthetic(n, nq):
-    centers, scale = synthetic_centers()
+    # the number of clusters grows with n, so that a query's top 10 lie in
+    # its own cluster at any size (not among near-equidistant strangers)
+    nclusters = max(10, n // SYN_POINTS_PER_CLUSTER)
+    centers, scale = synthetic_centers(nclusters)
     base = synthetic_points(centers, scale, n, 1)
     queries = synthetic_points(centers, scale, nq, 2)
 
@@ -151,7 +155,7 @@ def load_synthetic(n, nq):
         return synthetic_points(centers, scale, count, 1000 + stream)
 
     params = {'dataset': 'synthetic', 'n': n, 'queries': nq, 'metric': 'cosine',
-              'dim': SYN_DIM, 'clusters': SYN_CLUSTERS, 'noise': SYN_NOISE,
+              'dim': SYN_DIM, 'clusters': nclusters, 'noise': SYN_NOISE,
               'seed': SYN_SEED, 'v': GENERATOR_VERSION}
     return Dataset('synthetic', 'cosine', base, queries, False, params, insert_fn)
 
@@ -231,7 +235,7 @@ def recall_at_k(ds, results):
             if rest:
                 d = exact_distances(ds.metric, ds.queries[i], ds.base[rest])
                 thr = ds.gt_dist[i, K - 1]
-                h += int((d <= thr + 1e-6 * max(1.0, abs(thr))).sum())
+                h += int((d <= thr + TIE_EPS * max(1.0, abs(thr))).sum())
         hits += min(h, K)
     return hits / (K * len(results))
 
@@ -551,7 +555,7 @@ class Bench:
 
     def phase_floor(self, ds):
         a = self.args
-        nq = max(2000, 5 * len(ds.queries))
+        nq = max(10000, 10 * len(ds.queries))
         rng = np.random.default_rng([SYN_SEED, 7])
         ids = rng.integers(0, ds.n, nq)
         stmts = ['EXECUTE f(%d)' % i for i in ids]

@@ -23,6 +23,7 @@
 #include <math.h>
 
 #include "access/heapam.h"
+#include "access/xlog.h"
 #include "access/tableam.h"
 #include "catalog/index.h"
 #include "catalog/pg_am.h"
@@ -452,6 +453,7 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 	Datum		values[7];
 	bool		nulls[7] = {0};
 	int			dims;
+	LOCKMODE	heaplock;
 
 	if (!OidIsValid(heapoid) && get_rel_name(indexoid) == NULL)
 		ereport(ERROR,
@@ -461,7 +463,12 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not an index", get_rel_name(indexoid))));
-	heap = table_open(heapoid, ShareUpdateExclusiveLock);
+	/*
+	 * ShareUpdateExclusiveLock keeps VACUUM out; a standby cannot take it, and
+	 * there replay may change the index under the check.
+	 */
+	heaplock = RecoveryInProgress() ? AccessShareLock : ShareUpdateExclusiveLock;
+	heap = table_open(heapoid, heaplock);
 	index = index_open(indexoid, AccessShareLock);
 	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_indam->ambuild != hnswbuild)
 		ereport(ERROR,
@@ -562,6 +569,6 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);
 	index_close(index, AccessShareLock);
-	table_close(heap, ShareUpdateExclusiveLock);
+	table_close(heap, heaplock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -16,6 +16,8 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "access/xloginsert.h"
+#include "miscadmin.h"
 #include "storage/freespace.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
@@ -157,21 +159,33 @@ HnswNewBuffer(Relation index, ForkNumber forknum)
 }
 
 /*
- * Writes the metapage of an empty index into the given fork, WAL-logged
- * (the init fork of an unlogged index needs it as well).
+ * Writes the metapage of an empty index into the given fork.  For the init
+ * fork of an unlogged index, Generic WAL would write nothing (it skips
+ * relations that need no WAL), so the page is logged as a full image
+ * explicitly: after a crash, the main fork is rebuilt from it.
  */
 void
 HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info)
 {
 	Buffer		buf = HnswNewBuffer(index, forknum);
-	GenericXLogState *state;
-	Page		page;
 
 	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
-	HnswInitMetaPage(page, info);
-	GenericXLogFinish(state);
+	if (forknum == INIT_FORKNUM)
+	{
+		START_CRIT_SECTION();
+		HnswInitMetaPage(BufferGetPage(buf), info);
+		MarkBufferDirty(buf);
+		log_newpage_buffer(buf, true);
+		END_CRIT_SECTION();
+	}
+	else
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+		Page		page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+
+		HnswInitMetaPage(page, info);
+		GenericXLogFinish(state);
+	}
 	UnlockReleaseBuffer(buf);
 }
 

@@ -44,7 +44,7 @@ our @EXPORT_OK = qw(
   fashion_mnist_dir fashion_mnist_file
   idx_open idx_next idx_literal
   copy_rows load_idx_images
-  knn_sql knn_lists recall_at_k
+  knn_sql knn_lists recall_at_k library_stamp
 );
 
 =pod
@@ -294,6 +294,24 @@ sub knn_sql
 	return "SELECT q.id, (SELECT string_agg(x.id || ':' || x.d, ',' ORDER BY x.d, x.id)
   FROM (SELECT id, v $op q.v AS d FROM $opts{table} ORDER BY v $op q.v LIMIT $k) x)
 FROM $opts{query_table} q ORDER BY q.id";
+}
+
+=item library_stamp()
+
+Inode, size and mtime of the installed vecdb shared library (found with
+pg_config --pkglibdir), as a string.  Compare it at the start and end of a
+long test: on a shared machine another developer's make install rewrites
+the file in place, which crashes or confuses backends that have it mapped,
+and would make a failure spurious.
+
+=cut
+
+sub library_stamp
+{
+	my $dir = `pg_config --pkglibdir`;
+	chomp $dir;
+	my @st = stat("$dir/vecdb.so");
+	return @st ? "inode $st[1], size $st[7], mtime $st[9]" : 'missing';
 }
 
 =item recall_at_k($exact, $approx, $k)

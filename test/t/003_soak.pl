@@ -18,7 +18,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
-use VecdbData qw(random_vectors copy_rows knn_lists knn_sql recall_at_k);
+use VecdbData qw(random_vectors copy_rows knn_lists knn_sql recall_at_k
+  library_stamp);
 
 my $dim = 32;
 my $prebuilt = 10_000;
@@ -28,6 +29,7 @@ die "VECDB_SOAK_SECONDS must be a positive integer\n"
   unless $soak_seconds =~ /^[1-9][0-9]*$/;
 
 my $t_start = time;
+my $stamp = library_stamp();
 
 my $node = PostgreSQL::Test::Cluster->new('soak');
 $node->init;
@@ -245,5 +247,11 @@ is(scalar(@bad), 0, 'no errors in the server log during and after the soak')
   or diag(join("\n", @bad[ 0 .. ($#bad < 20 ? $#bad : 19) ]));
 
 $node->stop;
+diag('vecdb.so was reinstalled while this test ran (before: '
+	  . $stamp
+	  . ', after: '
+	  . library_stamp()
+	  . '); backends that had it mapped may have crashed or misbehaved')
+  if library_stamp() ne $stamp;
 note sprintf('total: %.1f s', time - $t_start);
 done_testing();
