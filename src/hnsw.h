@@ -225,6 +225,8 @@ extern bool HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 extern int	HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 							  uint16 version, int layer, ItemPointerData *out,
 							  float *dists);
+extern bool HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid,
+						 float *out, uint16 *version, int *level, bool *deleted);
 extern bool HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
 							   uint16 version, float *out);
 extern bool HnswSearchEntry(HnswSearch *s, HnswCandidate *ep, int *ep_level);

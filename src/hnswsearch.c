@@ -336,6 +336,47 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 }
 
 /*
+ * Copies the vector of the node at tid into out[dims], whatever its
+ * version, and reports version, level and deletion.  Share-locks and
+ * releases; returns false if the slot holds no node.
+ */
+bool
+HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
+			 uint16 *version, int *level, bool *deleted)
+{
+	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	const HnswNodeLayout *l;
+	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	if (node == NULL || node->level > info->max_level)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	l = &info->layouts[node->level];
+	*version = node->version;
+	*level = node->level;
+	*deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	if (!l->external)
+	{
+		memcpy(out, HnswNodeVector(node, l), sizeof(float) * info->dims);
+		UnlockReleaseBuffer(buf);
+	}
+	else
+	{
+		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
+
+		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
+		UnlockReleaseBuffer(buf);
+		read_chunks(index, info, chunks, nchunks, NULL, out);
+	}
+	return true;
+}
+
+/*
  * Copies the vector of the node at tid (if it still has that version) into
  * out[dims].  Share-locks and releases; returns false if the node is gone.
  */

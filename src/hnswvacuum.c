@@ -259,11 +259,9 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 {
 	HnswIndexInfo *info = vs->info;
 	float	   *vec = palloc(sizeof(float) * info->dims);
-	HnswSearch	s;
 
 	if (!HnswNodeVectorCopy(vs->index, info, tid, version, vec))
 		return;
-	HnswSearchInit(&s, vs->index, info, vec, false);
 
 	for (int layer = 0; layer <= level; layer++)
 	{
@@ -345,21 +343,22 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 			arg.ok = palloc(sizeof(bool) * Max(ncands, 1));
 			for (int k = 0; k < ncands; k++)
 			{
-				HnswCandidate c;
+				float	   *cv = arg.vecs + (Size) k * info->dims;
+				uint16		cversion;
 				int			clevel;
 				bool		cdel;
 
+				/* one read: the vector, then the distance from it */
 				arg.ok[k] = false;
-				if (!HnswNodeDistance(&s, &cands[k].tid, &c, &cdel, &clevel) ||
+				if (!HnswNodeRead(vs->index, info, &cands[k].tid, cv, &cversion, &clevel, &cdel) ||
 					cdel || clevel < layer)
 				{
 					cands[k].dist = get_float4_infinity();
 					continue;
 				}
-				cands[k].version = c.version;
-				cands[k].dist = c.dist;
-				arg.ok[k] = HnswNodeVectorCopy(vs->index, info, &cands[k].tid, c.version,
-											   arg.vecs + (Size) k * info->dims);
+				cands[k].version = cversion;
+				cands[k].dist = HnswDistanceFloats(info->metric, vec, cv, info->dims);
+				arg.ok[k] = true;
 			}
 			/* drop the unusable ones, then select */
 			{
@@ -464,7 +463,6 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 		pfree(dists);
 		pfree(nb);
 	}
-	HnswSearchFree(&s);
 	pfree(vec);
 }
 
