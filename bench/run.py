@@ -997,7 +997,7 @@ def plot(path, summary, datasets_info, labels, efcs, efs):
         ax.set_ylabel('QPS, 1 client (log)')
         ax.set_yscale('log')
         ax.grid(True, which='both', alpha=0.3)
-        ax.legend(fontsize=8, loc='lower left')
+        ax.legend(fontsize=8, loc='best')
     fig.suptitle('recall vs QPS (labels: hnsw.ef_search; lines: floor QPS)')
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -1067,7 +1067,10 @@ def main(argv):
         % (','.join(a.datasets), a.efc, a.ef_search, a.queries, a.runs,
            (', peer %s' % a.peer) if a.peer else ''))
     b = Bench(a)
-    b.setup()
+    try:
+        b.setup()
+    except psycopg2.Error as e:
+        raise SystemExit('setup failed: %s' % str(e).strip())
     log('server %s; %s' % (b.env['server_version'], ', '.join('%s %s' % (t.ext, t.version) for t in b.targets)))
     datasets_info = {}
     try:
@@ -1082,7 +1085,10 @@ def main(argv):
     finally:
         b.env['loadavg_end'] = os.getloadavg()
         b.env['elapsed_s'] = time.time() - T_START
-        b.teardown()
+        try:
+            b.teardown()
+        except psycopg2.Error as e:
+            log('teardown: %s' % str(e).strip())
         labels = [t.label for t in b.targets]
         done = list(datasets_info)
         summary = summarize(b.raw, done, labels, a.efc, a.ef_search)

@@ -37,6 +37,9 @@ build_install() {
 	log "building vecdb $*"
 	make -C "$VECDB_ROOT" -s clean >/dev/null
 	make -C "$VECDB_ROOT" -s "$@" >/dev/null
+	# a new file, not an overwrite: backends that have the old library
+	# mapped keep running it instead of crashing
+	rm -f "$("$PG_CONFIG" --pkglibdir)/vecdb.so"
 	make -C "$VECDB_ROOT" -s install >/dev/null
 }
 

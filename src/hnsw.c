@@ -146,10 +146,13 @@ hnswbuildphasename(int64 phasenum)
  * infinite cost.  Otherwise a scan does its work before the first tuple: a
  * layer-0 search with ef = hnsw.ef_search measures about ef_search * m
  * nodes (each expansion reads up to 2m links, about half new), plus a
- * greedy walk of about m nodes per upper layer.  The start-up cost is that
- * fraction of a full index scan; the total stays a full scan, so LIMIT
- * scales between them.  On a tiny table the fraction reaches 1, and a
- * sequential scan plus sort is cheaper, as it should be.
+ * greedy walk of about m nodes per upper layer; never more than the index
+ * holds.  Each measured node costs an index tuple, a distance (proportional
+ * to the dimensions) and a page access; a vector index is normally cached,
+ * so page accesses cost random_page_cost scaled by the share of the index
+ * that does not fit effective_cache_size.  A fixed start (metapage, entry
+ * point) keeps a sequential scan cheaper on tiny tables.  The total stays a
+ * full index scan, so LIMIT scales between the two.
  */
 static void
 hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -158,10 +161,14 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 				 double *indexPages)
 {
 	GenericCosts costs;
+	IndexOptInfo *info = path->indexinfo;
 	double		ntuples;
 	double		visited;
-	double		ratio;
+	double		pages;
+	double		uncached;
+	double		per_node;
 	int			m;
+	int			dims;
 	Relation	index;
 
 	if (path->indexorderbys == NIL)
@@ -177,19 +184,24 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	MemSet(&costs, 0, sizeof(costs));
 	genericcostestimate(root, path, loop_count, &costs);
 
-	index = index_open(path->indexinfo->indexoid, NoLock);
+	index = index_open(info->indexoid, NoLock);
 	m = HnswGetM(index);
+	dims = Max(TupleDescAttr(RelationGetDescr(index), 0)->atttypmod, 1);
 	index_close(index, NoLock);
 
-	ntuples = Max(path->indexinfo->tuples, 1);
+	ntuples = Max(info->tuples, 1);
+	pages = Max(info->pages, 1);
 	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
-	ratio = Min(visited / ntuples, 1.0);
+	visited = Min(visited, ntuples);
+	uncached = pages / (pages + Max(effective_cache_size, 1));
+	per_node = cpu_index_tuple_cost + cpu_operator_cost * (1 + dims / 32.0) +
+		random_page_cost * uncached;
 
-	*indexStartupCost = costs.indexTotalCost * ratio;
-	*indexTotalCost = costs.indexTotalCost;
+	*indexStartupCost = 2 * random_page_cost + visited * per_node;
+	*indexTotalCost = Max(costs.indexTotalCost, *indexStartupCost);
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;
-	*indexPages = costs.numIndexPages * ratio;
+	*indexPages = Min(visited, pages);
 }
 
 /*

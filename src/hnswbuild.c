@@ -1229,6 +1229,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	double		tuples;
 	double		allvisfrac;
 	Size		budget = (Size) maintenance_work_mem * 1024;
+	Size		graphsize;
 	int			nworkers;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
@@ -1249,9 +1250,18 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(tuples, 0));
 
 	nworkers = choose_workers(heap, index, indexInfo, tuples, dims);
+	/*
+	 * The shared graph is a DSM segment of fixed size: size it for the rows
+	 * the statistics promise, with room to spare, when there are statistics;
+	 * a table never analyzed gets the whole budget (its size estimate comes
+	 * from heap pages, which say little about vectors stored in TOAST).
+	 */
+	if (nworkers > 0 && heap->rd_rel->reltuples >= 0)
+		graphsize = Min(budget, graph_size_for(&info, Max(heap->rd_rel->reltuples * 1.2, 1000)));
+	else
+		graphsize = budget;
 	if (nworkers == 0 ||
-		!parallel_build(heap, index, indexInfo, &info, nworkers,
-						Min(budget, graph_size_for(&info, Max(tuples, 1000))),
+		!parallel_build(heap, index, indexInfo, &info, nworkers, graphsize,
 						&reltuples, &indtuples))
 	{
 		/* serial */

@@ -146,6 +146,14 @@ note "after the soak: $rows rows, max id $maxid ("
   . ' inserted, '
   . ($maxid - $rows)
   . ' deleted)';
+my ($blks_read, $blks_hit) = split /\|/,
+  $node->safe_psql('postgres',
+	"SELECT idx_blks_read, idx_blks_hit FROM pg_statio_user_indexes
+	 WHERE indexrelname = 'items_v_idx'");
+note "hnsw index blocks: $blks_read read into shared buffers, $blks_hit hits, "
+  . $node->safe_psql('postgres', "SELECT pg_relation_size('items_v_idx') / 8192")
+  . ' blocks in the index';
+cmp_ok($blks_read, '>', 0, 'graph pages were evicted and read back during the soak');
 
 # (a) structure check with heapallindexed, (b) every live row is indexed
 my $check_sql = "SELECT pages, nodes, deleted_nodes, heap_tids, chunks,
@@ -199,11 +207,11 @@ my $exact = knn_lists($node, %knn, gucs => { enable_indexscan => 'off' });
 # deletes and graph repairs must not leave a worse graph than a build.
 sub recall_at_ef
 {
-	my ($ef) = @_;
+	my ($ef, $label) = @_;
 	my ($r, $hits, $total) = recall_at_k($exact,
 		knn_lists($node, %knn, gucs => { 'hnsw.ef_search' => $ef }), 10);
-	note sprintf('recall@10 at ef_search %d: %.4f (%d/%d)', $ef, $r, $hits,
-		$total);
+	note sprintf('recall@10 at ef_search %d%s: %.4f (%d/%d)',
+		$ef, $label // '', $r, $hits, $total);
 	return $r;
 }
 my %recall = map { $_ => recall_at_ef($_) } (40, 100, 200);
@@ -235,7 +243,7 @@ my $t_reindex = time;
 $node->safe_psql('postgres', 'REINDEX INDEX items_v_idx');
 note sprintf('REINDEX: %.1f s', time - $t_reindex);
 check_index('after REINDEX');
-my $rebuilt = recall_at_ef(40);
+my $rebuilt = recall_at_ef(40, ' after REINDEX');
 cmp_ok($recall{40}, '>=', $rebuilt - 0.05,
 	'recall@10 at the default ef_search after the soak is within 0.05 of a fresh build');
 
