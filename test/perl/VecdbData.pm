@@ -41,6 +41,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT_OK = qw(
   random_vector random_vectors vector_literal
+  manifold_vectors manifold_sql
   fashion_mnist_dir fashion_mnist_file
   idx_open idx_next idx_literal
   copy_rows load_idx_images
@@ -79,6 +80,50 @@ sub random_vector
 {
 	my ($dim) = @_;
 	return vector_literal(map { sprintf('%.6f', rand()) } 1 .. $dim);
+}
+
+=item manifold_vectors($n, $dim, $seed)
+
+$n vector literals that, like real embeddings, lie near a low-dimensional
+manifold: element j of a vector is a fixed smooth function of 4 random
+latent coordinates (see manifold_sql).  Same seed rules as random_vectors.
+
+=item manifold_sql($dim)
+
+A SQL expression drawing one such vector with random(): the same function
+as manifold_vectors, so rows inserted by SQL and by Perl share a
+distribution.
+
+=cut
+
+sub _manifold_element
+{
+	my ($z, $j) = @_;
+	return sin(3 * $z->[0] * (1 + $j % 5) + 2 * $z->[1] * (1 + $j % 3)
+		  + 5 * $z->[2] * (1 + $j % 7) + 4 * $z->[3] * (1 + $j % 4) + $j);
+}
+
+sub manifold_vectors
+{
+	my ($n, $dim, $seed) = @_;
+	srand($seed) if defined $seed;
+	my @out;
+	for (1 .. $n)
+	{
+		my $z = [ rand(), rand(), rand(), rand() ];
+		push @out,
+		  vector_literal(map { sprintf('%.6f', _manifold_element($z, $_)) } 1 .. $dim);
+	}
+	return @out;
+}
+
+sub manifold_sql
+{
+	my ($dim) = @_;
+	return "(SELECT array_agg(sin(3 * z[1] * (1 + j % 5) + 2 * z[2] * (1 + j % 3)"
+	  . " + 5 * z[3] * (1 + j % 7) + 4 * z[4] * (1 + j % 4) + j) ORDER BY j)::vector"
+	  . " FROM (SELECT ARRAY[random(), random(), random(), random()] AS z) l,"
+	  . " generate_series(1, $dim) j)";
 }
 
 =item vector_literal(@values)

@@ -6,9 +6,10 @@
 # 4 inserters, 2 k-NN readers, 1 client mixing DELETE (weight 20) and
 # VACUUM (weight 1).  shared_buffers is small, so graph pages are evicted
 # and re-read during the run.  Afterwards the index must pass the structure
-# checker with heapallindexed, index every live row, keep recall@10 close to
-# that of a fresh build (and >= 0.95 at ef_search 200; see below) and find
-# the last 500 inserted rows with their own vectors.
+# checker with heapallindexed, index every live row, reach recall@10 >= 0.95
+# at the default ef_search, stay close to the recall of a fresh build, and
+# find the last 500 inserted rows with their own vectors.  Vectors are
+# embedding-like: they lie near a 4-dimensional manifold (VecdbData).
 
 use strict;
 use warnings;
@@ -18,7 +19,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
-use VecdbData qw(random_vectors copy_rows knn_lists knn_sql recall_at_k
+use VecdbData qw(manifold_vectors manifold_sql copy_rows knn_lists knn_sql recall_at_k
   library_stamp);
 
 my $dim = 32;
@@ -52,7 +53,7 @@ CREATE TABLE queries (id int PRIMARY KEY, v vector($dim) NOT NULL);
 });
 
 # 10,000 prebuilt rows (ids 1..10000), deterministic
-my @vecs = random_vectors($prebuilt, $dim, $seed);
+my @vecs = manifold_vectors($prebuilt, $dim, $seed);
 my $i = 0;
 copy_rows($node, 'COPY items (v) FROM STDIN',
 	sub { return $i < @vecs ? $vecs[ $i++ ] : undef; });
@@ -65,7 +66,7 @@ note sprintf('setup (init, load, index build): %.1f s', time - $t_start);
 
 # pgbench scripts; one pgbench process per role, since weights pick a
 # script per transaction rather than assigning clients to scripts
-my $rand_vec = "(SELECT array_agg(random())::vector FROM generate_series(1, $dim))";
+my $rand_vec = manifold_sql($dim);
 my %scripts = (
 	insert => "INSERT INTO items (v) SELECT $rand_vec;\n",
 	query => "SELECT id FROM items ORDER BY v <-> $rand_vec LIMIT 10;\n",
@@ -183,7 +184,7 @@ is($c->{heap_checked}, $seqcount,
 	'heap_tuples_checked equals the seq scan row count');
 
 # (c) recall@10 for 50 random queries
-my @q = random_vectors(50, $dim, $seed + 1);
+my @q = manifold_vectors(50, $dim, $seed + 1);
 $i = 0;
 copy_rows($node, 'COPY queries (id, v) FROM STDIN',
 	sub { return $i < @q ? ($i + 1) . "\t" . $q[ $i++ ] : undef; });
@@ -199,12 +200,11 @@ unlike(
 	'exact queries do not use the hnsw index');
 my $exact = knn_lists($node, %knn, gucs => { enable_indexscan => 'off' });
 
-# Uniform random data in 32 dimensions is hard for any HNSW: hnswlib
-# (M=16, ef_construction=64) itself reaches only ~0.89 recall@10 at ef 40
-# on 15k such rows and ~0.79 on 50k, and 0.99 at ef 200.  So the absolute
-# bar is set at ef_search 200, and the default ef_search is compared with
-# a fresh build of the same rows (REINDEX, below): the soak's inserts,
-# deletes and graph repairs must not leave a worse graph than a build.
+# The bar: recall@10 >= 0.95 at the default ef_search (40), and no worse
+# than a fresh build of the same rows (REINDEX, below) by more than 0.05:
+# the soak's inserts, deletes and graph repairs must not leave a worse
+# graph than a build.  (On uniform random 32-d data no HNSW reaches 0.95 at
+# ef 40 -- hnswlib gets ~0.89 on 15k rows -- hence embedding-like data.)
 sub recall_at_ef
 {
 	my ($ef, $label) = @_;
@@ -215,7 +215,7 @@ sub recall_at_ef
 	return $r;
 }
 my %recall = map { $_ => recall_at_ef($_) } (40, 100, 200);
-cmp_ok($recall{200}, '>=', 0.95, 'recall@10 >= 0.95 at ef_search 200');
+cmp_ok($recall{40}, '>=', 0.95, 'recall@10 >= 0.95 at the default ef_search');
 
 # (d) each of the last 500 inserted rows (still present) is found by its
 # own vector at ef_search = 100
