@@ -72,12 +72,34 @@ scalar_cosine_parts(const float *a, const float *b, int n,
 	*nb = y;
 }
 
+static double
+scalar_l2sq_bounded(const float *a, const float *b, int n, double bound)
+{
+	double		sum = 0.0;
+
+	for (int i = 0; i < n; i += VECDB_ABANDON_BLOCK)
+	{
+		int			end = n - i < VECDB_ABANDON_BLOCK ? n : i + VECDB_ABANDON_BLOCK;
+
+		for (int j = i; j < end; j++)
+		{
+			double		d = (double) a[j] - (double) b[j];
+
+			sum += d * d;
+		}
+		if (sum > bound)
+			return sum;
+	}
+	return sum;
+}
+
 const VecdbKernelSet vecdb_kernels_scalar = {
 	"scalar",
 	scalar_l2sq,
 	scalar_dot,
 	scalar_l1,
-	scalar_cosine_parts
+	scalar_cosine_parts,
+	scalar_l2sq_bounded
 };
 
 const VecdbKernelSet *vecdb_kernels = &vecdb_kernels_scalar;

@@ -30,7 +30,17 @@ typedef struct VecdbKernelSet
 	/* dot product and both squared norms, in one pass */
 	void		(*cosine_parts) (const float *a, const float *b, int n,
 								 double *dot, double *na, double *nb);
+
+	/*
+	 * l2sq with early abandoning: the sum (to the precision of l2sq) when it
+	 * is at most bound; otherwise some partial sum greater than bound,
+	 * computed without reading the rest of the vectors.
+	 */
+	double		(*l2sq_bounded) (const float *a, const float *b, int n, double bound);
 } VecdbKernelSet;
+
+/* floats summed between checks of the bound */
+#define VECDB_ABANDON_BLOCK 128
 
 /*
  * The kernels in use.  Set by VecdbKernelsInit() and VecdbKernelsForceScalar();

@@ -182,12 +182,31 @@ avx2_cosine_parts(const float *a, const float *b, int n,
 	*nb = avx2_hsum(_mm256_add_ps(y0, y1));
 }
 
+/* l2sq in blocks of VECDB_ABANDON_BLOCK floats, stopping once past bound */
+AVX2_TARGET static double
+avx2_l2sq_bounded(const float *a, const float *b, int n, double bound)
+{
+	double		sum = 0;
+	int			i = 0;
+
+	for (; i + VECDB_ABANDON_BLOCK <= n; i += VECDB_ABANDON_BLOCK)
+	{
+		sum += avx2_l2sq(a + i, b + i, VECDB_ABANDON_BLOCK);
+		if (sum > bound)
+			return sum;
+	}
+	if (i < n)
+		sum += avx2_l2sq(a + i, b + i, n - i);
+	return sum;
+}
+
 static const VecdbKernelSet avx2_set = {
 	"avx2_fma",
 	avx2_l2sq,
 	avx2_dot,
 	avx2_l1,
-	avx2_cosine_parts
+	avx2_cosine_parts,
+	avx2_l2sq_bounded
 };
 
 /* ---- AVX-512F ---- */
@@ -323,12 +342,30 @@ avx512_cosine_parts(const float *a, const float *b, int n,
 	*nb = avx512_hsum(_mm512_add_ps(y0, y1));
 }
 
+AVX512_TARGET static double
+avx512_l2sq_bounded(const float *a, const float *b, int n, double bound)
+{
+	double		sum = 0;
+	int			i = 0;
+
+	for (; i + VECDB_ABANDON_BLOCK <= n; i += VECDB_ABANDON_BLOCK)
+	{
+		sum += avx512_l2sq(a + i, b + i, VECDB_ABANDON_BLOCK);
+		if (sum > bound)
+			return sum;
+	}
+	if (i < n)
+		sum += avx512_l2sq(a + i, b + i, n - i);
+	return sum;
+}
+
 static const VecdbKernelSet avx512_set = {
 	"avx512f",
 	avx512_l2sq,
 	avx512_dot,
 	avx512_l1,
-	avx512_cosine_parts
+	avx512_cosine_parts,
+	avx512_l2sq_bounded
 };
 
 const VecdbKernelSet *

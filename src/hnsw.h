@@ -135,6 +135,7 @@ typedef struct HnswSearch
 	struct visited_hash *visited;
 	int64		visited_count;	/* distinct nodes whose distance was taken */
 	bool		keep_distances; /* visited entries remember distances */
+	bool		may_abandon;	/* a rejected node's distance is not needed */
 	ItemPointerData *links;		/* arena of link lists copied while measuring */
 	int32		links_used;
 	int32		links_cap;

@@ -122,6 +122,8 @@ typedef struct HnswBuildShared
 	double		indtuples;
 	int			nspool;			/* participants that spooled rows */
 	int			spooled[64];	/* their participant numbers */
+	int			phase;			/* 0: scan into the graph; 1: insert spools */
+	int			next_spool;		/* phase 1: next spool file to claim */
 	/* ParallelTableScanDescData follows, MAXALIGNed */
 } HnswBuildShared;
 
@@ -999,6 +1001,53 @@ insert_spooled(BuildState *bs, BufFile *file)
 	pfree(vec);
 }
 
+/* A participant's scan is over: share its counts and its spool file. */
+static void
+finish_scan(BuildState *bs)
+{
+	HnswBuildShared *shared = bs->shared;
+
+	if (bs->spool)
+		BufFileExportFileSet(bs->spool);
+	SpinLockAcquire(&shared->mutex);
+	shared->reltuples += bs->reltuples;
+	shared->indtuples += bs->indtuples;
+	if (bs->nspooled > 0 && shared->nspool < (int) lengthof(shared->spooled))
+		shared->spooled[shared->nspool++] = bs->participant;
+	SpinLockRelease(&shared->mutex);
+	if (bs->spool)
+		BufFileClose(bs->spool);
+	bs->spool = NULL;
+}
+
+/*
+ * Phase 1 of a parallel build that overflowed: claim spool files one at a
+ * time and insert their rows on disk, beside the other participants (the
+ * on-disk insert path is concurrent).
+ */
+static void
+insert_spools(BuildState *bs)
+{
+	HnswBuildShared *shared = bs->shared;
+
+	for (;;)
+	{
+		int			i;
+		char		name[64];
+		BufFile    *file;
+
+		SpinLockAcquire(&shared->mutex);
+		i = shared->next_spool < shared->nspool ? shared->next_spool++ : -1;
+		SpinLockRelease(&shared->mutex);
+		if (i < 0)
+			break;
+		snprintf(name, sizeof(name), "hnsw-spool-%d", shared->spooled[i]);
+		file = BufFileOpenFileSet(&shared->fileset.fs, name, O_RDONLY, false);
+		insert_spooled(bs, file);
+		BufFileClose(file);
+	}
+}
+
 /* ---- parallel build ---- */
 
 PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
@@ -1034,21 +1083,20 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	bs.shared = shared;
 	bs.participant = ParallelWorkerNumber + 1;
 
+	if (shared->phase == 1)
+	{
+		insert_spools(&bs);
+		index_close(index, indexLockmode);
+		table_close(heap, heapLockmode);
+		return;
+	}
+
 	indexInfo = BuildIndexInfo(index);
 	indexInfo->ii_Concurrent = shared->isconcurrent;
 	scan = table_beginscan_parallel(heap, ParallelTableScanFromShared(shared));
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, scan);
 
-	if (bs.spool)
-		BufFileExportFileSet(bs.spool);
-	SpinLockAcquire(&shared->mutex);
-	shared->reltuples += bs.reltuples;
-	shared->indtuples += bs.indtuples;
-	if (bs.nspooled > 0 && shared->nspool < (int) lengthof(shared->spooled))
-		shared->spooled[shared->nspool++] = bs.participant;
-	SpinLockRelease(&shared->mutex);
-	if (bs.spool)
-		BufFileClose(bs.spool);
+	finish_scan(&bs);
 
 	index_close(index, indexLockmode);
 	table_close(heap, heapLockmode);
@@ -1166,17 +1214,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	bs.leader = true;
 	scan = table_beginscan_parallel(heap, ParallelTableScanFromShared(shared));
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, scan);
-	if (bs.spool)
-		BufFileExportFileSet(bs.spool);
-	SpinLockAcquire(&shared->mutex);
-	shared->reltuples += bs.reltuples;
-	shared->indtuples += bs.indtuples;
-	if (bs.nspooled > 0 && shared->nspool < (int) lengthof(shared->spooled))
-		shared->spooled[shared->nspool++] = 0;
-	SpinLockRelease(&shared->mutex);
-	if (bs.spool)
-		BufFileClose(bs.spool);
-	bs.spool = NULL;
+	finish_scan(&bs);
 
 	WaitForParallelWorkersToFinish(pcxt);
 
@@ -1191,17 +1229,14 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	graph_write(&bs);
 	if (shared->nspool > 0)
 	{
+		/* the workers come back to insert the spooled rows with the leader */
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_INSERT_REST);
-		for (int i = 0; i < shared->nspool; i++)
-		{
-			char		name[64];
-			BufFile    *file;
-
-			snprintf(name, sizeof(name), "hnsw-spool-%d", shared->spooled[i]);
-			file = BufFileOpenFileSet(&shared->fileset.fs, name, O_RDONLY, false);
-			insert_spooled(&bs, file);
-			BufFileClose(file);
-		}
+		shared->phase = 1;
+		shared->next_spool = 0;
+		ReinitializeParallelDSM(pcxt);
+		LaunchParallelWorkers(pcxt);
+		insert_spools(&bs);
+		WaitForParallelWorkersToFinish(pcxt);
 	}
 	*reltuples = shared->reltuples;
 	*indtuples = shared->indtuples;

@@ -142,6 +142,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->visited = visited_create(CurrentMemoryContext, 256, NULL);
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
+	s->may_abandon = false;
 	s->links = NULL;
 	s->links_used = 0;
 	s->links_cap = 0;
@@ -384,33 +385,11 @@ bool
 HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
 				   uint16 version, float *out)
 {
-	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
-	HnswNode	node;
-	const HnswNodeLayout *l;
-	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
+	uint16		v;
+	int			level;
+	bool		deleted;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
-	if (node == NULL || node->version != version || node->level > info->max_level)
-	{
-		UnlockReleaseBuffer(buf);
-		return false;
-	}
-	l = &info->layouts[node->level];
-	if (!l->external)
-	{
-		memcpy(out, HnswNodeVector(node, l), sizeof(float) * info->dims);
-		UnlockReleaseBuffer(buf);
-	}
-	else
-	{
-		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
-
-		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
-		UnlockReleaseBuffer(buf);
-		read_chunks(index, info, chunks, nchunks, NULL, out);
-	}
-	return true;
+	return HnswNodeRead(index, info, tid, out, &v, &level, &deleted) && v == version;
 }
 
 /*
@@ -548,9 +527,13 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	n = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
 	if (!l->external)
 	{
-		out->dist = finish_distance(info->metric,
-									partial_distance(info->metric, s->query,
-													 HnswNodeVector(node, l), info->dims));
+		if (s->may_abandon && bound < get_float4_infinity())
+			out->dist = (float) vecdb_kernels->l2sq_bounded(s->query, HnswNodeVector(node, l),
+															info->dims, bound);
+		else
+			out->dist = finish_distance(info->metric,
+										partial_distance(info->metric, s->query,
+														 HnswNodeVector(node, l), info->dims));
 		if (out->dist < bound)
 		{
 			links_reserve(s, n);
@@ -618,6 +601,14 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * cap);
 	Buffer	   *bufs = palloc(sizeof(Buffer) * cap);
 
+	/*
+	 * Under L2, a node that cannot enter the result may stop being measured
+	 * as soon as its partial distance passes the bound -- unless its exact
+	 * distance is wanted later (set aside for an iterative scan, or
+	 * remembered by an insert).
+	 */
+	s->may_abandon = info->metric == HNSW_METRIC_L2 && discarded == NULL &&
+		!s->keep_distances;
 	HnswHeapInit(&cand, ef * 4, false);
 	for (int i = 0; i < entries->n; i++)
 	{

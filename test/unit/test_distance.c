@@ -249,6 +249,28 @@ main(void)
 						  cosine_from(cd, cna, cnb), want, 1.0L, 1e-6);
 				}
 
+				/* early abandoning: exact under the bound, above it otherwise */
+				if (!overflows && dist != DIST_TINY)
+				{
+					for (int bi = 0; bi < 3; bi++)
+					{
+						double		bound = (double) r.l2sq * (bi == 0 ? 0.5 : bi == 1 ? 0.999999 : 2.0);
+						double		got = ks->l2sq_bounded(a, b, dim, bound);
+
+						if (got <= bound)
+							check(ks->name, "l2sq_bounded", dist_names[dist], dim, off,
+								  got, r.l2sq, r.l2sq_cond, 1e-5);
+						else if ((long double) bound < r.l2sq * (1 + 1e-5L))
+							n_pass++;	/* abandoned, and rightly so */
+						else
+						{
+							n_fail++;
+							printf("FAIL %s l2sq_bounded abandoned below bound: dim=%d got=%g bound=%g exact=%Lg\n",
+								   ks->name, dim, got, bound, r.l2sq);
+						}
+					}
+				}
+
 				if (k == 0)
 				{
 					s_l2 = l2;
