@@ -21,6 +21,8 @@
 #include "storage/bufmgr.h"
 #include "utils/relcache.h"
 
+#include <math.h>
+
 #include "hnsw_page.h"
 
 /* reloption bounds and defaults: pgvector's */
@@ -96,10 +98,8 @@ typedef struct HnswIndexInfo
 	int			max_level;
 	HnswMetric	metric;
 	HnswNodeLayout layouts[HNSW_MAX_LEVEL + 1];	/* per node level */
-	/* buffer each block was last seen in, for ReadRecentBuffer */
-	Buffer	   *recent;
-	BlockNumber recent_cap;
-	MemoryContext recent_cxt;	/* NULL: no hints kept */
+	/* buffer hints of this backend for the index (NULL: none kept) */
+	struct HnswBufferHints *hints;
 } HnswIndexInfo;
 
 
@@ -157,6 +157,17 @@ HnswHashTid(uint64 k)
 #define HnswListCount(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer)])
 #define HnswListNsel(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer) + 1])
 
+/*
+ * A distance as the index stores and compares it: float, and never NaN
+ * (float32 SIMD sums of huge values can overflow to +-Inf and Inf - Inf is
+ * NaN, which would break every comparison): NaN becomes +Infinity.
+ */
+static inline float
+HnswSaneDistance(double d)
+{
+	return isnan(d) ? (float) INFINITY : (float) d;
+}
+
 /* GUCs (hnsw.c) */
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
@@ -199,7 +210,7 @@ extern void HnswInitMetaPage(Page page, HnswIndexInfo *info);
 extern bool HnswPageIsValid(Page page);
 extern Buffer HnswNewBuffer(Relation index, ForkNumber forknum);
 extern void HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info);
-extern HnswNode HnswGetNode(Page page, OffsetNumber off);
+extern HnswNode HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info);
 extern uint8 *HnswNodeCounts(HnswNode node, const HnswNodeLayout *l);
 extern ItemPointer HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer);
 extern float *HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer);
@@ -211,6 +222,7 @@ extern void HnswRecordFreeSpace(Relation index, Buffer buf);
 extern Buffer HnswBufferWithSpace(Relation index, Size size);
 
 /* hnswsearch.c */
+extern struct HnswBufferHints *HnswGetBufferHints(Relation index);
 extern Buffer HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno);
 extern void HnswHeapInit(HnswHeap *h, int cap, bool max);
 extern void HnswHeapPush(HnswHeap *h, const HnswCandidate *c);

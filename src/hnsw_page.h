@@ -108,8 +108,9 @@ typedef HnswNodeData *HnswNode;
 
 /*
  * A piece of a vector too large to sit inline in its node.  xmin is the
- * inserting transaction: vacuum frees a chunk no node points to only once
- * that transaction is over (see README, "Large vectors").
+ * inserting transaction (FrozenTransactionId from a build): recorded so
+ * that a future sweep can tell an orphaned chunk from one whose node is
+ * still being written (see README, "Limits").
  */
 typedef struct HnswChunkData
 {

@@ -287,6 +287,7 @@ graph_init(void *mem, Size size, HnswIndexInfo *info, bool concurrent, int tranc
 {
 	BuildGraph *g = (BuildGraph *) mem;
 
+	size = MAXALIGN_DOWN(size);	/* upper lists grow down from here */
 	SpinLockInit(&g->mutex);
 	g->full = false;
 	g->nnodes = 0;

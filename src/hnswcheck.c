@@ -245,7 +245,7 @@ find_target(CheckState *cs, ItemPointer t)
 		HnswNode	node;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(t));
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(t), cs->info);
 		if (node && node->level <= cs->info->max_level)
 		{
 			bool		found;
@@ -276,7 +276,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	uint16		version;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), off);
+	node = HnswGetNode(BufferGetPage(buf), off, cs->info);
 	if (node == NULL)
 	{
 		UnlockReleaseBuffer(buf);
@@ -293,8 +293,8 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 		{
 			float		d = HnswNodeDists(node, l, layer)[i];
 
-			if (!isfinite(d))
-				CORRUPT(cs, "Node (%u,%u) has a non-finite link distance on layer %d.", blk, off, layer);
+			if (isnan(d))
+				CORRUPT(cs, "Node (%u,%u) has a NaN link distance on layer %d.", blk, off, layer);
 		}
 	}
 	UnlockReleaseBuffer(buf);
@@ -375,7 +375,7 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta)
 
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t));
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t), cs->info);
 		if (node && node->level <= cs->info->max_level)
 		{
 			const HnswNodeLayout *l = &cs->info->layouts[node->level];

@@ -79,13 +79,13 @@ add_heaptid(Relation index, HnswIndexInfo *info, HnswCandidate *c,
 
 	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&c->tid));
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid));
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid), info);
 	if (node && node->version == c->version && !(node->flags & HNSW_NODE_DELETED) &&
 		node->ntids < HNSW_HEAPTIDS)
 	{
 		state = GenericXLogStart(index);
 		page = GenericXLogRegisterBuffer(state, buf, 0);
-		node = HnswGetNode(page, ItemPointerGetOffsetNumber(&c->tid));
+		node = HnswGetNode(page, ItemPointerGetOffsetNumber(&c->tid), info);
 		node->heaptids[node->ntids++] = *heap_tid;
 		GenericXLogFinish(state);
 		done = true;
@@ -129,12 +129,14 @@ write_tuple(Relation index, Item item, Size size, uint16 *version)
 /*
  * Writes the new node: chunks first (if external), then the node.  When
  * make_entry, the metapage is updated in the node's WAL record so the
- * node and its role as entry point appear together.
+ * node and its role as entry point appear together: if it is above the
+ * current entry point, or always with force_entry (the caller holds the
+ * insert lock exclusively and found no live node to link to).
  */
 static void
 write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 		   ItemPointer heap_tid, HnswCandidate **sel, int *nsel, int *nselected,
-		   bool make_entry, ItemPointer out_tid, uint16 *out_version)
+		   bool make_entry, bool force_entry, ItemPointer out_tid, uint16 *out_version)
 {
 	const HnswNodeLayout *l = &info->layouts[level];
 	char	   *tuple = palloc0(l->size);
@@ -222,7 +224,7 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 		ItemPointerSet(out_tid, BufferGetBlockNumber(buf), off);
 		*out_version = node->version;
 		meta = HnswPageGetMeta(metapage);
-		if (meta->entry_level < level)
+		if (meta->entry_level < level || force_entry)
 		{
 			meta->entry = *out_tid;
 			meta->entry_level = level;
@@ -288,7 +290,7 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 		/* read the list and its selected count under a share lock */
 		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(&nb->tid));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid));
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
 		if (node == NULL || node->version != nb->version || layer > node->level ||
 			node->level > info->max_level)
 		{
@@ -315,7 +317,7 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 
 		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(&nb->tid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid));
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
 		same = node != NULL && node->version == nb->version && layer <= node->level;
 		if (same)
 		{
@@ -333,7 +335,7 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 			ItemPointer otids;
 			float	   *odists;
 
-			node = HnswGetNode(page, ItemPointerGetOffsetNumber(&nb->tid));
+			node = HnswGetNode(page, ItemPointerGetOffsetNumber(&nb->tid), info);
 			l = &info->layouts[node->level];
 			otids = HnswNodeTids(node, l, layer);
 			odists = HnswNodeDists(node, l, layer);
@@ -390,9 +392,11 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 	ItemPointerData xtid;
 	uint16		xversion;
 	bool		make_entry;
+	bool		retried = false;
 
 	LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
 	HnswSearchInit(&s, index, info, vec, true);
+retry:
 	if (!HnswSearchEntry(&s, &ep, &ep_level) || level > ep_level)
 	{
 		/* empty index, or a new top node: one such insert at a time */
@@ -402,7 +406,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 		if (!HnswSearchEntry(&s, &ep, &ep_level))
 		{
 			write_node(index, info, level, vec, heap_tid, NULL, NULL, NULL, true,
-					   &xtid, &xversion);
+					   false, &xtid, &xversion);
 			goto finish;
 		}
 	}
@@ -447,6 +451,25 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 		}
 	}
 
+	/*
+	 * No live node found: every node we reached is deleted and awaiting
+	 * vacuum.  Search again with the insert lock exclusive (vacuum moves the
+	 * entry point under it); if still nothing, this node becomes the entry
+	 * point, so it cannot end up unreachable.
+	 */
+	if (nfound[0] == 0 && !retried)
+	{
+		retried = true;
+		if (lockmode != ExclusiveLock)
+		{
+			UnlockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
+			lockmode = ExclusiveLock;
+			LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
+		}
+		HnswSearchResetVisited(&s);
+		goto retry;
+	}
+
 	/* an identical live vector takes the heap TID instead */
 	for (int i = 0; i < Min(nfound[0], 2); i++)
 	{
@@ -481,9 +504,9 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 	for (int layer = top + 1; layer <= level; layer++)
 		nsel[layer] = nselected[layer] = 0;
 
-	make_entry = level > ep_level;
+	make_entry = level > ep_level || nfound[0] == 0;
 	write_node(index, info, level, vec, heap_tid, sel, nsel, nselected, make_entry,
-			   &xtid, &xversion);
+			   nfound[0] == 0, &xtid, &xversion);
 
 	for (int layer = top; layer >= 0; layer--)
 		for (int i = 0; i < nsel[layer]; i++)

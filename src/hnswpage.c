@@ -189,9 +189,12 @@ HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info)
 	UnlockReleaseBuffer(buf);
 }
 
-/* The node at off, or NULL if that slot holds no node. */
+/*
+ * The node at off, or NULL if that slot holds no node, or one whose level
+ * or length does not fit this index (so no reader ever walks off a tuple).
+ */
 HnswNode
-HnswGetNode(Page page, OffsetNumber off)
+HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info)
 {
 	ItemId		iid;
 	HnswNode	node;
@@ -202,7 +205,8 @@ HnswGetNode(Page page, OffsetNumber off)
 	if (!ItemIdIsNormal(iid) || ItemIdGetLength(iid) < sizeof(HnswNodeData))
 		return NULL;
 	node = (HnswNode) PageGetItem(page, iid);
-	if (node->type != HNSW_TUPLE_NODE)
+	if (node->type != HNSW_TUPLE_NODE || node->level > info->max_level ||
+		ItemIdGetLength(iid) != info->layouts[node->level].size)
 		return NULL;
 	return node;
 }

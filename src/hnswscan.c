@@ -13,7 +13,7 @@
  * one already returned, as pgvector does.
  *
  * Scans take no heavyweight lock: stale references are caught by node
- * versions (src/README, "Scans and vacuum").
+ * versions (src/README, "HNSW: locking", Versions).
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -92,7 +92,7 @@ load_heaptids(IndexScanDesc scan, HnswCandidate *c)
 	HnswNode	node;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid));
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid), so->info);
 	so->ntids = 0;
 	if (node && node->version == c->version)
 	{

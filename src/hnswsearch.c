@@ -171,45 +171,83 @@ HnswSearchVisitedDistance(HnswSearch *s, ItemPointer tid, float *dist)
 }
 
 /*
- * ReadBuffer, trying first the buffer this block was last seen in
- * (ReadRecentBuffer skips the buffer mapping table).  The hints live in the
- * index's relcache entry, so they persist across queries.
+ * Buffer hints: for each index this backend reads, the buffer each block
+ * was last seen in, so ReadRecentBuffer can skip the buffer mapping table.
+ * Kept in a backend-lifetime hash keyed by relfilenode, not in rd_amcache
+ * (which a relcache invalidation frees); never freed, and never wrong: a
+ * stale hint just fails ReadRecentBuffer's tag check.
  */
+typedef struct HnswBufferHints
+{
+	RelFileNode key;
+	Buffer	   *recent;
+	BlockNumber cap;
+} HnswBufferHints;
+
+static HTAB *hints_hash = NULL;
+
+struct HnswBufferHints *
+HnswGetBufferHints(Relation index)
+{
+#if PG_VERSION_NUM >= 140000 && PG_VERSION_NUM < 160000
+	HnswBufferHints *h;
+	bool		found;
+
+	if (hints_hash == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(RelFileNode);
+		ctl.entrysize = sizeof(HnswBufferHints);
+		ctl.hcxt = TopMemoryContext;
+		hints_hash = hash_create("vecdb hnsw buffer hints", 16, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	h = hash_search(hints_hash, &index->rd_node, HASH_ENTER, &found);
+	if (!found)
+	{
+		h->recent = NULL;
+		h->cap = 0;
+	}
+	return h;
+#else
+	return NULL;
+#endif
+}
+
+/* ReadBuffer, trying the block's hinted buffer first. */
 Buffer
 HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
 {
 	Buffer		buf;
 
-#if PG_VERSION_NUM >= 140000
-	if (blkno < info->recent_cap && BufferIsValid(info->recent[blkno]))
-	{
-#if PG_VERSION_NUM >= 160000
-		if (ReadRecentBuffer(index->rd_locator, MAIN_FORKNUM, blkno, info->recent[blkno]))
-#else
-		if (ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, info->recent[blkno]))
-#endif
-			return info->recent[blkno];
-	}
-#endif
-	buf = ReadBuffer(index, blkno);
-	if (info->recent_cxt != NULL && blkno < (BlockNumber) (1 << 24))
-	{
-		if (blkno >= info->recent_cap)
-		{
-			BlockNumber newcap = Max(Max(blkno + 1, info->recent_cap * 2), 1024);
+#if PG_VERSION_NUM >= 140000 && PG_VERSION_NUM < 160000
+	HnswBufferHints *h = info ? info->hints : NULL;
 
-			if (info->recent == NULL)
-				info->recent = MemoryContextAllocZero(info->recent_cxt, sizeof(Buffer) * newcap);
+	if (h != NULL && blkno < h->cap && BufferIsValid(h->recent[blkno]) &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, h->recent[blkno]))
+		return h->recent[blkno];
+	buf = ReadBuffer(index, blkno);
+	if (h != NULL && blkno < (BlockNumber) (1 << 24))
+	{
+		if (blkno >= h->cap)
+		{
+			BlockNumber newcap = Max(Max(blkno + 1, h->cap * 2), 1024);
+
+			if (h->recent == NULL)
+				h->recent = MemoryContextAllocZero(TopMemoryContext, sizeof(Buffer) * newcap);
 			else
 			{
-				info->recent = repalloc(info->recent, sizeof(Buffer) * newcap);
-				memset(info->recent + info->recent_cap, 0,
-					   sizeof(Buffer) * (newcap - info->recent_cap));
+				h->recent = repalloc(h->recent, sizeof(Buffer) * newcap);
+				memset(h->recent + h->cap, 0, sizeof(Buffer) * (newcap - h->cap));
 			}
-			info->recent_cap = newcap;
+			h->cap = newcap;
 		}
-		info->recent[blkno] = buf;
+		h->recent[blkno] = buf;
 	}
+#else
+	buf = ReadBuffer(index, blkno);
+#endif
 	return buf;
 }
 
@@ -233,7 +271,7 @@ partial_distance(HnswMetric metric, const float *a, const float *b, int n)
 static inline float
 finish_distance(HnswMetric metric, double sum)
 {
-	return (float) ((metric == HNSW_METRIC_IP || metric == HNSW_METRIC_COSINE) ? -sum : sum);
+	return HnswSaneDistance((metric == HNSW_METRIC_IP || metric == HNSW_METRIC_COSINE) ? -sum : sum);
 }
 
 /*
@@ -256,12 +294,28 @@ read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
 		HnswChunk	chunk;
 		int			n;
 
+		if (ItemPointerGetBlockNumber(&chunks[i]) == HNSW_METAPAGE_BLKNO)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" has a vector chunk pointer to its metapage",
+							RelationGetRelationName(index))));
+
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		iid = PageGetItemId(page, ItemPointerGetOffsetNumber(&chunks[i]));
-		chunk = (HnswChunk) PageGetItem(page, iid);
-		n = chunk->nfloats;
-		if (!ItemIdIsNormal(iid) || chunk->type != HNSW_TUPLE_CHUNK ||
+		chunk = NULL;
+		n = 0;
+		if (ItemPointerGetOffsetNumber(&chunks[i]) <= PageGetMaxOffsetNumber(page))
+		{
+			iid = PageGetItemId(page, ItemPointerGetOffsetNumber(&chunks[i]));
+			if (ItemIdIsNormal(iid) && ItemIdGetLength(iid) >= HNSW_CHUNK_HEADER_SIZE)
+			{
+				chunk = (HnswChunk) PageGetItem(page, iid);
+				n = chunk->nfloats;
+				if (ItemIdGetLength(iid) != HNSW_CHUNK_HEADER_SIZE + sizeof(float) * n)
+					chunk = NULL;
+			}
+		}
+		if (chunk == NULL || chunk->type != HNSW_TUPLE_CHUNK ||
 			done + n > info->dims)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -300,7 +354,7 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
 	if (node == NULL || node->level > info->max_level)
 	{
 		UnlockReleaseBuffer(buf);
@@ -329,8 +383,10 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
 
 		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
-		UnlockReleaseBuffer(buf);
+		/* keep the pin: vacuum cannot free the node and its chunks under us */
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		out->dist = read_chunks(s->index, info, chunks, nchunks, s->query, NULL);
+		ReleaseBuffer(buf);
 	}
 	s->visited_count++;
 	return true;
@@ -351,7 +407,7 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
 	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
 	if (node == NULL || node->level > info->max_level)
 	{
 		UnlockReleaseBuffer(buf);
@@ -371,8 +427,10 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
 		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
 
 		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
-		UnlockReleaseBuffer(buf);
+		/* keep the pin: vacuum cannot free the node and its chunks under us */
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		read_chunks(index, info, chunks, nchunks, NULL, out);
+		ReleaseBuffer(buf);
 	}
 	return true;
 }
@@ -407,7 +465,7 @@ HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
 	if (node != NULL && node->version == version && layer <= node->level &&
 		node->level <= info->max_level)
 	{
@@ -511,7 +569,7 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	int			n;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
 	if (node == NULL || node->level > info->max_level || node->level < layer)
 	{
 		UnlockReleaseBuffer(buf);
@@ -554,8 +612,10 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 		links_reserve(s, n);
 		memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer),
 			   sizeof(ItemPointerData) * n);
-		UnlockReleaseBuffer(buf);
+		/* keep the pin: vacuum cannot free the node and its chunks under us */
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		out->dist = read_chunks(s->index, info, chunks, nchunks, s->query, NULL);
+		ReleaseBuffer(buf);
 		out->links_layer = layer;
 		out->nlinks = n;
 		out->links_off = s->links_used;
@@ -630,15 +690,21 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 
 		if (result->n >= ef && c.dist > HnswHeapTop(result)->dist)
 		{
-			/* everything left is farther; an iterative scan may want it */
+			/*
+			 * Everything left is farther.  Each live candidate is already in
+			 * the result or set aside (it entered both heaps together);
+			 * deleted ones are set aside too, as places to resume from.
+			 */
 			if (discarded)
 			{
-				HnswHeapPush(discarded, &c);
-				while (cand.n > 0)
+				do
 				{
+					if (c.deleted)
+						HnswHeapPush(discarded, &c);
+					if (cand.n == 0)
+						break;
 					c = HnswHeapPop(&cand);
-					HnswHeapPush(discarded, &c);
-				}
+				} while (true);
 			}
 			break;
 		}

@@ -123,25 +123,36 @@ HnswFillIndexInfo(HnswIndexInfo *info, int dims, int m, int ef_construction,
 	info->ef_construction = ef_construction;
 	info->metric = metric;
 	info->max_level = HnswMaxLevelFor(m, dims);
-	info->recent = NULL;
-	info->recent_cap = 0;
-	info->recent_cxt = NULL;
+	info->hints = NULL;
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
 		HnswNodeLayoutFor(&info->layouts[level], level, m, dims);
 }
 
 /*
- * Facts about the index, cached in rd_amcache.  Reads the metapage once.
+ * Facts about the index: a copy, in the caller's memory context, of what
+ * rd_amcache caches (the metapage is read once per relcache entry).  A copy,
+ * because a relcache invalidation frees rd_amcache at any lock acquisition,
+ * and scans and vacuum hold on to the facts across such points.
  */
 HnswIndexInfo *
 HnswGetIndexInfo(Relation index)
 {
+	HnswIndexInfo *info;
+
 	if (index->rd_amcache == NULL)
 	{
 		HnswMetaPageData meta;
-		HnswIndexInfo *info;
+		int			dims;
 
 		HnswReadMeta(index, &meta);
+		HnswCheckColumn(index, &dims);
+		if (meta.dims != (uint32) dims || meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M ||
+			meta.ef_construction < HNSW_MIN_EF_CONSTRUCTION ||
+			meta.ef_construction > HNSW_MAX_EF_CONSTRUCTION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" has an inconsistent metapage",
+							RelationGetRelationName(index))));
 		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo));
 		HnswFillIndexInfo(info, meta.dims, meta.m, meta.ef_construction,
 						  (HnswMetric) meta.metric);
@@ -150,7 +161,6 @@ HnswGetIndexInfo(Relation index)
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has an inconsistent metapage",
 							RelationGetRelationName(index))));
-		info->recent_cxt = index->rd_indexcxt;
 		if (info->metric != HnswMetricFromIndex(index))
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -158,7 +168,10 @@ HnswGetIndexInfo(Relation index)
 							RelationGetRelationName(index))));
 		index->rd_amcache = info;
 	}
-	return (HnswIndexInfo *) index->rd_amcache;
+	info = palloc(sizeof(HnswIndexInfo));
+	memcpy(info, index->rd_amcache, sizeof(HnswIndexInfo));
+	info->hints = HnswGetBufferHints(index);
+	return info;
 }
 
 /*
@@ -171,12 +184,12 @@ HnswDistanceFloats(HnswMetric metric, const float *a, const float *b, int n)
 	switch (metric)
 	{
 		case HNSW_METRIC_L2:
-			return (float) vecdb_kernels->l2sq(a, b, n);
+			return HnswSaneDistance(vecdb_kernels->l2sq(a, b, n));
 		case HNSW_METRIC_IP:
 		case HNSW_METRIC_COSINE:
-			return (float) -vecdb_kernels->dot(a, b, n);
+			return HnswSaneDistance(-vecdb_kernels->dot(a, b, n));
 		case HNSW_METRIC_L1:
-			return (float) vecdb_kernels->l1(a, b, n);
+			return HnswSaneDistance(vecdb_kernels->l1(a, b, n));
 	}
 	return 0;
 }

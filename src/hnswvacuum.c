@@ -130,6 +130,13 @@ remove_heap_tids(VacuumState *vs, BlockNumber blkno)
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	page = BufferGetPage(buf);
+	if (PageIsNew(page))
+	{
+		/* left by an extension whose WAL record never came: reusable */
+		UnlockReleaseBuffer(buf);
+		RecordPageWithFreeSpace(vs->index, blkno, HNSW_MAX_TUPLE_SIZE);
+		return;
+	}
 	if (!HnswPageIsValid(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
 	{
 		UnlockReleaseBuffer(buf);
@@ -138,7 +145,7 @@ remove_heap_tids(VacuumState *vs, BlockNumber blkno)
 	maxoff = PageGetMaxOffsetNumber(page);
 	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 	{
-		HnswNode	node = HnswGetNode(page, off);
+		HnswNode	node = HnswGetNode(page, off, vs->info);
 		ItemPointerData keep[HNSW_HEAPTIDS];
 		int			nkeep = 0;
 		ItemPointerData tid;
@@ -159,7 +166,7 @@ remove_heap_tids(VacuumState *vs, BlockNumber blkno)
 			{
 				state = GenericXLogStart(vs->index);
 				page = GenericXLogRegisterBuffer(state, buf, 0);
-				node = HnswGetNode(page, off);
+				node = HnswGetNode(page, off, vs->info);
 			}
 			memcpy(node->heaptids, keep, sizeof(ItemPointerData) * nkeep);
 			for (int i = nkeep; i < HNSW_HEAPTIDS; i++)
@@ -192,24 +199,72 @@ remove_heap_tids(VacuumState *vs, BlockNumber blkno)
 	UnlockReleaseBuffer(buf);
 }
 
+/* Finds the highest-level live node of the whole index (pass 1 may have
+ * missed nodes written beside it). */
+static void
+find_live_node(VacuumState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		Buffer		buf = read_block(vs, blkno);
+		Page		page;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+		{
+			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				HnswNode	node = HnswGetNode(page, off, vs->info);
+
+				if (node && !(node->flags & HNSW_NODE_DELETED) &&
+					(!vs->have_live || node->level > vs->best_level))
+				{
+					vs->have_live = true;
+					ItemPointerSet(&vs->best.tid, blkno, off);
+					vs->best.version = node->version;
+					vs->best_level = node->level;
+				}
+			}
+		}
+		UnlockReleaseBuffer(buf);
+		vacuum_delay_point();
+	}
+}
+
 /*
  * Moves the entry point off a deleted node: to the highest-level live node
- * of pass 1, or marks the index empty.  Compare-and-set under the metapage
- * lock, so an insert that meanwhile made a new top node wins.
+ * (or marks the index empty when there is none).  Runs under the insert
+ * lock in exclusive mode, so no insert reads the old entry point while it
+ * changes, and none can add a live node that the choice would miss.
  */
 static void
 repair_entry_point(VacuumState *vs)
 {
-	Buffer		buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
+	Buffer		buf;
 	HnswMetaPage meta;
+	bool		deleted_entry;
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	LockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
+	buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	meta = HnswPageGetMeta(BufferGetPage(buf));
-	if (meta->entry_level >= 0 && is_deleted(vs, &meta->entry))
-	{
-		GenericXLogState *state = GenericXLogStart(vs->index);
-		Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+	deleted_entry = meta->entry_level >= 0 && is_deleted(vs, &meta->entry);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 
+	if (deleted_entry)
+	{
+		GenericXLogState *state;
+		Page		page;
+
+		/* nodes inserted during pass 1 may be the only live ones */
+		if (!vs->have_live)
+			find_live_node(vs);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		state = GenericXLogStart(vs->index);
+		page = GenericXLogRegisterBuffer(state, buf, 0);
 		meta = HnswPageGetMeta(page);
 		if (vs->have_live)
 		{
@@ -224,8 +279,10 @@ repair_entry_point(VacuumState *vs)
 			meta->entry_level = -1;
 		}
 		GenericXLogFinish(state);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	}
-	UnlockReleaseBuffer(buf);
+	ReleaseBuffer(buf);
+	UnlockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
 }
 
 typedef struct RepairArg
@@ -275,7 +332,8 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 			int			n = HnswNodeNeighbors(vs->index, info, tid, version, layer, tids, dists);
 			HnswCandidate *cands;
 			int			ncands = 0;
-			int			maxc = cap * (cap + 1);
+			/* enough to choose from, bounded in time and memory */
+			int			maxc = Max(info->ef_construction, 2 * cap);
 			bool		any_deleted = false;
 			int		   *sel;
 			int			nsel;
@@ -300,7 +358,7 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 			CHECK_FOR_INTERRUPTS();
 
 			/* candidates: live links, then live links of deleted links */
-			cands = palloc(sizeof(HnswCandidate) * maxc);
+			cands = palloc(sizeof(HnswCandidate) * (maxc + cap));
 			for (int i = 0; i < n; i++)
 			{
 				if (is_deleted(vs, &tids[i]) || !ItemPointerIsValid(&tids[i]))
@@ -408,7 +466,7 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 			/* write if the list is still what we read */
 			buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(tid));
 			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-			node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
+			node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), vs->info);
 			same = node != NULL && node->version == version;
 			if (same)
 			{
@@ -425,7 +483,7 @@ repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
 				ItemPointer otids;
 				float	   *odists;
 
-				node = HnswGetNode(page, ItemPointerGetOffsetNumber(tid));
+				node = HnswGetNode(page, ItemPointerGetOffsetNumber(tid), vs->info);
 				l = &info->layouts[node->level];
 				otids = HnswNodeTids(node, l, layer);
 				odists = HnswNodeDists(node, l, layer);
@@ -488,7 +546,7 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 	maxoff = PageGetMaxOffsetNumber(page);
 	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 	{
-		HnswNode	node = HnswGetNode(page, off);
+		HnswNode	node = HnswGetNode(page, off, vs->info);
 		const HnswNodeLayout *l;
 		bool		affected = false;
 
@@ -550,7 +608,7 @@ free_page(VacuumState *vs, BlockNumber blkno, ItemPointerData **chunks, int *nch
 			ItemPointerData tid;
 
 			ItemPointerSet(&tid, blkno, off);
-			any = is_deleted(vs, &tid) && HnswGetNode(page, off) != NULL;
+			any = is_deleted(vs, &tid) && HnswGetNode(page, off, vs->info) != NULL;
 		}
 	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
@@ -573,14 +631,14 @@ free_page(VacuumState *vs, BlockNumber blkno, ItemPointerData **chunks, int *nch
 		d = deleted_lookup(vs->deleted, tid_key(&tid));
 		if (d == NULL)
 			continue;
-		node = HnswGetNode(page, off);
+		node = HnswGetNode(page, off, vs->info);
 		if (node == NULL || node->version != d->version || !(node->flags & HNSW_NODE_DELETED))
 			continue;
 		if (state == NULL)
 		{
 			state = GenericXLogStart(vs->index);
 			page = GenericXLogRegisterBuffer(state, buf, 0);
-			node = HnswGetNode(page, off);
+			node = HnswGetNode(page, off, vs->info);
 		}
 		if (node->flags & HNSW_NODE_EXTERNAL)
 		{
@@ -600,6 +658,8 @@ free_page(VacuumState *vs, BlockNumber blkno, ItemPointerData **chunks, int *nch
 	}
 	if (state)
 	{
+		/* let PageAddItem reuse the freed line pointers */
+		PageSetHasFreeLinePointers(page);
 		HnswPageGetOpaque(page)->epoch++;
 		GenericXLogFinish(state);
 	}
@@ -640,6 +700,7 @@ free_chunks(VacuumState *vs, ItemPointerData *chunks, int nchunks)
 				((HnswChunk) PageGetItem(page, iid))->type == HNSW_TUPLE_CHUNK)
 				PageIndexTupleDeleteNoCompact(page, off);
 		}
+		PageSetHasFreeLinePointers(page);
 		HnswPageGetOpaque(page)->epoch++;
 		GenericXLogFinish(state);
 		HnswRecordFreeSpace(vs->index, buf);
@@ -692,7 +753,7 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 	if (vs.deleted->members > 0)
 	{
 		/* pass 2 */
-		wait_for_inserts(vs.index);
+		/* its exclusive insert lock also waits out inserts begun before */
 		repair_entry_point(&vs);
 		nblocks = RelationGetNumberOfBlocks(vs.index);
 		pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_REPAIR);
@@ -716,10 +777,13 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 			{
 				vacuum_delay_point();
 				free_page(&vs, blkno, &chunks, &nchunks, &chunkcap);
+				/* the chunks of the nodes just freed, at once: a cancel
+				 * between the two leaks no more than one page's worth */
+				if (nchunks > 0)
+					free_chunks(&vs, chunks, nchunks);
+				nchunks = 0;
 				pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
 			}
-			if (nchunks > 0)
-				free_chunks(&vs, chunks, nchunks);
 		}
 		FreeSpaceMapVacuum(vs.index);
 		ereport(vinfo->message_level,
