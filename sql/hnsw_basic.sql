@@ -97,3 +97,22 @@ SELECT id FROM mixed WHERE vector_dims(v) = 2 ORDER BY v::vector(2) <-> '[3,2]' 
 RESET enable_seqscan;
 
 DROP TABLE items, empty_t, dup, big, ul, tt, mixed;
+
+-- a non-HOT UPDATE that keeps the vector adds the new heap TID to the
+-- existing node (no new node, no full search)
+CREATE TABLE upd (id int, tag int, v vector(3));
+CREATE INDEX upd_tag ON upd (tag);
+INSERT INTO upd SELECT i, 0, ARRAY[i, i % 7, i % 13] FROM generate_series(1, 200) i;
+CREATE INDEX upd_v ON upd USING hnsw (v vector_l2_ops);
+SELECT nodes, heap_tids FROM vecdb_index_check('upd_v');
+UPDATE upd SET tag = 1;
+SELECT nodes, heap_tids, heap_tuples_checked FROM vecdb_index_check('upd_v', true);
+VACUUM upd;
+SELECT nodes, heap_tids, heap_tuples_checked FROM vecdb_index_check('upd_v', true);
+-- changing the vector does make a new node
+UPDATE upd SET v = v + '[1000,0,0]' WHERE id <= 10;
+SELECT nodes, heap_tids FROM vecdb_index_check('upd_v');
+SET enable_seqscan = off;
+SELECT id FROM upd ORDER BY v <-> '[1005,5,5]' LIMIT 1;
+RESET enable_seqscan;
+DROP TABLE upd;
