@@ -200,7 +200,8 @@ extern void HnswSortCandidates(HnswCandidate *cands, int n);
 /* distance from the new node to existing link k, for HnswBacklinkSlot */
 typedef float (*HnswLinkDistance) (void *arg, int k);
 extern int	HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists,
-							   float dnew, HnswLinkDistance linkdist, void *arg,
+							   float dnew, HnswLinkDistance linkdist,
+							   HnswPairDistance pairdist, void *arg,
 							   int *order, int *new_nsel);
 
 /* hnswpage.c */

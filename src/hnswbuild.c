@@ -449,6 +449,18 @@ link_distance(void *arg, int k)
 							  node_vec(a->bs, a->ids[k]), a->bs->g->dims);
 }
 
+/* distance between two of nb's links (index -1: the new node x) */
+static float
+link_pair_distance(void *arg, int i, int j)
+{
+	LinkArg    *a = (LinkArg *) arg;
+	int64		ni = i < 0 ? a->x : (int64) a->ids[i];
+	int64		nj = j < 0 ? a->x : (int64) a->ids[j];
+
+	return HnswDistanceFloats(a->bs->info.metric, node_vec(a->bs, ni),
+							  node_vec(a->bs, nj), a->bs->g->dims);
+}
+
 /*
  * Gives node nb (on layer) a link to x at distance d: HnswBacklinkUpdate,
  * under nb's stripe lock (the distances it needs read immutable vectors).
@@ -470,8 +482,8 @@ graph_backlink(BuildState *bs, int64 nb, int layer, int64 x, float d)
 	lock_node(bs, nb, LW_EXCLUSIVE);
 	node_list(bs, nb, layer, &hdr, &ids, &dists);
 	arg.ids = ids;
-	newn = HnswBacklinkUpdate(hdr[0], hdr[1], cap, dists, d, link_distance, &arg,
-							  order, &newsel);
+	newn = HnswBacklinkUpdate(hdr[0], hdr[1], cap, dists, d, link_distance,
+							  link_pair_distance, &arg, order, &newsel);
 	if (newn >= 0)
 	{
 		memcpy(oids, ids, sizeof(uint32) * hdr[0]);

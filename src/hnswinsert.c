@@ -310,7 +310,7 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 		for (int i = 0; i < n; i++)
 			if (ItemPointerEquals(&tids[i], x))
 				goto done;
-		newn = HnswBacklinkUpdate(n, nsel, cap, dists, d, disk_link_distance, &arg,
+		newn = HnswBacklinkUpdate(n, nsel, cap, dists, d, disk_link_distance, NULL, &arg,
 								  order, &newsel);
 		if (newn < 0)
 			break;

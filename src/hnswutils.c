@@ -295,7 +295,8 @@ HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
  */
 int
 HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
-				   HnswLinkDistance linkdist, void *arg, int *order, int *new_nsel)
+				   HnswLinkDistance linkdist, HnswPairDistance pairdist, void *arg,
+				   int *order, int *new_nsel)
 {
 	int			sel[2 * HNSW_MAX_M + 1];
 	int			prn[2 * HNSW_MAX_M + 1];
@@ -303,6 +304,7 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
 				np = 0,
 				n = 0;
 	bool		x_selected = true;
+	bool		any_demoted = false;
 	bool		demote[2 * HNSW_MAX_M];
 	float		dx[2 * HNSW_MAX_M];
 
@@ -314,7 +316,10 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
 			x_selected = false;
 	}
 	for (int k = 0; k < nsel; k++)
+	{
 		demote[k] = x_selected && dists[k] > dnew && dx[k] < dists[k];
+		any_demoted |= demote[k];
+	}
 
 	/* merge selected (kept) with X, and pruned (old + demoted) with X */
 	for (int k = 0; k < nsel; k++)
@@ -353,6 +358,51 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
 			j--;
 		}
 		prn[j] = v;
+	}
+
+	/*
+	 * A demoted link no longer covers the pruned links it did: with pair
+	 * distances at hand (the in-memory build), give each pruned link the
+	 * heuristic's test again against the selected links closer than it.
+	 */
+	if (any_demoted && pairdist != NULL)
+	{
+		int			all[2 * HNSW_MAX_M + 1];
+		bool		was_sel[2 * HNSW_MAX_M + 1];
+		int			na = 0,
+					i = 0,
+					j = 0;
+
+		while (i < ns || j < np)
+		{
+			if (j >= np || (i < ns && DIST_OF(sel[i]) <= DIST_OF(prn[j])))
+			{
+				was_sel[na] = true;
+				all[na++] = sel[i++];
+			}
+			else
+			{
+				was_sel[na] = false;
+				all[na++] = prn[j++];
+			}
+		}
+		ns = np = 0;
+		for (int a = 0; a < na; a++)
+		{
+			bool		keep = was_sel[a];
+
+			if (!keep)
+			{
+				keep = true;
+				for (int b = 0; b < ns && keep; b++)
+					if (pairdist(arg, all[a], sel[b]) < DIST_OF(all[a]))
+						keep = false;
+			}
+			if (keep)
+				sel[ns++] = all[a];
+			else
+				prn[np++] = all[a];
+		}
 	}
 #undef DIST_OF
 
