@@ -907,6 +907,18 @@ graph_write(BuildState *bs)
 		pfree(chunk_tids);
 }
 
+/* The NOTICE pgvector users know, when the arena overflowed. */
+static void
+report_overflow(BuildGraph *g)
+{
+	if (g->full)
+		ereport(NOTICE,
+				(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
+						g->ntuples),
+				 errdetail("Building will take significantly more time."),
+				 errhint("Increase maintenance_work_mem to speed up builds.")));
+}
+
 /* ---- the heap scan ---- */
 
 /* Appends a row that did not fit to this participant's spool. */
@@ -1232,12 +1244,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	WaitForParallelWorkersToFinish(pcxt);
 
 	/* write the graph, then the rows that did not fit */
-	if (g->full)
-		ereport(NOTICE,
-				(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
-						g->ntuples),
-				 errdetail("Building will take significantly more time."),
-				 errhint("Increase maintenance_work_mem to speed up builds.")));
+	report_overflow(g);
 	g->concurrent = false;
 	graph_write(&bs);
 	if (shared->nspool > 0)
@@ -1321,12 +1328,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		bs.leader = true;
 		reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
 										   build_callback, &bs, NULL);
-		if (g->full)
-			ereport(NOTICE,
-					(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
-							g->ntuples),
-					 errdetail("Building will take significantly more time."),
-					 errhint("Increase maintenance_work_mem to speed up builds.")));
+		report_overflow(g);
 		graph_write(&bs);
 		if (bs.spool)
 		{

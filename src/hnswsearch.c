@@ -339,6 +339,28 @@ read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
 }
 
 /*
+ * The vector of an external node: buf is pinned and share-locked on entry
+ * and released on exit.  The chunk TIDs are copied and the lock dropped,
+ * but the pin kept while the chunks are read, so vacuum's cleanup lock
+ * cannot free node and chunks under us.  Returns the distance to query
+ * (if not NULL) and copies the vector to out (if not NULL).
+ */
+static float
+read_external(Relation index, HnswIndexInfo *info, Buffer buf, HnswNode node,
+			  const HnswNodeLayout *l, const float *query, float *out)
+{
+	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
+	int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
+	float		dist;
+
+	memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	dist = read_chunks(index, info, chunks, nchunks, query, out);
+	ReleaseBuffer(buf);
+	return dist;
+}
+
+/*
  * Distance from the query to the node at tid.  Fills out (tid, version,
  * dist, deleted) and *level.  Returns false if the slot holds no node any
  * more.  Pins and share-locks the node's page while reading; releases both.
@@ -351,11 +373,10 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 	Buffer		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(tid));
 	HnswNode	node;
 	const HnswNodeLayout *l;
-	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
-	if (node == NULL || node->level > info->max_level)
+	if (node == NULL)
 	{
 		UnlockReleaseBuffer(buf);
 		return false;
@@ -379,15 +400,7 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 		UnlockReleaseBuffer(buf);
 	}
 	else
-	{
-		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
-
-		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
-		/* keep the pin: vacuum cannot free the node and its chunks under us */
-		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-		out->dist = read_chunks(s->index, info, chunks, nchunks, s->query, NULL);
-		ReleaseBuffer(buf);
-	}
+		out->dist = read_external(s->index, info, buf, node, l, s->query, NULL);
 	s->visited_count++;
 	return true;
 }
@@ -404,11 +417,10 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
 	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
 	HnswNode	node;
 	const HnswNodeLayout *l;
-	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
-	if (node == NULL || node->level > info->max_level)
+	if (node == NULL)
 	{
 		UnlockReleaseBuffer(buf);
 		return false;
@@ -423,15 +435,7 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
 		UnlockReleaseBuffer(buf);
 	}
 	else
-	{
-		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
-
-		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
-		/* keep the pin: vacuum cannot free the node and its chunks under us */
-		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-		read_chunks(index, info, chunks, nchunks, NULL, out);
-		ReleaseBuffer(buf);
-	}
+		read_external(index, info, buf, node, l, NULL, out);
 	return true;
 }
 
@@ -565,12 +569,11 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	HnswIndexInfo *info = s->info;
 	HnswNode	node;
 	const HnswNodeLayout *l;
-	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
 	int			n;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
-	if (node == NULL || node->level > info->max_level || node->level < layer)
+	if (node == NULL || node->level < layer)
 	{
 		UnlockReleaseBuffer(buf);
 		return false;
@@ -606,16 +609,10 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	}
 	else
 	{
-		int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
-
-		memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
 		links_reserve(s, n);
 		memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer),
 			   sizeof(ItemPointerData) * n);
-		/* keep the pin: vacuum cannot free the node and its chunks under us */
-		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-		out->dist = read_chunks(s->index, info, chunks, nchunks, s->query, NULL);
-		ReleaseBuffer(buf);
+		out->dist = read_external(s->index, info, buf, node, l, s->query, NULL);
 		out->links_layer = layer;
 		out->nlinks = n;
 		out->links_off = s->links_used;
