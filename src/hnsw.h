@@ -17,6 +17,7 @@
 
 #include "access/amapi.h"
 #include "access/genam.h"
+#include "access/generic_xlog.h"
 #include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
 #include "utils/relcache.h"
@@ -100,7 +101,24 @@ typedef struct HnswIndexInfo
 	HnswNodeLayout layouts[HNSW_MAX_LEVEL + 1];	/* per node level */
 	/* buffer hints of this backend for the index (NULL: none kept) */
 	struct HnswBufferHints *hints;
+	/*
+	 * Inside CREATE INDEX: page edits are not WAL-logged one by one, because
+	 * the build logs every page whole at its end (HnswEdit).
+	 */
+	bool		building;
 } HnswIndexInfo;
+
+/*
+ * One atomic change to up to two locked pages: a Generic WAL record, or,
+ * while building, an in-place edit of the buffers.  Callers change only the
+ * pages HnswEditPage returns.
+ */
+typedef struct HnswEdit
+{
+	GenericXLogState *state;	/* NULL while building */
+	Buffer		bufs[2];
+	int			nbufs;
+} HnswEdit;
 
 
 /* a search candidate: a node, the version we saw, its distance to q */
@@ -221,6 +239,9 @@ extern int	HnswLayerCap(int m, int layer);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
 extern void HnswRecordFreeSpace(Relation index, Buffer buf);
 extern Buffer HnswBufferWithSpace(Relation index, Size size);
+extern void HnswEditStart(HnswEdit *e, Relation index, const HnswIndexInfo *info);
+extern Page HnswEditPage(HnswEdit *e, Buffer buf, bool new_page);
+extern void HnswEditFinish(HnswEdit *e);
 
 /* hnswsearch.c */
 extern struct HnswBufferHints *HnswGetBufferHints(Relation index);

@@ -896,10 +896,6 @@ graph_write(BuildState *bs)
 		emit_page(index, page, cur);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, g->nnodes);
 
-	FreeSpaceMapVacuum(index);
-	if (RelationNeedsWAL(index))
-		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
-
 	pfree(tuple);
 	pfree(page);
 	pfree(tids);
@@ -996,12 +992,33 @@ init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
 	bs->buildctx = CurrentMemoryContext;
 }
 
-/* Inserts the rows of one spool file on disk. */
+/*
+ * The last step of every build: free space known to the FSM's upper levels,
+ * then every page WAL-logged whole (no page edit of the build was logged on
+ * its own: HnswEdit).
+ */
+static void
+finish_index(Relation index)
+{
+	FreeSpaceMapVacuum(index);
+	if (RelationNeedsWAL(index))
+		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+}
+
+/*
+ * Inserts the rows of one spool file through the on-disk insert path, with
+ * the build's shortcuts: page edits unlogged (finish_index logs the pages),
+ * buffer hints, and no separate search for a duplicate first (the insert
+ * still gives an identical vector's node the heap TID, as a build does).
+ */
 static void
 insert_spooled(BuildState *bs, BufFile *file)
 {
 	ItemPointerData tid;
 	float	   *vec = palloc(sizeof(float) * bs->info.dims);
+
+	bs->info.building = true;
+	bs->info.hints = HnswGetBufferHints(bs->index);
 
 	if (BufFileSeek(file, 0, 0, SEEK_SET) != 0)
 		ereport(ERROR,
@@ -1019,7 +1036,7 @@ insert_spooled(BuildState *bs, BufFile *file)
 					 errmsg("could not read hnsw build spool file")));
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(bs->tmpctx);
-		HnswInsertVector(bs->index, &bs->info, vec, &tid, true);
+		HnswInsertVector(bs->index, &bs->info, vec, &tid, false);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(bs->tmpctx);
 	}
@@ -1258,6 +1275,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 		insert_spools(&bs);
 		WaitForParallelWorkersToFinish(pcxt);
 	}
+	finish_index(index);
 	*reltuples = shared->reltuples;
 	*indtuples = shared->indtuples;
 
@@ -1336,6 +1354,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 			insert_spooled(&bs, bs.spool);
 			BufFileClose(bs.spool);
 		}
+		finish_index(index);
 		indtuples = bs.indtuples;
 	}
 

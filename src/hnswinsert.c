@@ -21,7 +21,6 @@
  */
 #include "postgres.h"
 
-#include "access/generic_xlog.h"
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -64,7 +63,7 @@ add_heaptid(Relation index, HnswIndexInfo *info, HnswCandidate *c,
 {
 	float	   *other = palloc(sizeof(float) * info->dims);
 	Buffer		buf;
-	GenericXLogState *state;
+	HnswEdit	edit;
 	Page		page;
 	HnswNode	node;
 	bool		done = false;
@@ -77,40 +76,38 @@ add_heaptid(Relation index, HnswIndexInfo *info, HnswCandidate *c,
 	}
 	pfree(other);
 
-	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&c->tid));
+	buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(&c->tid));
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid), info);
 	if (node && node->version == c->version && !(node->flags & HNSW_NODE_DELETED) &&
 		node->ntids < HNSW_HEAPTIDS)
 	{
-		state = GenericXLogStart(index);
-		page = GenericXLogRegisterBuffer(state, buf, 0);
+		HnswEditStart(&edit, index, info);
+		page = HnswEditPage(&edit, buf, false);
 		node = HnswGetNode(page, ItemPointerGetOffsetNumber(&c->tid), info);
 		node->heaptids[node->ntids++] = *heap_tid;
-		GenericXLogFinish(state);
+		HnswEditFinish(&edit);
 		done = true;
 	}
 	UnlockReleaseBuffer(buf);
 	return done;
 }
 
-/* Writes one tuple to a page with room; returns its TID.  One WAL record. */
+/* Writes one tuple to a page with room; returns its TID.  One page edit. */
 static ItemPointerData
-write_tuple(Relation index, Item item, Size size, uint16 *version)
+write_tuple(Relation index, HnswIndexInfo *info, Item item, Size size, uint16 *version)
 {
 	Buffer		buf = HnswBufferWithSpace(index, size);
-	GenericXLogState *state = GenericXLogStart(index);
+	bool		fresh = PageIsNew(BufferGetPage(buf));
+	HnswEdit	edit;
 	Page		page;
 	OffsetNumber off;
 	ItemPointerData tid;
 
-	if (PageIsNew(BufferGetPage(buf)))
-	{
-		page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	HnswEditStart(&edit, index, info);
+	page = HnswEditPage(&edit, buf, fresh);
+	if (fresh)
 		HnswInitPage(page, HNSW_PAGE_NODES);
-	}
-	else
-		page = GenericXLogRegisterBuffer(state, buf, 0);
 	if (version)
 	{
 		((HnswNode) item)->version = HnswPageGetOpaque(page)->epoch;
@@ -119,7 +116,7 @@ write_tuple(Relation index, Item item, Size size, uint16 *version)
 	off = PageAddItem(page, item, size, InvalidOffsetNumber, false, false);
 	if (off == InvalidOffsetNumber)
 		elog(ERROR, "failed to add tuple to index \"%s\"", RelationGetRelationName(index));
-	GenericXLogFinish(state);
+	HnswEditFinish(&edit);
 	ItemPointerSet(&tid, BufferGetBlockNumber(buf), off);
 	HnswRecordFreeSpace(index, buf);
 	UnlockReleaseBuffer(buf);
@@ -187,19 +184,20 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 			if (!TransactionIdIsValid(chunk->xmin))
 				chunk->xmin = GetCurrentTransactionId();
 			memcpy(chunk->x, vec + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
-			chunks[c] = write_tuple(index, (Item) chunk,
+			chunks[c] = write_tuple(index, info, (Item) chunk,
 									HNSW_CHUNK_HEADER_SIZE + sizeof(float) * nf, NULL);
 		}
 		pfree(chunk);
 	}
 
 	if (!make_entry)
-		*out_tid = write_tuple(index, (Item) tuple, l->size, out_version);
+		*out_tid = write_tuple(index, info, (Item) tuple, l->size, out_version);
 	else
 	{
 		Buffer		buf = HnswBufferWithSpace(index, l->size);
 		Buffer		metabuf;
-		GenericXLogState *state;
+		bool		fresh = PageIsNew(BufferGetPage(buf));
+		HnswEdit	edit;
 		Page		page;
 		Page		metapage;
 		HnswMetaPage meta;
@@ -208,15 +206,11 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 		/* lock order: node page, then metapage */
 		metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
 		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-		state = GenericXLogStart(index);
-		if (PageIsNew(BufferGetPage(buf)))
-		{
-			page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+		HnswEditStart(&edit, index, info);
+		page = HnswEditPage(&edit, buf, fresh);
+		if (fresh)
 			HnswInitPage(page, HNSW_PAGE_NODES);
-		}
-		else
-			page = GenericXLogRegisterBuffer(state, buf, 0);
-		metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
+		metapage = HnswEditPage(&edit, metabuf, false);
 		node->version = HnswPageGetOpaque(page)->epoch;
 		off = PageAddItem(page, (Item) tuple, l->size, InvalidOffsetNumber, false, false);
 		if (off == InvalidOffsetNumber)
@@ -230,7 +224,7 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 			meta->entry_level = level;
 			meta->entry_version = node->version;
 		}
-		GenericXLogFinish(state);
+		HnswEditFinish(&edit);
 		HnswRecordFreeSpace(index, buf);
 		UnlockReleaseBuffer(metabuf);
 		UnlockReleaseBuffer(buf);
@@ -266,10 +260,18 @@ disk_link_distance(void *arg, int k)
  * HnswBacklinkUpdate.  The new list is decided with no lock held, then
  * written under the page's exclusive lock if the list is unchanged; else
  * decided again.  Holds no buffer lock on entry or exit.
+ *
+ * The rule may leave x out of a full list.  With force, x then takes the
+ * list's last slot (its farthest pruned link, which a selected link
+ * covers): the caller's way to give x at least one way in.  Returns
+ * whether nb links to x afterwards.
  */
-static void
-add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d)
+static bool
+add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d,
+			 bool force)
 {
+	bool		linked = false;
+
 	HnswIndexInfo *info = s->info;
 	int			cap = HnswLayerCap(info->m, layer);
 	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
@@ -288,7 +290,7 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 		bool		same;
 
 		/* read the list and its selected count under a share lock */
-		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(&nb->tid));
+		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&nb->tid));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
 		if (node == NULL || node->version != nb->version || layer > node->level ||
@@ -309,13 +311,25 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 
 		for (int i = 0; i < n; i++)
 			if (ItemPointerEquals(&tids[i], x))
+			{
+				linked = true;
 				goto done;
+			}
 		newn = HnswBacklinkUpdate(n, nsel, cap, dists, d, disk_link_distance, NULL, &arg,
 								  order, &newsel);
 		if (newn < 0)
-			break;
+		{
+			/* x was left out, so the list is full: x replaces the last link */
+			if (!force || n < 1)
+				break;
+			for (int i = 0; i < n - 1; i++)
+				order[i] = i;
+			order[n - 1] = -1;
+			newn = n;
+			newsel = Min(nsel, n - 1);
+		}
 
-		buf = ReadBuffer(s->index, ItemPointerGetBlockNumber(&nb->tid));
+		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&nb->tid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
 		same = node != NULL && node->version == nb->version && layer <= node->level;
@@ -329,12 +343,14 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 		}
 		if (same)
 		{
-			GenericXLogState *state = GenericXLogStart(s->index);
-			Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+			HnswEdit	edit;
+			Page		page;
 			const HnswNodeLayout *l;
 			ItemPointer otids;
 			float	   *odists;
 
+			HnswEditStart(&edit, s->index, info);
+			page = HnswEditPage(&edit, buf, false);
 			node = HnswGetNode(page, ItemPointerGetOffsetNumber(&nb->tid), info);
 			l = &info->layouts[node->level];
 			otids = HnswNodeTids(node, l, layer);
@@ -354,8 +370,9 @@ add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d
 			}
 			HnswListCount(node, l, layer) = newn;
 			HnswListNsel(node, l, layer) = newsel;
-			GenericXLogFinish(state);
+			HnswEditFinish(&edit);
 			UnlockReleaseBuffer(buf);
+			linked = true;
 			break;
 		}
 		UnlockReleaseBuffer(buf);
@@ -367,6 +384,7 @@ done:
 	pfree(tids);
 	pfree(dists);
 	pfree(order);
+	return linked;
 }
 
 /*
@@ -508,9 +526,23 @@ retry:
 	write_node(index, info, level, vec, heap_tid, sel, nsel, nselected, make_entry,
 			   nfound[0] == 0, &xtid, &xversion);
 
+	/*
+	 * Back-links.  On layer 0, if no neighbour kept one (each list was full
+	 * of nearer links), the nearest neighbour is made to take x, so that a
+	 * search reaching it can reach x: without that, x could only be found
+	 * through nodes inserted after it.
+	 */
 	for (int layer = top; layer >= 0; layer--)
+	{
+		bool		linked = false;
+
 		for (int i = 0; i < nsel[layer]; i++)
-			add_backlink(&s, &sel[layer][i], layer, &xtid, sel[layer][i].dist);
+			linked |= add_backlink(&s, &sel[layer][i], layer, &xtid, sel[layer][i].dist,
+								   false);
+		if (layer == 0 && !linked)
+			for (int i = 0; i < nsel[0] && !linked; i++)
+				linked = add_backlink(&s, &sel[0][i], 0, &xtid, sel[0][i].dist, true);
+	}
 
 finish:
 	HnswSearchFree(&s);

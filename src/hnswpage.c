@@ -5,7 +5,7 @@
  *	  initialization, free space, the empty index.
  *
  * Nothing here takes locks it does not document; nothing here writes WAL
- * except HnswWriteEmptyIndex.
+ * except HnswWriteEmptyIndex and HnswEditFinish.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -295,4 +295,43 @@ HnswBufferWithSpace(Relation index, Size size)
 		RecordPageWithFreeSpace(index, blkno, avail);
 	}
 	return HnswNewBuffer(index, MAIN_FORKNUM);
+}
+
+/*
+ * Page edits.  Outside a build an edit is one Generic WAL record (the pages
+ * change atomically at HnswEditFinish).  Inside CREATE INDEX the buffers are
+ * changed in place and marked dirty: the build WAL-logs every page whole at
+ * its end, and a crash before commit drops the new relation anyway.  The
+ * caller holds each buffer's exclusive lock from HnswEditPage to
+ * HnswEditFinish.
+ */
+void
+HnswEditStart(HnswEdit *e, Relation index, const HnswIndexInfo *info)
+{
+	e->state = info->building ? NULL : GenericXLogStart(index);
+	e->nbufs = 0;
+}
+
+/* The page of buf to change; new_page: its old contents do not matter. */
+Page
+HnswEditPage(HnswEdit *e, Buffer buf, bool new_page)
+{
+	if (e->nbufs >= (int) lengthof(e->bufs))
+		elog(ERROR, "too many buffers in one hnsw page edit");
+	e->bufs[e->nbufs++] = buf;
+	if (e->state == NULL)
+		return BufferGetPage(buf);
+	return GenericXLogRegisterBuffer(e->state, buf, new_page ? GENERIC_XLOG_FULL_IMAGE : 0);
+}
+
+void
+HnswEditFinish(HnswEdit *e)
+{
+	if (e->state != NULL)
+		GenericXLogFinish(e->state);
+	else
+		for (int i = 0; i < e->nbufs; i++)
+			MarkBufferDirty(e->bufs[i]);
+	e->state = NULL;
+	e->nbufs = 0;
 }

@@ -124,6 +124,7 @@ HnswFillIndexInfo(HnswIndexInfo *info, int dims, int m, int ef_construction,
 	info->metric = metric;
 	info->max_level = HnswMaxLevelFor(m, dims);
 	info->hints = NULL;
+	info->building = false;
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
 		HnswNodeLayoutFor(&info->layouts[level], level, m, dims);
 }

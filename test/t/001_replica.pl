@@ -89,6 +89,70 @@ like($plan, qr/Index Scan using tst_v_idx/, 'the standby query uses the hnsw ind
 
 compare_nodes('after build');
 
+# Builds that outgrow maintenance_work_mem, serial and parallel: the rows
+# that did not fit go through the insert path with unlogged page edits, and
+# the build logs every page at its end.  The standby must return the
+# primary's ids, and the graph must be about as good as an in-memory
+# build's (recall@10 against exact answers, same ef_search).
+my $odims = 128;
+my $orows = 8000;
+my $oef = 100;
+my @oq = map { VecdbTest::random_vector($rng, $odims) } 1 .. $nqueries;
+$primary->safe_psql('postgres',
+	"CREATE TABLE otst (id int PRIMARY KEY, v vector($odims)) WITH (autovacuum_enabled = off)");
+for (my $first = 1; $first <= $orows; $first += 1000)
+{
+	VecdbTest::insert_random_rows($primary, 'otst', $rng, $odims, $first, 1000);
+}
+$primary->safe_psql('postgres', 'ANALYZE otst');
+my @oexact = split /\n/, $primary->safe_psql('postgres',
+	"SET enable_indexscan = off;\n" . join("\n", map { VecdbTest::knn_sql('otst', $_, $k) } @oq));
+
+sub otst_recall
+{
+	my @got = VecdbTest::knn_ids_many($primary, 'otst', \@oq, $k, $oef);
+	my $hits = 0;
+	for my $i (0 .. $#oq)
+	{
+		my %want = map { $_ => 1 } split /,/, $oexact[$i];
+		$hits += grep { $want{$_} } split /,/, $got[$i];
+	}
+	return $hits / ($k * @oq);
+}
+
+$primary->safe_psql('postgres',
+	"SET maintenance_work_mem = '64MB'; SET max_parallel_maintenance_workers = 0;
+	 CREATE INDEX otst_v_idx ON otst USING hnsw (v vector_l2_ops)");
+my $in_memory_recall = otst_recall();
+note "otst: recall\@$k at ef_search $oef after an in-memory build: $in_memory_recall";
+for my $workers (0, 1)
+{
+	my $what = $workers ? 'parallel' : 'serial';
+	my ($ret, $out, $err) = $primary->psql('postgres',
+		"SET maintenance_work_mem = '1MB'; SET max_parallel_maintenance_workers = $workers;
+		 SET client_min_messages = debug1;
+		 DROP INDEX otst_v_idx;
+		 CREATE INDEX otst_v_idx ON otst USING hnsw (v vector_l2_ops)");
+	is($ret, 0, "$what build over maintenance_work_mem succeeds") or diag($err);
+	like($err, qr/NOTICE:  hnsw graph no longer fits into maintenance_work_mem after \d+ tuples/,
+		"$what build: the graph outgrew maintenance_work_mem");
+	if ($workers)
+	{
+		like($err, qr/hnsw build: [1-9]\d* parallel workers/,
+			'parallel build: a worker took part');
+	}
+	ok(VecdbTest::wait_for_replay($primary, $standby), "$what build over memory: the standby replayed the WAL");
+	my @p = VecdbTest::knn_ids_many($primary, 'otst', \@oq, $k, $oef);
+	my @s = VecdbTest::knn_ids_many($standby, 'otst', \@oq, $k, $oef);
+	is_deeply(\@s, \@p, "$what build over memory: standby returns the primary's k-NN ids");
+	my $c = VecdbTest::index_check_ok($primary, 'otst_v_idx', "$what build over memory");
+	is($c->{heap_tuples_checked}, $orows, "$what build over memory: every row is indexed");
+	my $r = otst_recall();
+	note "otst: recall\@$k at ef_search $oef after a $what build over memory: $r";
+	cmp_ok($r, '>=', $in_memory_recall - 0.05,
+		"$what build over memory: recall within 0.05 of the in-memory build's");
+}
+
 for my $r (1 .. $rounds)
 {
 	my $deleted = $primary->safe_psql('postgres',
