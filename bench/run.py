@@ -589,8 +589,41 @@ class Bench:
             return '[%s]' % ph
         return poll
 
+    def phase_build_mem(self, ds, efc):
+        """CREATE INDEX at each --build-mem maintenance_work_mem (vecdb only; a
+        peer that falls back to row-by-row inserts would take hours), runs
+        interleaved with in-memory builds so the ratio sees the same drift."""
+        a = self.args
+        t = self.targets[0]
+        for mem in a.build_mem:
+            for r in range(a.runs):
+                for label, setting in (('in-memory', None), (mem, mem)):
+                    ex(t.conn, 'DROP INDEX IF EXISTS items_v_idx')
+                    self.checkpoint(t)
+                    t.conn.notices.clear()
+                    if setting:
+                        ex(t.conn, "SET maintenance_work_mem = '%s'" % setting)
+                    sql = ('CREATE INDEX items_v_idx ON items USING hnsw (v %s) '
+                           'WITH (m = %d, ef_construction = %d)' % (ds.opclass, M, efc))
+                    with Ticker('%s build efc=%d %s mwm=%s' % (ds.name, efc, t.label, label),
+                                poll=self.build_poll(t)):
+                        t0 = time.perf_counter()
+                        ex(t.conn, sql)
+                        sec = time.perf_counter() - t0
+                    ex(t.conn, 'RESET maintenance_work_mem')
+                    notices = [n.strip() for n in t.conn.notices]
+                    t.conn.notices.clear()
+                    self.record(dataset=ds.name, target=t.label, phase='build_mem', efc=efc, run=r,
+                                mem=label, seconds=sec, notices=notices)
+                    log('%s build efc=%d run %d/%d %s maintenance_work_mem=%s: %.2f s%s'
+                        % (ds.name, efc, r + 1, a.runs, t.label, label, sec,
+                           ('; ' + ' | '.join(notices)) if notices else ''))
+        ex(t.conn, 'DROP INDEX IF EXISTS items_v_idx')
+
     def phase_build(self, ds, efc):
         a = self.args
+        if a.build_mem:
+            self.phase_build_mem(ds, efc)
         for r in range(a.runs):
             for t in self.targets:
                 ex(t.conn, 'DROP INDEX IF EXISTS items_v_idx')
@@ -793,6 +826,8 @@ def summarize(raw, datasets, targets, efcs, efs):
                     'insert_rows_per_s': {c: med('insert', 'rows_per_s', efc=efc, clients=c) for c in (1, 2)},
                     'insert_p50_ms': med('insert', 'p50_ms', efc=efc, clients=1),
                     'vacuum_s': med('vacuum', 'seconds', efc=efc),
+                    'build_mem_s': {m: med('build_mem', 'seconds', efc=efc, mem=m)
+                                    for m in sorted({r.get('mem') for r in rs if r['phase'] == 'build_mem'})},
                     'search': {},
                 }
                 for ef in efs:
@@ -949,6 +984,12 @@ def markdown(b, summary, ratios, datasets_info):
             L.append('| INSERT rows/s, 1 client | ' + ' | '.join(fmt(cf[t]['insert_rows_per_s'][1], '%.0f') for t in labels) + ' |')
             L.append('| INSERT rows/s, 2 clients | ' + ' | '.join(fmt(cf[t]['insert_rows_per_s'][2], '%.0f') for t in labels) + ' |')
             L.append('| VACUUM after deleting 10%, s | ' + ' | '.join(fmt(cf[t]['vacuum_s']) for t in labels) + ' |')
+            for mem in a.build_mem or []:
+                base = cf[labels[0]]['build_mem_s'].get('in-memory')
+                small = cf[labels[0]]['build_mem_s'].get(mem)
+                L.append('| CREATE INDEX at maintenance_work_mem=%s, s (vs in-memory %s s, interleaved): %s | %s |'
+                         % (mem, fmt(base), fmt_ratio(ratio(small, base)), ' | '.join(
+                             [fmt(small)] + ['not run'] * (len(labels) - 1))))
             L.append('')
             L.append('| hnsw.ef_search | extension | recall@10 | QPS 1 client | QPS 2 clients | p50 ms | p99 ms |')
             L.append('|---|---|---|---|---|---|---|')
@@ -1029,6 +1070,9 @@ def parse_args(argv):
     p.add_argument('--runs', type=int, help='repetitions of each measurement, medians reported (default 3; --quick 2)')
     p.add_argument('--inserts', type=int, help='timed single-row INSERTs per client (default 2000; --quick 300)')
     p.add_argument('--peer', help='peer extension with the same SQL surface, e.g. vector')
+    p.add_argument('--build-mem', type=lambda x: [v for v in x.split(',') if v],
+                   help='also time vecdb CREATE INDEX at these maintenance_work_mem values '
+                        '(e.g. 49MB), interleaved with in-memory builds')
     p.add_argument('--out', default=os.path.join(HERE, 'out'), help='output directory (default bench/out)')
     p.add_argument('--quick', action='store_true', help='small sizes for a smoke run')
     p.add_argument('--keep-db', action='store_true', help='keep the benchmark databases at the end')

@@ -622,6 +622,45 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	return true;
 }
 
+/*
+ * Pins the pages of a batch of nodes about to be measured and prefetches
+ * each one's line pointer and tuple head, so the cache misses of the batch
+ * overlap.  measure_pinned then locks, measures and releases each.
+ */
+static void
+pin_batch(HnswSearch *s, const ItemPointerData *todo, int ntodo, Buffer *bufs)
+{
+	for (int i = 0; i < ntodo; i++)
+	{
+		Page		page;
+
+		bufs[i] = HnswReadBuffer(s->index, s->info, ItemPointerGetBlockNumber(&todo[i]));
+		page = BufferGetPage(bufs[i]);
+		__builtin_prefetch(PageGetItemId(page, ItemPointerGetOffsetNumber(&todo[i])));
+	}
+	for (int i = 0; i < ntodo; i++)
+	{
+		Page		page = BufferGetPage(bufs[i]);
+		OffsetNumber off = ItemPointerGetOffsetNumber(&todo[i]);
+
+		/* an unlocked peek, only to prefetch: the lock is taken later */
+		if (off <= PageGetMaxOffsetNumber(page))
+		{
+			ItemId		iid = PageGetItemId(page, off);
+
+			if (ItemIdIsNormal(iid))
+			{
+				char	   *t = (char *) page + ItemIdGetOffset(iid);
+
+				__builtin_prefetch(t);
+				__builtin_prefetch(t + 64);
+				__builtin_prefetch(t + 128);
+				__builtin_prefetch(t + 192);
+			}
+		}
+	}
+}
+
 static inline void
 push_result(HnswHeap *result, int ef, const HnswCandidate *c, HnswHeap *discarded)
 {
@@ -725,36 +764,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 				todo[ntodo++] = t;
 		}
 
-		/* pin and prefetch the whole batch, then measure */
-		for (int i = 0; i < ntodo; i++)
-		{
-			Page		page;
-
-			bufs[i] = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&todo[i]));
-			page = BufferGetPage(bufs[i]);
-			__builtin_prefetch(PageGetItemId(page, ItemPointerGetOffsetNumber(&todo[i])));
-		}
-		for (int i = 0; i < ntodo; i++)
-		{
-			Page		page = BufferGetPage(bufs[i]);
-			OffsetNumber off = ItemPointerGetOffsetNumber(&todo[i]);
-
-			/* an unlocked peek, only to prefetch: the lock is taken below */
-			if (off <= PageGetMaxOffsetNumber(page))
-			{
-				ItemId		iid = PageGetItemId(page, off);
-
-				if (ItemIdIsNormal(iid))
-				{
-					char	   *t = (char *) page + ItemIdGetOffset(iid);
-
-					__builtin_prefetch(t);
-					__builtin_prefetch(t + 64);
-					__builtin_prefetch(t + 128);
-					__builtin_prefetch(t + 192);
-				}
-			}
-		}
+		pin_batch(s, todo, ntodo, bufs);
 		for (int i = 0; i < ntodo; i++)
 		{
 			HnswCandidate e;
@@ -790,36 +800,52 @@ HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
 {
 	HnswIndexInfo *info = s->info;
 	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * info->m);
+	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * info->m);
+	Buffer	   *bufs = palloc(sizeof(Buffer) * info->m);
+	bool		saved_abandon = s->may_abandon;
 
+	/* only a closer node matters here, so L2 may stop measuring early */
+	s->may_abandon = info->metric == HNSW_METRIC_L2;
 	for (int layer = from_level; layer > to_level; layer--)
 	{
-		bool		changed = true;
+		int			n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer,
+										  nbrs, NULL);
 
-		while (changed)
+		for (;;)
 		{
-			int			n;
+			HnswCandidate best = ep;
+			int			ntodo = 0;
 
 			CHECK_FOR_INTERRUPTS();
-			changed = false;
-			n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer, nbrs, NULL);
 			for (int i = 0; i < n; i++)
+				if (ItemPointerIsValid(&nbrs[i]) && !ItemPointerEquals(&nbrs[i], &ep.tid))
+					todo[ntodo++] = nbrs[i];
+			pin_batch(s, todo, ntodo, bufs);
+			for (int i = 0; i < ntodo; i++)
 			{
 				HnswCandidate e;
-				int			level;
 
-				if (!ItemPointerIsValid(&nbrs[i]) || ItemPointerEquals(&nbrs[i], &ep.tid))
-					continue;
-				if (!HnswNodeDistance(s, &nbrs[i], &e, NULL, &level))
-					continue;
-				if (e.dist < ep.dist && level >= layer - 1)
-				{
-					ep = e;
-					changed = true;
-				}
+				/* a closer node's links on this layer come with it */
+				if (measure_pinned(s, bufs[i], &todo[i], layer, best.dist, &e) &&
+					e.dist < best.dist)
+					best = e;
 			}
+			if (ItemPointerEquals(&best.tid, &ep.tid))
+				break;
+			ep = best;
+			if (ep.links_layer == layer && ep.links_off >= 0)
+			{
+				n = Min(ep.nlinks, info->m);
+				memcpy(nbrs, s->links + ep.links_off, sizeof(ItemPointerData) * n);
+			}
+			else
+				n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer, nbrs, NULL);
 		}
 	}
+	s->may_abandon = saved_abandon;
 	pfree(nbrs);
+	pfree(todo);
+	pfree(bufs);
 	return ep;
 }
 
