@@ -143,6 +143,20 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
+
+	/*
+	 * Early abandoning needs a distance that only grows as terms are added.
+	 * L2 is one.  Cosine compares unit vectors (the index stores them
+	 * normalized), and for unit vectors -dot = |q - v|^2 / 2 - 1, so a scan
+	 * with a unit query can measure L2 instead, bounded the same way.
+	 */
+	s->abandonable = info->metric == HNSW_METRIC_L2;
+	if (info->metric == HNSW_METRIC_COSINE)
+	{
+		double		nn = vecdb_kernels->dot(query, query, info->dims);
+
+		s->abandonable = fabs(nn - 1.0) < 1e-4;
+	}
 	s->links = NULL;
 	s->links_used = 0;
 	s->links_cap = 0;
@@ -588,7 +602,16 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	n = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
 	if (!l->external)
 	{
-		if (s->may_abandon && bound < get_float4_infinity())
+		if (s->may_abandon && info->metric == HNSW_METRIC_COSINE)
+		{
+			/* as -dot through L2 (HnswSearchInit); every node alike */
+			double		b = 2.0 * ((double) bound + 1.0);
+
+			out->dist = HnswSaneDistance(vecdb_kernels->l2sq_bounded(s->query,
+																	 HnswNodeVector(node, l),
+																	 info->dims, b) / 2.0 - 1.0);
+		}
+		else if (s->may_abandon && bound < get_float4_infinity())
 			out->dist = (float) vecdb_kernels->l2sq_bounded(s->query, HnswNodeVector(node, l),
 															info->dims, bound);
 		else
@@ -703,7 +726,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	 * distance is wanted later (set aside for an iterative scan, or
 	 * remembered by an insert).
 	 */
-	s->may_abandon = info->metric == HNSW_METRIC_L2 && discarded == NULL &&
+	s->may_abandon = s->abandonable && discarded == NULL &&
 		!s->keep_distances;
 	HnswHeapInit(&cand, ef * 4, false);
 	for (int i = 0; i < entries->n; i++)
@@ -804,8 +827,12 @@ HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
 	Buffer	   *bufs = palloc(sizeof(Buffer) * info->m);
 	bool		saved_abandon = s->may_abandon;
 
-	/* only a closer node matters here, so L2 may stop measuring early */
-	s->may_abandon = info->metric == HNSW_METRIC_L2;
+	/*
+	 * Only a closer node matters here, so L2 may stop measuring early (an
+	 * insert's cosine distances stay exact: they go into link lists).
+	 */
+	s->may_abandon = s->abandonable &&
+		(info->metric == HNSW_METRIC_L2 || !s->keep_distances);
 	for (int layer = from_level; layer > to_level; layer--)
 	{
 		int			n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer,
