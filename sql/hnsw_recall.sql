@@ -38,7 +38,8 @@ SELECT q, array(SELECT id FROM rv ORDER BY rv.v <-> rq.v LIMIT 10) AS ids FROM r
 RESET enable_seqscan;
 SELECT avg((SELECT count(*) FROM unnest(a.ids) x WHERE x = ANY (e.ids))) / 10 >= 0.95 AS recall_ok
 FROM exact e JOIN approx a USING (q);
-SELECT heap_tuples_checked, unreachable_nodes < 10 AS connected FROM vecdb_index_check('rv_idx', true);
+-- a fresh build links every node a search could not reach
+SELECT heap_tuples_checked, unreachable_nodes FROM vecdb_index_check('rv_idx', true);
 
 -- The same under cosine, whose scans measure unit vectors by L2 so that far
 -- nodes can be abandoned early (checked every 128 floats, hence 384

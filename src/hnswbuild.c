@@ -681,6 +681,179 @@ done:
 	return ok;
 }
 
+/* ---- reachability ---- */
+
+/*
+ * Marks every node reachable from start over the links of all layers;
+ * returns how many were newly marked.  queue has room for every node.
+ */
+static int64
+mark_reachable(BuildState *bs, int64 start, bool *reached, int64 *queue)
+{
+	int64		head = 0,
+				tail = 0;
+
+	if (reached[start])
+		return 0;
+	reached[start] = true;
+	queue[tail++] = start;
+	while (head < tail)
+	{
+		int64		x = queue[head++];
+		int			level = node_at(bs, x)->level;
+
+		if ((head & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int layer = 0; layer <= level; layer++)
+		{
+			uint16	   *hdr;
+			uint32	   *ids;
+			float	   *dists;
+
+			node_list(bs, x, layer, &hdr, &ids, &dists);
+			for (int k = 0; k < hdr[0]; k++)
+				if (!reached[ids[k]])
+				{
+					reached[ids[k]] = true;
+					queue[tail++] = ids[k];
+				}
+		}
+	}
+	return tail;
+}
+
+/*
+ * Gives node r a layer-0 link to id at distance d, as a pruned link in
+ * distance order.  A full list first drops one link: the farthest (pruned
+ * before selected) whose target another layer-0 list also links to, so the
+ * drop does not cut that node off; failing that, the last.  indeg counts
+ * layer-0 links into each node and is kept up to date.
+ */
+static void
+force_link(BuildState *bs, int64 r, uint32 id, float d, int32 *indeg)
+{
+	uint16	   *hdr;
+	uint32	   *ids;
+	float	   *dists;
+	int			n,
+				nsel,
+				pos;
+
+	node_list(bs, r, 0, &hdr, &ids, &dists);
+	n = hdr[0];
+	nsel = hdr[1];
+	if (n >= bs->g->cap0)
+	{
+		int			victim = n - 1;
+
+		for (int k = n - 1; k >= 0; k--)
+			if (indeg[ids[k]] >= 2)
+			{
+				victim = k;
+				break;
+			}
+		indeg[ids[victim]]--;
+		for (int k = victim; k < n - 1; k++)
+		{
+			ids[k] = ids[k + 1];
+			dists[k] = dists[k + 1];
+		}
+		n--;
+		if (victim < nsel)
+			nsel--;
+	}
+	pos = n;
+	while (pos > nsel && dists[pos - 1] > d)
+	{
+		ids[pos] = ids[pos - 1];
+		dists[pos] = dists[pos - 1];
+		pos--;
+	}
+	ids[pos] = id;
+	dists[pos] = d;
+	hdr[0] = n + 1;
+	hdr[1] = nsel;
+	indeg[id]++;
+}
+
+/*
+ * Before the graph is written: HNSW's back-link rule can leave a node with
+ * no way in (every list that linked to it dropped it later).  Each node no
+ * search can reach from the entry point gets a link from its nearest
+ * reachable neighbour, which may push another node out of that list, so
+ * this repeats until a pass links nothing (or ten passes).  Leader only,
+ * with no worker running.
+ */
+static void
+graph_connect(BuildState *bs)
+{
+	BuildGraph *g = bs->g;
+	int64		n = g->nnodes;
+	int64		linked = 0;
+	int64		left = 0;
+	int			passes;
+	bool	   *reached;
+	int64	   *queue;
+	int32	   *indeg;
+
+	if (n < 2 || g->entry < 0)
+		return;
+	reached = palloc_extended(mul_size(sizeof(bool), n), MCXT_ALLOC_HUGE);
+	queue = palloc_extended(mul_size(sizeof(int64), n), MCXT_ALLOC_HUGE);
+	indeg = palloc_extended(mul_size(sizeof(int32), n), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	for (int64 id = 0; id < n; id++)
+	{
+		uint16	   *hdr;
+		uint32	   *ids;
+		float	   *dists;
+
+		node_list(bs, id, 0, &hdr, &ids, &dists);
+		for (int k = 0; k < hdr[0]; k++)
+			indeg[ids[k]]++;
+	}
+	for (passes = 1; passes <= 10; passes++)
+	{
+		int64		linked_now = 0;
+
+		memset(reached, 0, sizeof(bool) * n);
+		mark_reachable(bs, g->entry, reached, queue);
+		left = 0;
+		for (int64 id = 0; id < n; id++)
+		{
+			uint16	   *hdr;
+			uint32	   *ids;
+			float	   *dists;
+			int			best = -1;
+
+			if ((id & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (reached[id])
+				continue;
+			node_list(bs, id, 0, &hdr, &ids, &dists);
+			for (int k = 0; k < hdr[0]; k++)
+				if (reached[ids[k]] && (best < 0 || dists[k] < dists[best]))
+					best = k;
+			if (best < 0)
+			{
+				left++;			/* perhaps next pass, via a later node */
+				continue;
+			}
+			force_link(bs, ids[best], (uint32) id, dists[best], indeg);
+			linked_now++;
+			mark_reachable(bs, id, reached, queue);
+		}
+		linked += linked_now;
+		if (linked_now == 0)
+			break;
+	}
+	ereport(DEBUG1,
+			(errmsg_internal("hnsw build: linked " INT64_FORMAT " unreachable nodes in %d passes, " INT64_FORMAT " left",
+							 linked, passes, left)));
+	pfree(reached);
+	pfree(queue);
+	pfree(indeg);
+}
+
 /* ---- writing the graph ---- */
 
 typedef struct PagePacker
@@ -1263,6 +1436,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	/* write the graph, then the rows that did not fit */
 	report_overflow(g);
 	g->concurrent = false;
+	graph_connect(&bs);
 	graph_write(&bs);
 	if (shared->nspool > 0)
 	{
@@ -1347,6 +1521,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
 										   build_callback, &bs, NULL);
 		report_overflow(g);
+		graph_connect(&bs);
 		graph_write(&bs);
 		if (bs.spool)
 		{

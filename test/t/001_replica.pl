@@ -123,6 +123,8 @@ sub otst_recall
 $primary->safe_psql('postgres',
 	"SET maintenance_work_mem = '64MB'; SET max_parallel_maintenance_workers = 0;
 	 CREATE INDEX otst_v_idx ON otst USING hnsw (v vector_l2_ops)");
+my $c0 = VecdbTest::index_check_ok($primary, 'otst_v_idx', 'in-memory build');
+is($c0->{unreachable_nodes}, 0, 'in-memory build: every node is reachable from the entry point');
 my $in_memory_recall = otst_recall();
 note "otst: recall\@$k at ef_search $oef after an in-memory build: $in_memory_recall";
 for my $workers (0, 1)

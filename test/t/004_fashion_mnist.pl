@@ -140,6 +140,8 @@ $t = time;
 	 FROM vecdb_index_check('items_v_idx'::regclass, true)");
 is($ret, 0, 'vecdb_index_check(heapallindexed) passes') or diag($err);
 note "index check (nodes|heap_tids|unreachable|heap_checked): $out";
+my (undef, undef, $unreachable) = split /\|/, $out;
+is($unreachable, 0, 'a fresh build leaves no node a search cannot reach');
 note sprintf('index check: %.1f s', time - $t);
 
 $node->stop;
