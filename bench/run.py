@@ -589,6 +589,28 @@ class Bench:
             return '[%s]' % ph
         return poll
 
+    def build_once(self, t, ds, efc, what, mem=None):
+        """One timed CREATE INDEX (after DROP and CHECKPOINT), at maintenance_work_mem
+        mem if given; returns (seconds, WAL bytes, notices)."""
+        ex(t.conn, 'DROP INDEX IF EXISTS items_v_idx')
+        self.checkpoint(t)
+        t.conn.notices.clear()
+        if mem:
+            ex(t.conn, "SET maintenance_work_mem = '%s'" % mem)
+        l0 = wal_lsn(t.conn)
+        sql = ('CREATE INDEX items_v_idx ON items USING hnsw (v %s) '
+               'WITH (m = %d, ef_construction = %d)' % (ds.opclass, M, efc))
+        with Ticker('%s build efc=%d %s%s' % (ds.name, efc, t.label, what), poll=self.build_poll(t)):
+            t0 = time.perf_counter()
+            ex(t.conn, sql)
+            sec = time.perf_counter() - t0
+        wal = wal_bytes(t.conn, l0, wal_lsn(t.conn))
+        if mem:
+            ex(t.conn, 'RESET maintenance_work_mem')
+        notices = [n.strip() for n in t.conn.notices]
+        t.conn.notices.clear()
+        return sec, wal, notices
+
     def phase_build_mem(self, ds, efc):
         """CREATE INDEX at each --build-mem maintenance_work_mem (vecdb only; a
         peer that falls back to row-by-row inserts would take hours), runs
@@ -598,21 +620,7 @@ class Bench:
         for mem in a.build_mem:
             for r in range(a.runs):
                 for label, setting in (('in-memory', None), (mem, mem)):
-                    ex(t.conn, 'DROP INDEX IF EXISTS items_v_idx')
-                    self.checkpoint(t)
-                    t.conn.notices.clear()
-                    if setting:
-                        ex(t.conn, "SET maintenance_work_mem = '%s'" % setting)
-                    sql = ('CREATE INDEX items_v_idx ON items USING hnsw (v %s) '
-                           'WITH (m = %d, ef_construction = %d)' % (ds.opclass, M, efc))
-                    with Ticker('%s build efc=%d %s mwm=%s' % (ds.name, efc, t.label, label),
-                                poll=self.build_poll(t)):
-                        t0 = time.perf_counter()
-                        ex(t.conn, sql)
-                        sec = time.perf_counter() - t0
-                    ex(t.conn, 'RESET maintenance_work_mem')
-                    notices = [n.strip() for n in t.conn.notices]
-                    t.conn.notices.clear()
+                    sec, _, notices = self.build_once(t, ds, efc, ' mwm=%s' % label, setting)
                     self.record(dataset=ds.name, target=t.label, phase='build_mem', efc=efc, run=r,
                                 mem=label, seconds=sec, notices=notices)
                     log('%s build efc=%d run %d/%d %s maintenance_work_mem=%s: %.2f s%s'
@@ -626,20 +634,8 @@ class Bench:
             self.phase_build_mem(ds, efc)
         for r in range(a.runs):
             for t in self.targets:
-                ex(t.conn, 'DROP INDEX IF EXISTS items_v_idx')
-                self.checkpoint(t)
-                t.conn.notices.clear()
-                l0 = wal_lsn(t.conn)
-                sql = ('CREATE INDEX items_v_idx ON items USING hnsw (v %s) '
-                       'WITH (m = %d, ef_construction = %d)' % (ds.opclass, M, efc))
-                with Ticker('%s build efc=%d %s' % (ds.name, efc, t.label), poll=self.build_poll(t)):
-                    t0 = time.perf_counter()
-                    ex(t.conn, sql)
-                    s = time.perf_counter() - t0
-                wal = wal_bytes(t.conn, l0, wal_lsn(t.conn))
+                s, wal, notices = self.build_once(t, ds, efc, '')
                 size = int(q1(t.conn, "SELECT pg_relation_size('items_v_idx')"))
-                notices = [n.strip() for n in t.conn.notices]
-                t.conn.notices.clear()
                 self.record(dataset=ds.name, target=t.label, phase='build', efc=efc, run=r,
                             seconds=s, index_bytes=size, wal_bytes=wal, notices=notices)
                 log('%s build efc=%d run %d/%d %s: %.2f s, index %.1f MB%s'

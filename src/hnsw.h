@@ -155,7 +155,7 @@ typedef struct HnswSearch
 	bool		keep_distances; /* visited entries remember distances */
 	bool		may_abandon;	/* a rejected node's distance is not needed */
 	bool		abandonable;	/* the metric allows it: L2, or cosine with a
-								 * unit query (see HnswSearchInit) */
+								 * unit query in a scan (HnswSearchInit) */
 	ItemPointerData *links;		/* arena of link lists copied while measuring */
 	int32		links_used;
 	int32		links_cap;

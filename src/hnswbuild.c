@@ -1088,6 +1088,18 @@ report_overflow(BuildGraph *g)
 				 errhint("Increase maintenance_work_mem to speed up builds.")));
 }
 
+/*
+ * The leader, no worker running: say if the arena overflowed, make every
+ * node reachable, write the pages.
+ */
+static void
+write_graph(BuildState *bs)
+{
+	report_overflow(bs->g);
+	graph_connect(bs);
+	graph_write(bs);
+}
+
 /* ---- the heap scan ---- */
 
 /* Appends a row that did not fit to this participant's spool. */
@@ -1343,6 +1355,16 @@ choose_workers(Relation heap, Relation index, IndexInfo *indexInfo, double ntupl
 	return Min(nworkers, 63);
 }
 
+/* Undoes parallel_build's setup, on every way out. */
+static void
+end_parallel(ParallelContext *pcxt, Snapshot snapshot)
+{
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+}
+
 /*
  * Builds the graph with nworkers workers plus the leader.  Returns false
  * (nothing done) if no worker could be launched, for a serial build.
@@ -1376,10 +1398,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)
 	{
-		if (IsMVCCSnapshot(snapshot))
-			UnregisterSnapshot(snapshot);
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+		end_parallel(pcxt, snapshot);
 		return false;
 	}
 
@@ -1413,10 +1432,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	if (pcxt->nworkers_launched == 0)
 	{
 		WaitForParallelWorkersToFinish(pcxt);
-		if (IsMVCCSnapshot(snapshot))
-			UnregisterSnapshot(snapshot);
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+		end_parallel(pcxt, snapshot);
 		return false;
 	}
 	ereport(DEBUG1,
@@ -1434,10 +1450,8 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	WaitForParallelWorkersToFinish(pcxt);
 
 	/* write the graph, then the rows that did not fit */
-	report_overflow(g);
 	g->concurrent = false;
-	graph_connect(&bs);
-	graph_write(&bs);
+	write_graph(&bs);
 	if (shared->nspool > 0)
 	{
 		/* the workers come back to insert the spooled rows with the leader */
@@ -1453,10 +1467,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	*reltuples = shared->reltuples;
 	*indtuples = shared->indtuples;
 
-	if (IsMVCCSnapshot(snapshot))
-		UnregisterSnapshot(snapshot);
-	DestroyParallelContext(pcxt);
-	ExitParallelMode();
+	end_parallel(pcxt, snapshot);
 	return true;
 }
 
@@ -1520,9 +1531,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		bs.leader = true;
 		reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
 										   build_callback, &bs, NULL);
-		report_overflow(g);
-		graph_connect(&bs);
-		graph_write(&bs);
+		write_graph(&bs);
 		if (bs.spool)
 		{
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_INSERT_REST);

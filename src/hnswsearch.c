@@ -148,10 +148,11 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	 * Early abandoning needs a distance that only grows as terms are added.
 	 * L2 is one.  Cosine compares unit vectors (the index stores them
 	 * normalized), and for unit vectors -dot = |q - v|^2 / 2 - 1, so a scan
-	 * with a unit query can measure L2 instead, bounded the same way.
+	 * with a unit query can measure L2 instead, bounded the same way.  An
+	 * insert keeps its cosine distances exact (they go into link lists).
 	 */
 	s->abandonable = info->metric == HNSW_METRIC_L2;
-	if (info->metric == HNSW_METRIC_COSINE)
+	if (info->metric == HNSW_METRIC_COSINE && !keep_distances)
 	{
 		double		nn = vecdb_kernels->dot(query, query, info->dims);
 
@@ -374,6 +375,39 @@ read_external(Relation index, HnswIndexInfo *info, Buffer buf, HnswNode node,
 	return dist;
 }
 
+/* Fills what a candidate takes from its node tuple; no links kept yet. */
+static inline void
+candidate_from_node(HnswCandidate *out, ItemPointer tid, HnswNode node)
+{
+	out->tid = *tid;
+	out->version = node->version;
+	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	out->links_layer = -1;
+	out->nlinks = 0;
+	out->links_off = -1;
+}
+
+/*
+ * Distance from the query to an inline vector.  Exact, unless the search
+ * may abandon (see HnswSearchLayer): then a node farther than bound may get
+ * some partial sum above bound instead.  A cosine search that may abandon
+ * measures every node as -dot through L2 (HnswSearchInit), so all its
+ * distances round alike.
+ */
+static inline float
+inline_distance(HnswSearch *s, const float *vec, float bound)
+{
+	HnswIndexInfo *info = s->info;
+
+	if (s->may_abandon && info->metric == HNSW_METRIC_COSINE)
+		return HnswSaneDistance(vecdb_kernels->l2sq_bounded(s->query, vec, info->dims,
+															2.0 * ((double) bound + 1.0)) / 2.0 - 1.0);
+	if (s->may_abandon && bound < get_float4_infinity())
+		return (float) vecdb_kernels->l2sq_bounded(s->query, vec, info->dims, bound);
+	return finish_distance(info->metric,
+						   partial_distance(info->metric, s->query, vec, info->dims));
+}
+
 /*
  * Distance from the query to the node at tid.  Fills out (tid, version,
  * dist, deleted) and *level.  Returns false if the slot holds no node any
@@ -396,21 +430,13 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 		return false;
 	}
 	l = &info->layouts[node->level];
-	out->tid = *tid;
-	out->version = node->version;
-	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
-	out->links_layer = -1;
-	out->nlinks = 0;
-	out->links_off = -1;
+	candidate_from_node(out, tid, node);
 	*level = node->level;
 	if (deleted)
 		*deleted = out->deleted;
 	if (!l->external)
 	{
-		out->dist = finish_distance(info->metric,
-									partial_distance(info->metric, s->query,
-													 HnswNodeVector(node, l),
-													 info->dims));
+		out->dist = inline_distance(s, HnswNodeVector(node, l), get_float4_infinity());
 		UnlockReleaseBuffer(buf);
 	}
 	else
@@ -569,6 +595,21 @@ links_reserve(HnswSearch *s, int n)
 	}
 }
 
+/* Copies node's links on layer into the search's arena, noted in c. */
+static void
+keep_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout *l,
+		   int layer)
+{
+	int			n = Min(HnswListCount(node, l, layer), HnswLayerCap(s->info->m, layer));
+
+	links_reserve(s, n);
+	memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
+	c->links_layer = layer;
+	c->nlinks = n;
+	c->links_off = s->links_used;
+	s->links_used += n;
+}
+
 /*
  * Measures one node of a layer search whose page is already pinned (buf;
  * released here).  When the node is close enough to become a candidate
@@ -583,7 +624,6 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	HnswIndexInfo *info = s->info;
 	HnswNode	node;
 	const HnswNodeLayout *l;
-	int			n;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
@@ -593,53 +633,19 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 		return false;
 	}
 	l = &info->layouts[node->level];
-	out->tid = *tid;
-	out->version = node->version;
-	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
-	out->links_layer = -1;
-	out->nlinks = 0;
-	out->links_off = -1;
-	n = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
+	candidate_from_node(out, tid, node);
 	if (!l->external)
 	{
-		if (s->may_abandon && info->metric == HNSW_METRIC_COSINE)
-		{
-			/* as -dot through L2 (HnswSearchInit); every node alike */
-			double		b = 2.0 * ((double) bound + 1.0);
-
-			out->dist = HnswSaneDistance(vecdb_kernels->l2sq_bounded(s->query,
-																	 HnswNodeVector(node, l),
-																	 info->dims, b) / 2.0 - 1.0);
-		}
-		else if (s->may_abandon && bound < get_float4_infinity())
-			out->dist = (float) vecdb_kernels->l2sq_bounded(s->query, HnswNodeVector(node, l),
-															info->dims, bound);
-		else
-			out->dist = finish_distance(info->metric,
-										partial_distance(info->metric, s->query,
-														 HnswNodeVector(node, l), info->dims));
+		out->dist = inline_distance(s, HnswNodeVector(node, l), bound);
 		if (out->dist < bound)
-		{
-			links_reserve(s, n);
-			memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer),
-				   sizeof(ItemPointerData) * n);
-			out->links_layer = layer;
-			out->nlinks = n;
-			out->links_off = s->links_used;
-			s->links_used += n;
-		}
+			keep_links(s, out, node, l, layer);
 		UnlockReleaseBuffer(buf);
 	}
 	else
 	{
-		links_reserve(s, n);
-		memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer),
-			   sizeof(ItemPointerData) * n);
+		/* read_external releases the page: take the links first */
+		keep_links(s, out, node, l, layer);
 		out->dist = read_external(s->index, info, buf, node, l, s->query, NULL);
-		out->links_layer = layer;
-		out->nlinks = n;
-		out->links_off = s->links_used;
-		s->links_used += n;
 	}
 	s->visited_count++;
 	return true;
@@ -827,12 +833,8 @@ HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
 	Buffer	   *bufs = palloc(sizeof(Buffer) * info->m);
 	bool		saved_abandon = s->may_abandon;
 
-	/*
-	 * Only a closer node matters here, so L2 may stop measuring early (an
-	 * insert's cosine distances stay exact: they go into link lists).
-	 */
-	s->may_abandon = s->abandonable &&
-		(info->metric == HNSW_METRIC_L2 || !s->keep_distances);
+	/* only a closer node matters here, so measuring may stop early */
+	s->may_abandon = s->abandonable;
 	for (int layer = from_level; layer > to_level; layer--)
 	{
 		int			n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer,

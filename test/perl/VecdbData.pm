@@ -45,7 +45,7 @@ our @EXPORT_OK = qw(
   fashion_mnist_dir fashion_mnist_file
   idx_open idx_next idx_literal
   copy_rows load_idx_images
-  knn_sql knn_lists recall_at_k library_stamp
+  knn_sql knn_lists recall_at_k library_stamp library_changed_diag
 );
 
 =pod
@@ -357,6 +357,24 @@ sub library_stamp
 	chomp $dir;
 	my @st = stat("$dir/vecdb.so");
 	return @st ? "inode $st[1], size $st[7], mtime $st[9]" : 'missing';
+}
+
+=item library_changed_diag($stamp)
+
+Prints a diagnostic if the library's stamp is no longer $stamp (taken with
+library_stamp() at the start of the test), so a failure it explains is not
+read as a bug.
+
+=cut
+
+sub library_changed_diag
+{
+	my ($stamp) = @_;
+	my $now = library_stamp();
+	Test::More::diag("vecdb.so was reinstalled while this test ran (before: $stamp, "
+		  . "after: $now); backends that had it mapped may have crashed or misbehaved")
+	  if $now ne $stamp;
+	return;
 }
 
 =item recall_at_k($exact, $approx, $k)

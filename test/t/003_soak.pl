@@ -20,7 +20,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
 use VecdbData qw(manifold_vectors manifold_sql copy_rows knn_lists knn_sql recall_at_k
-  library_stamp);
+  library_stamp library_changed_diag);
 
 my $dim = 32;
 my $prebuilt = 10_000;
@@ -280,11 +280,6 @@ is(scalar(@bad), 0, 'no errors in the server log during and after the soak')
   or diag(join("\n", @bad[ 0 .. ($#bad < 20 ? $#bad : 19) ]));
 
 $node->stop;
-diag('vecdb.so was reinstalled while this test ran (before: '
-	  . $stamp
-	  . ', after: '
-	  . library_stamp()
-	  . '); backends that had it mapped may have crashed or misbehaved')
-  if library_stamp() ne $stamp;
+library_changed_diag($stamp);
 note sprintf('total: %.1f s', time - $t_start);
 done_testing();

@@ -19,7 +19,7 @@ use Test::More;
 use Time::HiRes qw(time);
 use VecdbData qw(fashion_mnist_dir fashion_mnist_file idx_open idx_next
   idx_literal load_idx_images knn_lists knn_sql recall_at_k
-  library_stamp);
+  library_stamp library_changed_diag);
 
 my $nqueries = 200;
 my $k = 10;
@@ -145,11 +145,6 @@ is($unreachable, 0, 'a fresh build leaves no node a search cannot reach');
 note sprintf('index check: %.1f s', time - $t);
 
 $node->stop;
-diag('vecdb.so was reinstalled while this test ran (before: '
-	  . $stamp
-	  . ', after: '
-	  . library_stamp()
-	  . '); backends that had it mapped may have crashed or misbehaved')
-  if library_stamp() ne $stamp;
+library_changed_diag($stamp);
 note sprintf('total: %.1f s', time - $t_start);
 done_testing();
