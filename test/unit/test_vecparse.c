@@ -18,6 +18,8 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,10 @@ static const ParseCase cases[] = {
 	{"exponents", "[1e3,2E-2,-4e+1]", VECPARSE_OK, 3, TOK_NONE,
 	3, {1000.0f, 0.02f, -40.0f}},
 	{"negative zero", "[-0]", VECPARSE_OK, 1, TOK_NONE, 1, {-0.0f}},
+	{"float ties to even", "[16777217,16777219,-16777217]", VECPARSE_OK, 3,
+	TOK_NONE, 3, {16777216.0f, 16777220.0f, -16777216.0f}},
+	{"huge exponents on zero and one", "[0e99999999999999999999,1e-99999999999999999999]",
+	VECPARSE_OK, 2, TOK_NONE, 2, {0.0f, 0.0f}},
 	{"float4 max", "[3.40282347e+38,-3.40282347e+38]", VECPARSE_OK, 2,
 	TOK_NONE, 2, {3.40282347e+38f, -3.40282347e+38f}},
 	{"hex float", "[0x10,0x1.8p1,-0X1P-2]", VECPARSE_OK, 3, TOK_NONE,
@@ -335,6 +341,165 @@ run_dim_cases(void)
 	}
 }
 
+/* ---- agreement with strtof on generated elements ---- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t
+rng_next(void)
+{
+	/* xorshift64*: fixed seed, so a failure repeats */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static int
+rng_below(int n)
+{
+	return (int) (rng_next() % (uint64_t) n);
+}
+
+/* a random finite float, any sign and exponent, sometimes denormal */
+static float
+random_float(void)
+{
+	for (;;)
+	{
+		uint32_t	bits = (uint32_t) rng_next();
+		float		f;
+
+		memcpy(&f, &bits, sizeof(f));
+		if (isfinite(f))
+			return f;
+	}
+}
+
+/* a random plain decimal: digits, maybe a dot, maybe an exponent */
+static void
+random_decimal(char *buf)
+{
+	char	   *p = buf;
+	int			ndig = 1 + rng_below(22);
+	int			dot = rng_below(ndig + 2) - 1;	/* -1: no dot */
+
+	if (rng_below(3) == 0)
+		*p++ = rng_below(2) ? '-' : '+';
+	for (int i = 0; i < ndig; i++)
+	{
+		if (i == dot)
+			*p++ = '.';
+		/* leading zeros now and then */
+		*p++ = (char) ('0' + ((i < 3 && rng_below(4) == 0) ? 0 : rng_below(10)));
+	}
+	if (dot == ndig)
+		*p++ = '.';
+	if (rng_below(2))
+	{
+		*p++ = rng_below(2) ? 'e' : 'E';
+		if (rng_below(2))
+			*p++ = rng_below(2) ? '-' : '+';
+		p += sprintf(p, "%d", rng_below(rng_below(4) == 0 ? 60 : 25));
+	}
+	*p = '\0';
+}
+
+/*
+ * A decimal near the midpoint of two adjacent floats, printed with 12 to
+ * 17 digits: some of these parse to exactly the midpoint as a double while
+ * not being it, which only strtof can round right.
+ */
+static void
+near_midpoint(char *buf)
+{
+	float		f = random_float();
+	double		m;
+
+	if (f == 0 || isinf(nextafterf(f, INFINITY)))
+		f = 1.5f;
+	/* keep most of them where the fast path applies */
+	if (rng_below(4) != 0)
+		f = ldexpf(frexpf(f, &(int) {0}), rng_below(120) - 70);
+	m = ((double) f + (double) nextafterf(f, INFINITY)) / 2;
+	sprintf(buf, "%.*g", 12 + rng_below(6), m);
+}
+
+/*
+ * Parses literals of generated elements and compares every value, bit for
+ * bit, with strtof on the element alone.  Elements strtof cannot take as a
+ * finite float (overflow) are not generated.
+ */
+static void
+run_strtof_agreement(void)
+{
+	enum
+	{
+		PER_LITERAL = 50, LITERALS = 20000
+	};
+	static char lit[PER_LITERAL * 48 + 4];
+	static char tok[PER_LITERAL][40];
+	static const char *const fmts[] = {"%.9g", "%.8g", "%.6g", "%.3g", "%.17g", "%.4e", "%a", "%.7f"};
+	int			bad = 0;
+
+	for (int n = 0; n < LITERALS; n++)
+	{
+		char	   *p = lit;
+		VecParseResult res;
+		VecParseStatus st;
+
+		*p++ = '[';
+		for (int i = 0; i < PER_LITERAL; i++)
+		{
+			int			kind = rng_below(3);
+
+			for (;;)
+			{
+				char	   *end;
+				float		v;
+
+				if (kind == 0)
+					snprintf(tok[i], sizeof(tok[i]), fmts[rng_below(8)], (double) random_float());
+				else if (kind == 1)
+					random_decimal(tok[i]);
+				else
+					near_midpoint(tok[i]);
+				v = strtof(tok[i], &end);
+				if (*end == '\0' && isfinite(v) && strlen(tok[i]) < 40)
+					break;
+			}
+			if (i > 0)
+				p += sprintf(p, "%s", rng_below(8) == 0 ? ", " : ",");
+			p += sprintf(p, "%s", tok[i]);
+		}
+		*p++ = ']';
+		*p = '\0';
+
+		st = VecParse(lit, out, TEST_MAXDIM, &res);
+		if (st != VECPARSE_OK || res.dim != PER_LITERAL)
+		{
+			printf("FAIL strtof agreement: status %s dim %d for %s\n",
+				   status_name(st), res.dim, lit);
+			nfailed++;
+			continue;
+		}
+		for (int i = 0; i < PER_LITERAL; i++)
+		{
+			float		want = strtof(tok[i], NULL);
+
+			if (memcmp(&want, &out[i], sizeof(float)) != 0)
+			{
+				if (bad++ < 10)
+					printf("FAIL strtof agreement: \"%s\" read as %a, strtof gives %a\n",
+						   tok[i], (double) out[i], (double) want);
+				nfailed++;
+			}
+			else
+				npassed++;
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -343,6 +508,7 @@ main(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
 	run_dim_cases();
+	run_strtof_agreement();
 
 	printf("%d passed, %d failed\n", npassed, nfailed);
 	return nfailed == 0 ? 0 : 1;
