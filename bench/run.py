@@ -777,8 +777,10 @@ class Bench:
                 self.reload(ds, payload)
             self.phase_build(ds, efc)
             self.phase_search(ds, efc)
-            next_id = self.phase_insert(ds, efc, next_id)
-            self.phase_vacuum(ds, efc)
+            if 'insert' not in a.skip:
+                next_id = self.phase_insert(ds, efc, next_id)
+            if 'vacuum' not in a.skip:
+                self.phase_vacuum(ds, efc)
         for t in self.targets:
             ex(t.conn, 'DROP TABLE items')
 
@@ -1065,6 +1067,8 @@ def parse_args(argv):
     p.add_argument('--queries', type=int, help='queries per dataset (default 1000; --quick 200)')
     p.add_argument('--runs', type=int, help='repetitions of each measurement, medians reported (default 3; --quick 2)')
     p.add_argument('--inserts', type=int, help='timed single-row INSERTs per client (default 2000; --quick 300)')
+    p.add_argument('--skip', type=lambda x: [v for v in x.split(',') if v], default=[],
+                   help='comma-separated phases to leave out: insert,vacuum (shorter runs)')
     p.add_argument('--peer', help='peer extension with the same SQL surface, e.g. vector')
     p.add_argument('--build-mem', type=lambda x: [v for v in x.split(',') if v],
                    help='also time vecdb CREATE INDEX at these maintenance_work_mem values '
