@@ -122,6 +122,8 @@ static const ParseCase cases[] = {
 
 	/* VECPARSE_OUT_OF_RANGE, with the token span */
 	{"overflow", "[1e39]", VECPARSE_OUT_OF_RANGE, 0, 1, 4, 0, {0}},
+	/* 2^32 as an exponent: an int that wrapped would read it as 1e0 */
+	{"exponent past int range", "[1e4294967296]", VECPARSE_OUT_OF_RANGE, 0, 1, 12, 0, {0}},
 	{"negative overflow", "[1, -1e39 ,2]", VECPARSE_OUT_OF_RANGE, 1, 4, 5,
 	0, {0}},
 	{"overflow after spaces", "  [ 7 ,\t3.5e38]", VECPARSE_OUT_OF_RANGE, 1,
