@@ -270,9 +270,8 @@ static bool
 add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d,
 			 bool force)
 {
-	bool		linked = false;
-
 	HnswIndexInfo *info = s->info;
+	bool		linked = false;
 	int			cap = HnswLayerCap(info->m, layer);
 	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
 	float	   *dists = palloc(sizeof(float) * cap);

@@ -180,12 +180,7 @@ VecParse(const char *lit, float *out, int maxdim, VecParseResult *res)
 		if (*p == '\0' || *p == ',' || *p == ']')
 			return finish(res, VECPARSE_SYNTAX, dim);
 
-		if (read_decimal(p, &val, &end))
-		{
-			out[dim++] = val;
-			p = end;
-		}
-		else
+		if (!read_decimal(p, &val, &end))
 		{
 			char	   *send;
 
@@ -203,11 +198,11 @@ VecParse(const char *lit, float *out, int maxdim, VecParseResult *res)
 				return finish(res, VECPARSE_NAN, dim);
 			if (isinf(val))
 				return finish(res, VECPARSE_INFINITE, dim);
-			out[dim++] = val;
-			p = send;
+			end = send;
 		}
+		out[dim++] = val;
 
-		p = skip_space(p);
+		p = skip_space(end);
 		if (*p == ',')
 			p++;
 		else if (*p == ']')
