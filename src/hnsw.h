@@ -150,6 +150,7 @@ typedef struct HnswSearch
 	Relation	index;
 	HnswIndexInfo *info;
 	const float *query;
+	struct HnswPeek *peek;		/* per batch entry: tuple seen by pin_batch */
 	struct visited_hash *visited;
 	int64		visited_count;	/* distinct nodes whose distance was taken */
 	bool		keep_distances; /* visited entries remember distances */

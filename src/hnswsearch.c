@@ -58,6 +58,16 @@ tid_key(ItemPointer tid)
 		ItemPointerGetOffsetNumberNoCheck(tid);
 }
 
+/*
+ * Where pin_batch saw a batch entry's tuple, by an unlocked peek: only for
+ * prefetching, never read through.
+ */
+typedef struct HnswPeek
+{
+	const char *tuple;			/* NULL if the slot held no tuple */
+	int			len;
+} HnswPeek;
+
 /* ---- candidate heaps ---- */
 
 void
@@ -141,6 +151,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->info = info;
 	s->query = query;
 	s->visited = visited_create(CurrentMemoryContext, 256, NULL);
+	s->peek = palloc(sizeof(HnswPeek) * HnswLayerCap(info->m, 0));
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
@@ -172,6 +183,8 @@ HnswSearchFree(HnswSearch *s)
 	if (s->links)
 		pfree(s->links);
 	s->links = NULL;
+	pfree(s->peek);
+	s->peek = NULL;
 }
 
 /* Distance to the query of an already-visited node, if remembered. */
@@ -679,7 +692,8 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 /*
  * Pins the pages of a batch of nodes about to be measured and prefetches
  * each one's line pointer and tuple head, so the cache misses of the batch
- * overlap.  measure_pinned then locks, measures and releases each.
+ * overlap; notes where each tuple lies in s->peek.  measure_pinned then
+ * locks, measures and releases each.
  */
 static void
 pin_batch(HnswSearch *s, const ItemPointerData *todo, int ntodo, Buffer *bufs)
@@ -699,22 +713,47 @@ pin_batch(HnswSearch *s, const ItemPointerData *todo, int ntodo, Buffer *bufs)
 	{
 		Page		page = BufferGetPage(bufs[i]);
 		OffsetNumber off = ItemPointerGetOffsetNumber(&todo[i]);
+		HnswPeek   *p = &s->peek[i];
 
 		/* an unlocked peek, only to prefetch: the lock is taken later */
+		p->tuple = NULL;
 		if (off <= PageGetMaxOffsetNumber(page))
 		{
 			ItemId		iid = PageGetItemId(page, off);
 
 			if (ItemIdIsNormal(iid))
 			{
-				char	   *t = (char *) page + ItemIdGetOffset(iid);
-
-				__builtin_prefetch(t);
-				__builtin_prefetch(t + 64);
-				__builtin_prefetch(t + 128);
-				__builtin_prefetch(t + 192);
+				p->tuple = (char *) page + ItemIdGetOffset(iid);
+				p->len = ItemIdGetLength(iid);
+				__builtin_prefetch(p->tuple);
+				__builtin_prefetch(p->tuple + 64);
+				__builtin_prefetch(p->tuple + 128);
+				__builtin_prefetch(p->tuple + 192);
 			}
 		}
+	}
+}
+
+/* how many batch entries ahead of the one measured their tuples are fetched */
+#define HNSW_PREFETCH_AHEAD 2
+
+/*
+ * Before batch entry i is measured: prefetches the rest of the tuple
+ * HNSW_PREFETCH_AHEAD entries on (at i = 0, of every entry up to there),
+ * beyond the head pin_batch fetched, so that one vector's cache misses
+ * overlap the arithmetic on the ones before it.
+ */
+static pg_attribute_always_inline void
+prefetch_ahead(HnswSearch *s, int i, int ntodo)
+{
+	for (int j = (i == 0 ? 0 : i + HNSW_PREFETCH_AHEAD);
+		 j <= i + HNSW_PREFETCH_AHEAD && j < ntodo; j++)
+	{
+		const HnswPeek *p = &s->peek[j];
+
+		if (p->tuple != NULL)
+			for (int o = 256; o < p->len; o += 64)
+				__builtin_prefetch(p->tuple + o);
 	}
 }
 
@@ -827,6 +866,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 			HnswCandidate e;
 			float		bound = result->n < ef ? get_float4_infinity() : HnswHeapTop(result)->dist;
 
+			prefetch_ahead(s, i, ntodo);
 			if (!measure_pinned(s, bufs[i], &todo[i], layer, bound, &e))
 				continue;
 			remember(s, &e);
@@ -882,6 +922,7 @@ HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
 			{
 				HnswCandidate e;
 
+				prefetch_ahead(s, i, ntodo);
 				/* a closer node's links on this layer come with it */
 				if (measure_pinned(s, bufs[i], &todo[i], layer, best.dist, &e) &&
 					e.dist < best.dist)
