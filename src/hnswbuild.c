@@ -244,6 +244,16 @@ gdist(BuildState *bs, const float *q, int64 id)
 	return HnswDistanceFloats(bs->info.metric, q, node_vec(bs, id), bs->g->dims);
 }
 
+/* prefetches bytes [from, to) of node id's vector */
+static pg_attribute_always_inline void
+prefetch_vec(BuildState *bs, int64 id, int from, int to)
+{
+	const char *v = (const char *) node_vec(bs, id);
+
+	for (int o = from; o < to; o += 64)
+		__builtin_prefetch(v + o);
+}
+
 static inline HnswCandidate
 mkcand(int64 id, float dist)
 {
@@ -376,6 +386,8 @@ graph_search_layer(BuildState *bs, const float *q, HnswCandidate *entries, int n
 {
 	HnswHeap	cand;
 	uint32		ids[2 * HNSW_MAX_M];
+	int			ntodo;
+	int			vec_bytes = sizeof(float) * bs->g->dims;
 
 	new_epoch(bs);
 	HnswHeapInit(&cand, ef * 4, false);
@@ -395,14 +407,22 @@ graph_search_layer(BuildState *bs, const float *q, HnswCandidate *entries, int n
 		if (result->n >= ef && c.dist > HnswHeapTop(result)->dist)
 			break;
 		n = copy_links(bs, cand_id(&c), layer, ids);
+		/* the unvisited ones, their vectors' heads fetched as one batch */
+		ntodo = 0;
 		for (int i = 0; i < n; i++)
+			if (visit(bs, ids[i]))
+			{
+				ids[ntodo++] = ids[i];
+				prefetch_vec(bs, ids[i], 0, 256);
+			}
+		for (int i = 0; i < ntodo; i++)
 		{
 			int64		e = ids[i];
 			float		d;
 
-			if (!visit(bs, e))
-				continue;
-			__builtin_prefetch(node_vec(bs, e));
+			/* the rest of the vector two ahead, as in HnswSearchLayer */
+			for (int j = (i == 0 ? 0 : i + 2); j <= i + 2 && j < ntodo; j++)
+				prefetch_vec(bs, ids[j], 256, vec_bytes);
 			d = gdist(bs, q, e);
 			if (result->n < ef || d < HnswHeapTop(result)->dist)
 			{
