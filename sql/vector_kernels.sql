@@ -11,6 +11,8 @@ SELECT name FROM vecdb_kernels() WHERE in_use;
 RESET vecdb.force_scalar;
 SELECT bool_and(in_use = best) AS best_in_use_again FROM vecdb_kernels();
 
+-- in the select list too (a materialized set either way)
+SELECT count(*) = (SELECT count(*) FROM vecdb_kernels()) AS same_rows FROM (SELECT vecdb_kernels()) s;
 -- random pairs of every dimension 1..130 and a few large ones
 SELECT setseed(0.5);
 CREATE TABLE pairs AS

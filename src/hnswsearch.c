@@ -206,6 +206,7 @@ HnswSearchVisitedDistance(HnswSearch *s, ItemPointer tid, float *dist)
  * (which a relcache invalidation frees); never freed, and never wrong: a
  * stale hint just fails ReadRecentBuffer's tag check.
  */
+#if PG_VERSION_NUM >= 140000 && PG_VERSION_NUM < 160000
 typedef struct HnswBufferHints
 {
 	RelFileNode key;
@@ -214,6 +215,7 @@ typedef struct HnswBufferHints
 } HnswBufferHints;
 
 static HTAB *hints_hash = NULL;
+#endif
 
 struct HnswBufferHints *
 HnswGetBufferHints(Relation index)

@@ -14,6 +14,8 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/tuplestore.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
@@ -66,6 +68,32 @@ vecdb_version(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Sets up a materialized result set.  Done by hand rather than with
+ * InitMaterializedSRF, which PostgreSQL 13, 14 and 15.0 lack: one code
+ * path for every supported version.
+ */
+static void
+materialize_srf(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	MemoryContext old;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	MemoryContextSwitchTo(old);
+}
+
+/*
  * vecdb_kernels(): one row per kernel family this CPU supports, with
  * whether it is the one in use by this backend and whether it is the best.
  */
@@ -78,7 +106,7 @@ vecdb_kernels_info(PG_FUNCTION_ARGS)
 	const VecdbKernelSet *best = VecdbKernelsBest();
 	int			n;
 
-	InitMaterializedSRF(fcinfo, 0);
+	materialize_srf(fcinfo);
 	n = VecdbKernelsAvailable(sets, lengthof(sets));
 	for (int i = 0; i < n; i++)
 	{
