@@ -274,6 +274,7 @@ SELECT s.pid, s.datid, d.datname, s.relid,
 		WHEN 1 THEN 'removing heap tids'
 		WHEN 2 THEN 'repairing graph'
 		WHEN 3 THEN 'freeing nodes'
+		WHEN 4 THEN 'reconnecting unreachable nodes'
 	END AS hnsw_phase,
 	s.param17 AS hnsw_blocks_total,
 	s.param18 AS hnsw_blocks_done,

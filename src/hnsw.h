@@ -240,6 +240,8 @@ extern float *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
 extern ItemPointer HnswNodeChunks(HnswNode node, const HnswNodeLayout *l);
 extern int	HnswLayerCap(int m, int layer);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
+extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
+							float d, bool force);
 extern void HnswRecordFreeSpace(Relation index, Buffer buf);
 extern Buffer HnswBufferWithSpace(Relation index, Size size);
 extern void HnswEditStart(HnswEdit *e, Relation index, const HnswIndexInfo *info);

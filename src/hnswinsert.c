@@ -266,9 +266,9 @@ disk_link_distance(void *arg, int k)
  * covers): the caller's way to give x at least one way in.  Returns
  * whether nb links to x afterwards.
  */
-static bool
-add_backlink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d,
-			 bool force)
+bool
+HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d,
+				bool force)
 {
 	HnswIndexInfo *info = s->info;
 	bool		linked = false;
@@ -536,11 +536,11 @@ retry:
 		bool		linked = false;
 
 		for (int i = 0; i < nsel[layer]; i++)
-			linked |= add_backlink(&s, &sel[layer][i], layer, &xtid, sel[layer][i].dist,
+			linked |= HnswAddBacklink(&s, &sel[layer][i], layer, &xtid, sel[layer][i].dist,
 								   false);
 		if (layer == 0 && !linked)
 			for (int i = 0; i < nsel[0] && !linked; i++)
-				linked = add_backlink(&s, &sel[0][i], 0, &xtid, sel[0][i].dist, true);
+				linked = HnswAddBacklink(&s, &sel[0][i], 0, &xtid, sel[0][i].dist, true);
 	}
 
 finish:

@@ -4,7 +4,7 @@
  *	  VACUUM for HNSW: drop dead heap TIDs, repair the graph around nodes
  *	  left without any, then free their space for reuse.
  *
- * Three passes over the index (src/README, "Vacuum"):
+ * Four passes over the index (src/README, "HNSW: vacuum"):
  *	 1. remove dead heap TIDs, page by page; a node left with none is
  *		flagged DELETED (still walkable, never chosen as a neighbour again);
  *	 -- wait for inserts that started before the flags were set --
@@ -14,6 +14,8 @@
  *	 -- wait for inserts again: none can still hold an old entry point --
  *	 3. free the deleted nodes under a cleanup lock, bumping the page epoch
  *		so that stale references (scans) see a version mismatch.
+ *	 4. with inserts held off, link back every live node that no walk from
+ *		the entry point reaches any more.
  *
  * Progress is published in the VACUUM progress slots VECDB_PROGRESS_* and
  * shown by the vecdb_stat_progress_vacuum view.
@@ -50,6 +52,7 @@
 #define HNSW_VACUUM_PHASE_REMOVE	1
 #define HNSW_VACUUM_PHASE_REPAIR	2
 #define HNSW_VACUUM_PHASE_FREE		3
+#define HNSW_VACUUM_PHASE_RECONNECT	4
 
 #define REPAIR_RETRIES 100
 
@@ -708,6 +711,214 @@ free_chunks(VacuumState *vs, ItemPointerData *chunks, int nchunks)
 	}
 }
 
+/*
+ * Pass 4: reconnect.  Repairs can leave a live node that no list links to
+ * any more (its last in-link went to a nearer node), and no search can
+ * then return it.  With inserts held off (each holds the insert lock in
+ * share mode throughout, so none is half done), walk the graph from the
+ * entry point over every layer, then give each live node not reached a
+ * layer-0 link from the nearest node a search for its vector finds (the
+ * insert's forced back-link).  A forced link replaces a list's farthest
+ * link, which can cut off another node, so the walk repeats, up to
+ * RECONNECT_PASSES times.
+ */
+#define RECONNECT_PASSES 3
+#define RECONNECT_TRIES 8
+
+static void
+walk_enqueue(deleted_hash *reached, ItemPointerData **queue, int64 *tail, int64 *cap,
+			 ItemPointer t)
+{
+	bool		found;
+
+	if (!ItemPointerIsValid(t))
+		return;
+	deleted_insert(reached, tid_key(t), &found);
+	if (found)
+		return;
+	if (*tail == *cap)
+	{
+		*cap *= 2;
+		*queue = repalloc_huge(*queue, sizeof(ItemPointerData) * *cap);
+	}
+	(*queue)[(*tail)++] = *t;
+}
+
+/* the set of nodes reachable from the entry point, or NULL if there is none */
+static deleted_hash *
+walk_reachable(VacuumState *vs)
+{
+	HnswIndexInfo *info = vs->info;
+	HnswMetaPageData meta;
+	deleted_hash *reached;
+	int64		head = 0,
+				tail = 0,
+				cap = 1024;
+	ItemPointerData *queue;
+	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * HNSW_MAX_M *
+									(HNSW_MAX_LEVEL + 2));
+
+	HnswReadMeta(vs->index, &meta);
+	if (meta.entry_level < 0 || !ItemPointerIsValid(&meta.entry))
+		return NULL;
+	reached = deleted_create(CurrentMemoryContext, 1024, NULL);
+	queue = palloc(sizeof(ItemPointerData) * cap);
+	walk_enqueue(reached, &queue, &tail, &cap, &meta.entry);
+	while (head < tail)
+	{
+		ItemPointerData t = queue[head++];
+		Buffer		buf = read_block(vs, ItemPointerGetBlockNumber(&t));
+		HnswNode	node;
+		int			n = 0;
+
+		vacuum_delay_point();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t), info);
+		if (node != NULL)
+		{
+			const HnswNodeLayout *l = &info->layouts[node->level];
+
+			for (int layer = 0; layer <= node->level; layer++)
+			{
+				int			c = Min(HnswListCount(node, l, layer),
+									HnswLayerCap(info->m, layer));
+
+				memcpy(links + n, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * c);
+				n += c;
+			}
+		}
+		UnlockReleaseBuffer(buf);
+		for (int i = 0; i < n; i++)
+			walk_enqueue(reached, &queue, &tail, &cap, &links[i]);
+	}
+	pfree(queue);
+	pfree(links);
+	return reached;
+}
+
+/* links the live node at tid from its nearest reachable node; true if done */
+static bool
+reconnect_node(VacuumState *vs, ItemPointer tid, int pass)
+{
+	HnswIndexInfo *info = vs->info;
+	float	   *vec = palloc(sizeof(float) * info->dims);
+	uint16		version;
+	int			level;
+	bool		deleted;
+	bool		linked = false;
+	HnswSearch	s;
+	HnswCandidate ep;
+	int			ep_level;
+
+	if (!HnswNodeRead(vs->index, info, tid, vec, &version, &level, &deleted) || deleted)
+		return false;
+	HnswSearchInit(&s, vs->index, info, vec, true);
+	if (HnswSearchEntry(&s, &ep, &ep_level))
+	{
+		HnswHeap	entries;
+		HnswHeap	w;
+		int			tried = 0;
+		int			skip = pass;
+
+		ep = HnswGreedyDescend(&s, ep, ep_level, 0);
+		HnswHeapInit(&entries, 1, false);
+		HnswHeapPush(&entries, &ep);
+		HnswHeapInit(&w, info->ef_construction + 1, true);
+		HnswSearchLayer(&s, &entries, info->ef_construction, 0, &w, NULL);
+		HnswSortCandidates(w.items, w.n);
+
+		/* the nearest few, by the back-link rule; if none takes it, force */
+		for (int i = 0; i < w.n && !linked && tried < RECONNECT_TRIES; i++)
+			if (!ItemPointerEquals(&w.items[i].tid, tid) && !w.items[i].deleted)
+			{
+				linked = HnswAddBacklink(&s, &w.items[i], 0, tid, w.items[i].dist, false);
+				tried++;
+			}
+		for (int i = 0; i < w.n && !linked; i++)
+			if (!ItemPointerEquals(&w.items[i].tid, tid) && !w.items[i].deleted &&
+				skip-- <= 0)
+				linked = HnswAddBacklink(&s, &w.items[i], 0, tid, w.items[i].dist, true);
+	}
+	HnswSearchFree(&s);
+	return linked;
+}
+
+static int64
+reconnect(VacuumState *vs)
+{
+	MemoryContext passctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw reconnect",
+												  ALLOCSET_DEFAULT_SIZES);
+	int64		total = 0;
+
+	LockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
+	for (int pass = 0; pass < RECONNECT_PASSES; pass++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(passctx);
+		deleted_hash *reached = walk_reachable(vs);
+		BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+		ItemPointerData *lost;
+		int			nlost = 0,
+					lostcap = 16;
+		int64		linked = 0;
+
+		if (reached == NULL)
+		{
+			MemoryContextSwitchTo(old);
+			break;
+		}
+		lost = palloc(sizeof(ItemPointerData) * lostcap);
+		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+		{
+			Buffer		buf = read_block(vs, blkno);
+			Page		page;
+
+			vacuum_delay_point();
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+			{
+				OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
+
+				for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+				{
+					HnswNode	node = HnswGetNode(page, off, vs->info);
+					ItemPointerData tid;
+
+					ItemPointerSet(&tid, blkno, off);
+					if (node == NULL || (node->flags & HNSW_NODE_DELETED) ||
+						deleted_lookup(reached, tid_key(&tid)) != NULL)
+						continue;
+					if (nlost == lostcap)
+					{
+						lostcap *= 2;
+						lost = repalloc_huge(lost, sizeof(ItemPointerData) * lostcap);
+					}
+					lost[nlost++] = tid;
+				}
+			}
+			UnlockReleaseBuffer(buf);
+		}
+		for (int i = 0; i < nlost; i++)
+		{
+			vacuum_delay_point();
+			if (reconnect_node(vs, &lost[i], pass))
+				linked++;
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(passctx);
+		ereport(vs->vinfo->message_level,
+				(errmsg_internal("index \"%s\": reconnect pass %d: %d nodes unreachable, %lld linked",
+								 RelationGetRelationName(vs->index), pass + 1, nlost,
+								 (long long) linked)));
+		total += linked;
+		if (linked == 0)
+			break;
+	}
+	UnlockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
+	MemoryContextDelete(passctx);
+	return total;
+}
+
 IndexBulkDeleteResult *
 hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 			   IndexBulkDeleteCallback callback, void *callback_state)
@@ -716,6 +927,7 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 	BlockNumber nblocks;
 	MemoryContext vacctx;
 	MemoryContext old;
+	int64		reconnected;
 
 	if (stats == NULL)
 		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
@@ -786,10 +998,14 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 			}
 		}
 		FreeSpaceMapVacuum(vs.index);
+
+		/* pass 4 */
+		pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_RECONNECT);
+		reconnected = reconnect(&vs);
 		ereport(vinfo->message_level,
-				(errmsg("index \"%s\": repaired %lld links lists, freed %u nodes",
+				(errmsg("index \"%s\": repaired %lld links lists, freed %u nodes, reconnected %lld unreachable nodes",
 						RelationGetRelationName(vs.index), (long long) vs.repaired,
-						vs.deleted->members)));
+						vs.deleted->members, (long long) reconnected)));
 	}
 
 	MemoryContextSwitchTo(old);
