@@ -240,6 +240,24 @@ extern float *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
 extern ItemPointer HnswNodeChunks(HnswNode node, const HnswNodeLayout *l);
 extern int	HnswLayerCap(int m, int layer);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
+/* batch entries ahead of the one measured whose vectors are prefetched */
+#define HNSW_PREFETCH_AHEAD 2
+
+/*
+ * Prefetches bytes [from, to) at p.  Always inlined: GCC deems a function
+ * that only prefetches pure, and drops calls to it.
+ */
+static pg_attribute_always_inline void
+HnswPrefetchBytes(const void *p, int from, int to)
+{
+	for (int o = from; o < to; o += 64)
+		__builtin_prefetch((const char *) p + o);
+}
+
+typedef bool (*HnswWalkMark) (void *arg, ItemPointer tid);
+extern void HnswWalkReachable(Relation index, HnswIndexInfo *info,
+							  BufferAccessStrategy strategy, ItemPointer entry,
+							  HnswWalkMark mark, void *arg);
 extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
 							float d, bool force);
 extern void HnswRecordFreeSpace(Relation index, Buffer buf);

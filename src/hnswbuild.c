@@ -244,16 +244,6 @@ gdist(BuildState *bs, const float *q, int64 id)
 	return HnswDistanceFloats(bs->info.metric, q, node_vec(bs, id), bs->g->dims);
 }
 
-/* prefetches bytes [from, to) of node id's vector */
-static pg_attribute_always_inline void
-prefetch_vec(BuildState *bs, int64 id, int from, int to)
-{
-	const char *v = (const char *) node_vec(bs, id);
-
-	for (int o = from; o < to; o += 64)
-		__builtin_prefetch(v + o);
-}
-
 static inline HnswCandidate
 mkcand(int64 id, float dist)
 {
@@ -413,16 +403,17 @@ graph_search_layer(BuildState *bs, const float *q, HnswCandidate *entries, int n
 			if (visit(bs, ids[i]))
 			{
 				ids[ntodo++] = ids[i];
-				prefetch_vec(bs, ids[i], 0, 256);
+				HnswPrefetchBytes(node_vec(bs, ids[i]), 0, 256);
 			}
 		for (int i = 0; i < ntodo; i++)
 		{
 			int64		e = ids[i];
 			float		d;
 
-			/* the rest of the vector two ahead, as in HnswSearchLayer */
-			for (int j = (i == 0 ? 0 : i + 2); j <= i + 2 && j < ntodo; j++)
-				prefetch_vec(bs, ids[j], 256, vec_bytes);
+			/* the rest of the vectors ahead, as HnswSearchLayer does */
+			for (int j = (i == 0 ? 0 : i + HNSW_PREFETCH_AHEAD);
+				 j <= i + HNSW_PREFETCH_AHEAD && j < ntodo; j++)
+				HnswPrefetchBytes(node_vec(bs, ids[j]), 256, vec_bytes);
 			d = gdist(bs, q, e);
 			if (result->n < ef || d < HnswHeapTop(result)->dist)
 			{

@@ -341,70 +341,32 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	}
 }
 
+/* walk marker: a node of the checked set, reached for the first time */
+static bool
+check_mark(void *arg, ItemPointer t)
+{
+	node_entry *e = find_target((CheckState *) arg, t);
+
+	if (e == NULL || e->reached)
+		return false;
+	e->reached = true;
+	return true;
+}
+
 /*
  * Reachability from the entry point over the links of every layer (what a
- * search can walk: down through upper layers, then along layer 0): the
- * number of live nodes never reached.
+ * search can walk): the number of live nodes never reached.
  */
 static int64
 count_unreachable(CheckState *cs, HnswMetaPageData *meta)
 {
-	ItemPointerData *queue;
-	int64		head = 0,
-				tail = 0,
-				cap = Max(cs->nodes->members, 16);
-	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * HNSW_MAX_M * (HNSW_MAX_LEVEL + 2));
 	nodeset_iterator it;
 	node_entry *e;
 	int64		unreached = 0;
 
-	if (meta->entry_level < 0)
+	if (meta->entry_level < 0 || find_target(cs, &meta->entry) == NULL)
 		return 0;
-	queue = palloc_extended(sizeof(ItemPointerData) * cap, MCXT_ALLOC_HUGE);
-	e = find_target(cs, &meta->entry);
-	if (e == NULL)
-		return 0;
-	e->reached = true;
-	queue[tail++] = meta->entry;
-	while (head < tail)
-	{
-		ItemPointerData t = queue[head++];
-		Buffer		buf = ReadBuffer(cs->index, ItemPointerGetBlockNumber(&t));
-		HnswNode	node;
-		int			n = 0;
-
-		CHECK_FOR_INTERRUPTS();
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t), cs->info);
-		if (node && node->level <= cs->info->max_level)
-		{
-			const HnswNodeLayout *l = &cs->info->layouts[node->level];
-
-			for (int layer = 0; layer <= node->level; layer++)
-			{
-				int			c = Min(HnswListCount(node, l, layer), HnswLayerCap(cs->info->m, layer));
-
-				memcpy(links + n, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * c);
-				n += c;
-			}
-		}
-		UnlockReleaseBuffer(buf);
-		for (int i = 0; i < n; i++)
-		{
-			node_entry *ne = find_target(cs, &links[i]);
-
-			if (ne && !ne->reached)
-			{
-				ne->reached = true;
-				if (tail == cap)
-				{
-					cap *= 2;
-					queue = repalloc_huge(queue, sizeof(ItemPointerData) * cap);
-				}
-				queue[tail++] = links[i];
-			}
-		}
-	}
+	HnswWalkReachable(cs->index, cs->info, NULL, &meta->entry, check_mark, cs);
 	nodeset_start_iterate(cs->nodes, &it);
 	while ((e = nodeset_iterate(cs->nodes, &it)) != NULL)
 		if (!e->reached && !e->deleted)

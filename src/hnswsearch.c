@@ -727,17 +727,11 @@ pin_batch(HnswSearch *s, const ItemPointerData *todo, int ntodo, Buffer *bufs)
 			{
 				p->tuple = (char *) page + ItemIdGetOffset(iid);
 				p->len = ItemIdGetLength(iid);
-				__builtin_prefetch(p->tuple);
-				__builtin_prefetch(p->tuple + 64);
-				__builtin_prefetch(p->tuple + 128);
-				__builtin_prefetch(p->tuple + 192);
+				HnswPrefetchBytes(p->tuple, 0, 256);
 			}
 		}
 	}
 }
-
-/* how many batch entries ahead of the one measured their tuples are fetched */
-#define HNSW_PREFETCH_AHEAD 2
 
 /*
  * Before batch entry i is measured: prefetches the rest of the tuple
@@ -754,8 +748,7 @@ prefetch_ahead(HnswSearch *s, int i, int ntodo)
 		const HnswPeek *p = &s->peek[j];
 
 		if (p->tuple != NULL)
-			for (int o = 256; o < p->len; o += 64)
-				__builtin_prefetch(p->tuple + o);
+			HnswPrefetchBytes(p->tuple, 256, p->len);
 	}
 }
 

@@ -15,6 +15,8 @@
 #include <math.h>
 
 #include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -418,4 +420,68 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
 		if (order[i] < 0)
 			return n;
 	return -1;
+}
+
+/*
+ * Breadth-first walk of the graph from entry over the links of every layer:
+ * what a search can reach (down through the upper layers, then along layer
+ * 0).  mark(arg, tid) is called for the entry and for every valid link
+ * target; it returns true when the node is newly reached, and only then
+ * are its links followed.  Pages are read through strategy (may be NULL),
+ * each under a share lock held only while its links are copied.
+ */
+void
+HnswWalkReachable(Relation index, HnswIndexInfo *info, BufferAccessStrategy strategy,
+				  ItemPointer entry, HnswWalkMark mark, void *arg)
+{
+	int64		head = 0,
+				tail = 0,
+				cap = 1024;
+	ItemPointerData *queue;
+	ItemPointerData *links;
+
+	if (!mark(arg, entry))
+		return;
+	queue = palloc(sizeof(ItemPointerData) * cap);
+	links = palloc(sizeof(ItemPointerData) * 2 * HNSW_MAX_M * (HNSW_MAX_LEVEL + 2));
+	queue[tail++] = *entry;
+	while (head < tail)
+	{
+		ItemPointerData t = queue[head++];
+		Buffer		buf;
+		HnswNode	node;
+		int			n = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBufferExtended(index, MAIN_FORKNUM, ItemPointerGetBlockNumber(&t),
+								 RBM_NORMAL, strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t), info);
+		if (node != NULL)
+		{
+			const HnswNodeLayout *l = &info->layouts[node->level];
+
+			for (int layer = 0; layer <= node->level; layer++)
+			{
+				int			c = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
+
+				memcpy(links + n, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * c);
+				n += c;
+			}
+		}
+		UnlockReleaseBuffer(buf);
+		for (int i = 0; i < n; i++)
+		{
+			if (!ItemPointerIsValid(&links[i]) || !mark(arg, &links[i]))
+				continue;
+			if (tail == cap)
+			{
+				cap *= 2;
+				queue = repalloc_huge(queue, sizeof(ItemPointerData) * cap);
+			}
+			queue[tail++] = links[i];
+		}
+	}
+	pfree(queue);
+	pfree(links);
 }

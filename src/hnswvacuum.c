@@ -75,6 +75,24 @@ typedef struct deleted_entry
 #define SH_DECLARE
 #include "lib/simplehash.h"
 
+/* set of node TIDs reached by a walk (pass 4) */
+typedef struct reached_entry
+{
+	uint64		key;
+	char		status;
+} reached_entry;
+
+#define SH_PREFIX reached
+#define SH_ELEMENT_TYPE reached_entry
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) HnswHashTid(k)
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
 typedef struct VacuumState
 {
 	IndexVacuumInfo *vinfo;
@@ -720,79 +738,35 @@ free_chunks(VacuumState *vs, ItemPointerData *chunks, int nchunks)
  * layer-0 link from the nearest node a search for its vector finds (the
  * insert's forced back-link).  A forced link replaces a list's farthest
  * link, which can cut off another node, so the walk repeats, up to
- * RECONNECT_PASSES times.
+ * RECONNECT_PASSES times.  No vacuum_delay_point while the insert lock is
+ * held: the cost-based sleep it owes comes at the next one after.
  */
 #define RECONNECT_PASSES 3
 #define RECONNECT_TRIES 8
 
-static void
-walk_enqueue(deleted_hash *reached, ItemPointerData **queue, int64 *tail, int64 *cap,
-			 ItemPointer t)
+/* walk marker: adds the node to the set of reached ones */
+static bool
+reconnect_mark(void *arg, ItemPointer t)
 {
 	bool		found;
 
-	if (!ItemPointerIsValid(t))
-		return;
-	deleted_insert(reached, tid_key(t), &found);
-	if (found)
-		return;
-	if (*tail == *cap)
-	{
-		*cap *= 2;
-		*queue = repalloc_huge(*queue, sizeof(ItemPointerData) * *cap);
-	}
-	(*queue)[(*tail)++] = *t;
+	reached_insert((reached_hash *) arg, tid_key(t), &found);
+	return !found;
 }
 
 /* the set of nodes reachable from the entry point, or NULL if there is none */
-static deleted_hash *
+static reached_hash *
 walk_reachable(VacuumState *vs)
 {
-	HnswIndexInfo *info = vs->info;
 	HnswMetaPageData meta;
-	deleted_hash *reached;
-	int64		head = 0,
-				tail = 0,
-				cap = 1024;
-	ItemPointerData *queue;
-	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * HNSW_MAX_M *
-									(HNSW_MAX_LEVEL + 2));
+	reached_hash *reached;
 
 	HnswReadMeta(vs->index, &meta);
 	if (meta.entry_level < 0 || !ItemPointerIsValid(&meta.entry))
 		return NULL;
-	reached = deleted_create(CurrentMemoryContext, 1024, NULL);
-	queue = palloc(sizeof(ItemPointerData) * cap);
-	walk_enqueue(reached, &queue, &tail, &cap, &meta.entry);
-	while (head < tail)
-	{
-		ItemPointerData t = queue[head++];
-		Buffer		buf = read_block(vs, ItemPointerGetBlockNumber(&t));
-		HnswNode	node;
-		int			n = 0;
-
-		vacuum_delay_point();
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&t), info);
-		if (node != NULL)
-		{
-			const HnswNodeLayout *l = &info->layouts[node->level];
-
-			for (int layer = 0; layer <= node->level; layer++)
-			{
-				int			c = Min(HnswListCount(node, l, layer),
-									HnswLayerCap(info->m, layer));
-
-				memcpy(links + n, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * c);
-				n += c;
-			}
-		}
-		UnlockReleaseBuffer(buf);
-		for (int i = 0; i < n; i++)
-			walk_enqueue(reached, &queue, &tail, &cap, &links[i]);
-	}
-	pfree(queue);
-	pfree(links);
+	reached = reached_create(CurrentMemoryContext, 1024, NULL);
+	HnswWalkReachable(vs->index, vs->info, vs->vinfo->strategy, &meta.entry,
+					  reconnect_mark, reached);
 	return reached;
 }
 
@@ -854,7 +828,7 @@ reconnect(VacuumState *vs)
 	for (int pass = 0; pass < RECONNECT_PASSES; pass++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(passctx);
-		deleted_hash *reached = walk_reachable(vs);
+		reached_hash *reached = walk_reachable(vs);
 		BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 		ItemPointerData *lost;
 		int			nlost = 0,
@@ -872,7 +846,7 @@ reconnect(VacuumState *vs)
 			Buffer		buf = read_block(vs, blkno);
 			Page		page;
 
-			vacuum_delay_point();
+			CHECK_FOR_INTERRUPTS();
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
 			if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
@@ -886,7 +860,7 @@ reconnect(VacuumState *vs)
 
 					ItemPointerSet(&tid, blkno, off);
 					if (node == NULL || (node->flags & HNSW_NODE_DELETED) ||
-						deleted_lookup(reached, tid_key(&tid)) != NULL)
+						reached_lookup(reached, tid_key(&tid)) != NULL)
 						continue;
 					if (nlost == lostcap)
 					{
@@ -900,7 +874,7 @@ reconnect(VacuumState *vs)
 		}
 		for (int i = 0; i < nlost; i++)
 		{
-			vacuum_delay_point();
+			CHECK_FOR_INTERRUPTS();
 			if (reconnect_node(vs, &lost[i], pass))
 				linked++;
 		}
