@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""bench/graph_quality.py: graph quality at the edges, vecdb beside a peer.
+
+Measures what recall and reachability look like where HNSW graphs are known
+to degrade, with the same data and settings for vecdb and (with --peer) a
+pgvector-compatible peer extension installed in the same server, runs
+interleaved per seed:
+
+  vacuum     10,000 random 3-d rows, m = 4, ef_construction = 8; delete 75%,
+             VACUUM; recall@20 at ef_search 20 over 20 random queries, per
+             seed (pgvector's own vacuum-recall scenario).
+  ip         rows with lognormal norms and random directions (inner product):
+             recall@10 at several ef_search values, per seed.
+  dups       identical vectors: rows an iterative scan returns for 10,000
+             copies, rows returned at ef_search 1 and 2 for 20 copies.
+  repair     vecdb only: the build's reachability repair per metric (its
+             DEBUG line) and vecdb_index_check's counts.
+  fashion    Fashion-MNIST (60,000 x 784, L2), m = 16, ef_construction 64:
+             delete 10% or 50%, VACUUM (timed); recall@10 over 200 test
+             queries at ef_search 10/20/40 before and after, and unreachable
+             nodes after (vecdb).
+
+Connects with psycopg 3 to PGHOST/PGPORT as PGUSER; creates and drops the
+databases gq_vecdb and gq_<peer>.  Queries are prepared, the vector a bound
+parameter.  Prints a markdown report; --json writes every figure.
+
+  python3 bench/graph_quality.py --peer vector --seeds 11 vacuum ip dups
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import struct
+import time
+
+import numpy as np
+import psycopg
+
+FASHION_DIR = '/usr/share/datasets/fashion-mnist'
+
+
+def connect(db):
+    return psycopg.connect(dbname=db, autocommit=True)
+
+
+def setup_db(ext):
+    db = 'gq_' + ext
+    with connect('postgres') as c:
+        c.execute('DROP DATABASE IF EXISTS ' + db)
+        c.execute('CREATE DATABASE ' + db)
+    with connect(db) as c:
+        c.execute('CREATE EXTENSION ' + ext)
+    return db
+
+
+def vec_text(v):
+    return '[' + ','.join('%.8g' % x for x in v) + ']'
+
+
+def load(c, table, rows, dim):
+    c.execute('DROP TABLE IF EXISTS %s' % table)
+    c.execute('CREATE TABLE %s (i int4, v vector(%d))' % (table, dim))
+    c.execute('ALTER TABLE %s SET (autovacuum_enabled = false)' % table)
+    with c.cursor() as cur:
+        with cur.copy('COPY %s (i, v) FROM STDIN' % table) as cp:
+            for i, r in enumerate(rows, 1):
+                cp.write_row((i, vec_text(r)))
+
+
+def knn(c, table, op, q, k, ef=None, exact=False):
+    sets = ['SET enable_seqscan = %s' % ('on' if exact else 'off'),
+            'SET enable_indexscan = %s' % ('off' if exact else 'on')]
+    if ef is not None:
+        sets.append('SET hnsw.ef_search = %d' % ef)
+    for s in sets:
+        c.execute(s)
+    sql = 'SELECT i FROM {} ORDER BY v {} %s::vector LIMIT {}'.format(table, op, k)
+    rows = c.execute(sql, (vec_text(q),), prepare=True).fetchall()
+    return [r[0] for r in rows]
+
+
+def recall(c, table, op, queries, truth, k, ef):
+    hit = 0
+    for q, t in zip(queries, truth):
+        got = set(knn(c, table, op, q, k, ef))
+        hit += len(got & set(t))
+    return hit / float(k * len(queries))
+
+
+def check(c, index):
+    r = c.execute('SELECT nodes, unreachable_nodes FROM vecdb_index_check(%s::regclass)',
+                  (index,)).fetchone()
+    return {'nodes': r[0], 'unreachable': r[1]}
+
+
+# ---- vacuum: pgvector's scenario ----
+
+def run_vacuum(dbs, seeds):
+    out = {e: [] for e in dbs}
+    for seed in range(seeds):
+        rng = np.random.default_rng(1000 + seed)
+        rows = rng.random((10000, 3), dtype=np.float32)
+        queries = rng.random((20, 3), dtype=np.float32)
+        for ext, db in dbs.items():
+            with connect(db) as c:
+                load(c, 'tv', rows, 3)
+                c.execute('CREATE INDEX tv_idx ON tv USING hnsw (v vector_l2_ops) '
+                          'WITH (m = 4, ef_construction = 8)')
+                c.execute('DELETE FROM tv WHERE i > 2500')
+                truth = [knn(c, 'tv', '<->', q, 20, exact=True) for q in queries]
+                before = recall(c, 'tv', '<->', queries, truth, 20, 20)
+                t0 = time.time()
+                c.execute('VACUUM tv')
+                vac = time.time() - t0
+                after = recall(c, 'tv', '<->', queries, truth, 20, 20)
+                res = {'seed': seed, 'before': before, 'after': after, 'vacuum_s': vac}
+                if ext == 'vecdb':
+                    res.update(check(c, 'tv_idx'))
+                out[ext].append(res)
+                print('vacuum seed %d %-6s recall before %.4f after %.4f' %
+                      (seed, ext, before, after), flush=True)
+    return out
+
+
+# ---- ip: lognormal norms ----
+
+def ip_data(seed, n, dim, nq):
+    rng = np.random.default_rng(2000 + seed)
+    d = rng.standard_normal((n, dim)).astype(np.float32)
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    d *= rng.lognormal(0.0, 1.0, (n, 1)).astype(np.float32)
+    q = rng.standard_normal((nq, dim)).astype(np.float32)
+    return d, q
+
+
+def run_ip(dbs, seeds, n, dim, efs):
+    out = {e: [] for e in dbs}
+    for seed in range(seeds):
+        rows, queries = ip_data(seed, n, dim, 100)
+        # exact top 10 by inner product, computed here
+        truth = [list(np.argsort(-(rows @ q), kind='stable')[:10] + 1) for q in queries]
+        for ext, db in dbs.items():
+            with connect(db) as c:
+                load(c, 'tip', rows, dim)
+                t0 = time.time()
+                c.execute('CREATE INDEX tip_idx ON tip USING hnsw (v vector_ip_ops)')
+                build = time.time() - t0
+                res = {'seed': seed, 'build_s': build}
+                for ef in efs:
+                    res['ef%d' % ef] = recall(c, 'tip', '<#>', queries, truth, 10, ef)
+                if ext == 'vecdb':
+                    res.update(check(c, 'tip_idx'))
+                out[ext].append(res)
+                print('ip seed %d %-6s %s' % (seed, ext, ' '.join(
+                    'ef%d %.4f' % (ef, res['ef%d' % ef]) for ef in efs)), flush=True)
+    return out
+
+
+# ---- dups ----
+
+def count_rows(c, sql, *sets):
+    for s in sets:
+        c.execute(s)
+    return c.execute(sql).fetchone()[0]
+
+
+def run_dups(dbs):
+    out = {}
+    for ext, db in dbs.items():
+        with connect(db) as c:
+            res = {}
+            c.execute('DROP TABLE IF EXISTS dup')
+            c.execute('CREATE TABLE dup (id int, v vector(3))')
+            c.execute("INSERT INTO dup SELECT g, '[1,2,3]' FROM generate_series(1, 10000) g")
+            c.execute('CREATE INDEX dup_idx ON dup USING hnsw (v vector_l2_ops)')
+            res['build_10000_iterative'] = count_rows(
+                c, "SELECT count(*) FROM (SELECT id FROM dup ORDER BY v <-> '[1,2,3]' LIMIT 100000) s",
+                'SET enable_seqscan = off', 'SET hnsw.iterative_scan = relaxed_order',
+                'SET hnsw.ef_search = 40')
+            if ext == 'vecdb':
+                res['build_10000_check'] = check(c, 'dup_idx')
+            c.execute('DROP TABLE dup')
+            c.execute('CREATE TABLE dup (id int, v vector(3))')
+            c.execute('CREATE INDEX dup_idx ON dup USING hnsw (v vector_l2_ops)')
+            for g in range(1000):
+                c.execute("INSERT INTO dup VALUES (%d, '[0,0,0]')" % g)
+            res['insert_1000_iterative'] = count_rows(
+                c, "SELECT count(*) FROM (SELECT id FROM dup ORDER BY v <-> '[0,0,0]' LIMIT 100000) s",
+                'SET enable_seqscan = off', 'SET hnsw.iterative_scan = relaxed_order')
+            if ext == 'vecdb':
+                res['insert_1000_check'] = check(c, 'dup_idx')
+            c.execute('DROP TABLE dup')
+            c.execute('CREATE TABLE t20 (v vector(3))')
+            c.execute("INSERT INTO t20 SELECT '[1,1,1]' FROM generate_series(1, 20)")
+            c.execute('CREATE INDEX ON t20 USING hnsw (v vector_l2_ops)')
+            for ef in (1, 2):
+                res['t20_ef%d' % ef] = count_rows(
+                    c, "SELECT count(*) FROM (SELECT * FROM t20 ORDER BY v <-> '[1,1,1]') s",
+                    'SET enable_seqscan = off', 'SET hnsw.iterative_scan = off',
+                    'SET hnsw.ef_search = %d' % ef)
+            c.execute('DROP TABLE t20')
+            out[ext] = res
+            print('dups %-6s %s' % (ext, res), flush=True)
+    return out
+
+
+# ---- repair (vecdb only) ----
+
+def run_repair(db, n, dim):
+    out = {}
+    rows, _ = ip_data(0, n, dim, 1)
+    with connect(db) as c:
+        load(c, 'trep', rows, dim)
+        notices = []
+        c.add_notice_handler(lambda d: notices.append(d.message_primary))
+        for opclass in ('vector_l2_ops', 'vector_ip_ops', 'vector_cosine_ops', 'vector_l1_ops'):
+            notices.clear()
+            c.execute('SET client_min_messages = debug1')
+            c.execute('CREATE INDEX trep_idx ON trep USING hnsw (v %s)' % opclass)
+            c.execute('SET client_min_messages = notice')
+            lines = [m for m in notices if 'unreachable' in m]
+            out[opclass] = {'debug': lines, **check(c, 'trep_idx')}
+            c.execute('DROP INDEX trep_idx')
+            print('repair %s %s' % (opclass, out[opclass]), flush=True)
+    return out
+
+
+# ---- fashion ----
+
+def fashion():
+    import gzip
+
+    def images(path):
+        with gzip.open(path) as f:
+            magic, n, r, c = struct.unpack('>IIII', f.read(16))
+            return np.frombuffer(f.read(), dtype=np.uint8).reshape(n, r * c).astype(np.float32)
+    train = images(os.path.join(FASHION_DIR, 'train-images-idx3-ubyte.gz'))
+    test = images(os.path.join(FASHION_DIR, 't10k-images-idx3-ubyte.gz'))
+    return train, test[:200]
+
+
+def run_fashion(dbs, fractions, efs):
+    rows, queries = fashion()
+    out = {e: [] for e in dbs}
+    for frac in fractions:
+        keep = int(round(len(rows) * (1 - frac)))
+        alive = rows[:keep]
+        truth = []
+        for q in queries:
+            d = ((alive - q) ** 2).sum(axis=1)
+            truth.append(list(np.argsort(d, kind='stable')[:10] + 1))
+        for ext, db in dbs.items():
+            with connect(db) as c:
+                load(c, 'tf', rows, 784)
+                c.execute('ALTER TABLE tf ALTER COLUMN v SET STORAGE PLAIN')
+                c.execute('SET maintenance_work_mem = \'1GB\'')
+                c.execute('CREATE INDEX tf_idx ON tf USING hnsw (v vector_l2_ops)')
+                c.execute('DELETE FROM tf WHERE i > %d' % keep)
+                res = {'deleted': frac}
+                t0 = time.time()
+                c.execute('VACUUM tf')
+                res['vacuum_s'] = time.time() - t0
+                for ef in efs:
+                    res['ef%d' % ef] = recall(c, 'tf', '<->', queries, truth, 10, ef)
+                if ext == 'vecdb':
+                    res.update(check(c, 'tf_idx'))
+                out[ext].append(res)
+                print('fashion %.0f%% %-6s %s' % (frac * 100, ext, res), flush=True)
+                c.execute('DROP TABLE tf')
+    return out
+
+
+def summary(results):
+    lines = []
+    if 'vacuum' in results:
+        lines.append('## vacuum (10,000 x 3, m 4, efc 8, 75% deleted; recall@20, ef_search 20)\n')
+        lines.append('| extension | seeds | before: mean | after: mean | min | max | below 0.95 |')
+        lines.append('|---|---|---|---|---|---|---|')
+        for ext, rs in results['vacuum'].items():
+            a = [r['after'] for r in rs]
+            b = [r['before'] for r in rs]
+            lines.append('| %s | %d | %.4f | %.4f | %.4f | %.4f | %d |' % (
+                ext, len(rs), statistics.mean(b), statistics.mean(a), min(a), max(a),
+                sum(1 for x in a if x < 0.95)))
+    if 'ip' in results:
+        lines.append('\n## inner product, lognormal norms (recall@10, mean over seeds)\n')
+        for ext, rs in results['ip'].items():
+            keys = [k for k in rs[0] if k.startswith('ef')]
+            lines.append('- %s: ' % ext + ', '.join(
+                '%s %.4f' % (k, statistics.mean(r[k] for r in rs)) for k in keys) +
+                ', build %.2f s' % statistics.median(r['build_s'] for r in rs))
+    for key in ('dups', 'repair', 'fashion'):
+        if key in results:
+            lines.append('\n## %s\n\n```\n%s\n```' % (key, json.dumps(results[key], indent=1)))
+    return '\n'.join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('what', nargs='+', choices=['vacuum', 'ip', 'dups', 'repair', 'fashion'])
+    ap.add_argument('--peer', help='peer extension to run beside vecdb (e.g. vector)')
+    ap.add_argument('--seeds', type=int, default=11)
+    ap.add_argument('--ip-rows', type=int, default=20000)
+    ap.add_argument('--ip-dim', type=int, default=64)
+    ap.add_argument('--ef', default='10,20,40')
+    ap.add_argument('--fashion-deleted', default='0.1,0.5')
+    ap.add_argument('--json')
+    args = ap.parse_args()
+    efs = [int(x) for x in args.ef.split(',')]
+    dbs = {'vecdb': setup_db('vecdb')}
+    if args.peer:
+        dbs[args.peer] = setup_db(args.peer)
+    results = {}
+    for w in args.what:
+        if w == 'vacuum':
+            results[w] = run_vacuum(dbs, args.seeds)
+        elif w == 'ip':
+            results[w] = run_ip(dbs, args.seeds, args.ip_rows, args.ip_dim, efs)
+        elif w == 'dups':
+            results[w] = run_dups(dbs)
+        elif w == 'repair':
+            results[w] = run_repair(dbs['vecdb'], args.ip_rows, args.ip_dim)
+        elif w == 'fashion':
+            results[w] = run_fashion(dbs, [float(x) for x in args.fashion_deleted.split(',')], efs)
+    print(summary(results))
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
