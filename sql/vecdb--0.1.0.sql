@@ -272,9 +272,9 @@ CREATE VIEW vecdb_stat_progress_vacuum AS
 SELECT s.pid, s.datid, d.datname, s.relid,
 	CASE s.param16
 		WHEN 1 THEN 'removing heap tids'
-		WHEN 2 THEN 'repairing graph'
-		WHEN 3 THEN 'freeing nodes'
-		WHEN 4 THEN 'reconnecting unreachable nodes'
+		WHEN 2 THEN 'relinking around deleted nodes'
+		WHEN 3 THEN 'repairing graph'
+		WHEN 4 THEN 'freeing nodes'
 	END AS hnsw_phase,
 	s.param17 AS hnsw_blocks_total,
 	s.param18 AS hnsw_blocks_done,

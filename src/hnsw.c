@@ -46,6 +46,9 @@ int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
 int			hnsw_max_scan_tuples = 20000;
 double		hnsw_scan_mem_multiplier = 1;
+#ifdef USE_ASSERT_CHECKING
+char	   *vecdb_debug_vacuum_crash = NULL;
+#endif
 
 static relopt_kind hnsw_relopt_kind;
 
@@ -88,6 +91,14 @@ HnswInitGucs(void)
 							 "Sets the multiple of work_mem to use for iterative scans",
 							 NULL, &hnsw_scan_mem_multiplier, 1, 1, 1000,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+#ifdef USE_ASSERT_CHECKING
+	DefineCustomStringVariable("vecdb.debug_vacuum_crash",
+							   "Debugging builds: crash VACUUM of an hnsw index at a pass and step.",
+							   "pass:step; passes 1 remove, 2 relink, 3 repair, 4 free, "
+							   "5 settling.  For recovery tests only.",
+							   &vecdb_debug_vacuum_crash, "",
+							   PGC_SUSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+#endif
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hnsw");
 #else

@@ -79,6 +79,7 @@ typedef struct HnswNodeLayout
 {
 	int			level;
 	Size		counts_off;
+	Size		pins_off[HNSW_MAX_LEVEL + 1];
 	Size		tids_off[HNSW_MAX_LEVEL + 1];
 	Size		dists_off[HNSW_MAX_LEVEL + 1];
 	Size		vector_off;
@@ -120,6 +121,19 @@ typedef struct HnswEdit
 	int			nbufs;
 } HnswEdit;
 
+
+/*
+ * A copy of one link list of a node (tids, distances, pins), taken under a
+ * buffer lock and written back under one (HnswListRead/HnswListWrite).
+ */
+typedef struct HnswList
+{
+	int			count;
+	int			nsel;
+	ItemPointerData tids[2 * HNSW_MAX_M];
+	float		dists[2 * HNSW_MAX_M];
+	bool		pinned[2 * HNSW_MAX_M];
+} HnswList;
 
 /* a search candidate: a node, the version we saw, its distance to q */
 typedef struct HnswCandidate
@@ -178,6 +192,22 @@ HnswHashTid(uint64 k)
 #define HnswListCount(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer)])
 #define HnswListNsel(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer) + 1])
 
+/* pin bit i of a layer's bitmap */
+static inline bool
+HnswPinGet(const uint8 *bits, int i)
+{
+	return (bits[i >> 3] >> (i & 7)) & 1;
+}
+
+static inline void
+HnswPinSet(uint8 *bits, int i, bool on)
+{
+	if (on)
+		bits[i >> 3] |= (uint8) (1 << (i & 7));
+	else
+		bits[i >> 3] &= (uint8) ~(1 << (i & 7));
+}
+
 /*
  * A distance as the index stores and compares it: float, and never NaN
  * (float32 SIMD sums of huge values can overflow to +-Inf and Inf - Inf is
@@ -194,6 +224,9 @@ extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
+#ifdef USE_ASSERT_CHECKING
+extern char *vecdb_debug_vacuum_crash;
+#endif
 
 /* hnsw.c */
 extern void HnswInitGucs(void);
@@ -221,9 +254,9 @@ extern void HnswSortCandidates(HnswCandidate *cands, int n);
 /* distance from the new node to existing link k, for HnswBacklinkSlot */
 typedef float (*HnswLinkDistance) (void *arg, int k);
 extern int	HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists,
-							   float dnew, HnswLinkDistance linkdist,
-							   HnswPairDistance pairdist, void *arg,
-							   int *order, int *new_nsel);
+							   const bool *pinned, float dnew, bool xpin,
+							   HnswLinkDistance linkdist, HnswPairDistance pairdist,
+							   void *arg, int *order, int *new_nsel);
 
 /* hnswpage.c */
 extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, int dims);
@@ -234,6 +267,15 @@ extern Buffer HnswNewBuffer(Relation index, ForkNumber forknum);
 extern void HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info);
 extern HnswNode HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info);
 extern uint8 *HnswNodeCounts(HnswNode node, const HnswNodeLayout *l);
+extern uint8 *HnswNodePins(HnswNode node, const HnswNodeLayout *l, int layer);
+extern void HnswListRead(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
+						 HnswList *out);
+extern void HnswListWrite(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
+						  const HnswList *list);
+extern bool HnswListSame(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
+						 const HnswList *list);
+extern int	HnswListFind(const HnswList *list, ItemPointer tid);
+extern bool HnswListPut(HnswList *list, int cap, ItemPointer tid, float dist, bool pinned);
 extern ItemPointer HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer);
 extern float *HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer);
 extern float *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
@@ -257,11 +299,13 @@ HnswPrefetchBytes(const void *p, int from, int to)
 typedef bool (*HnswWalkMark) (void *arg, ItemPointer tid);
 extern void HnswWalkReachable(Relation index, HnswIndexInfo *info,
 							  BufferAccessStrategy strategy, ItemPointer entry,
-							  HnswWalkMark mark, void *arg);
+							  bool pinned_only, HnswWalkMark mark, void *arg);
 extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
-							float d, bool force);
+							float d, bool force, bool pin);
 extern void HnswRecordFreeSpace(Relation index, Buffer buf);
 extern Buffer HnswBufferWithSpace(Relation index, Size size);
+extern ItemPointerData HnswWriteTuple(Relation index, HnswIndexInfo *info, Item item,
+									  Size size, uint16 *version);
 extern void HnswEditStart(HnswEdit *e, Relation index, const HnswIndexInfo *info);
 extern Page HnswEditPage(HnswEdit *e, Buffer buf, bool new_page);
 extern void HnswEditFinish(HnswEdit *e);
@@ -292,6 +336,17 @@ extern void HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 							HnswHeap *result, HnswHeap *discarded);
 extern HnswCandidate HnswGreedyDescend(HnswSearch *s, HnswCandidate ep,
 									   int from_level, int to_level);
+
+/* hnswtids.c */
+extern HnswTidList HnswGetTidList(Page page, ItemPointer t, ItemPointer owner, uint16 version);
+extern int	HnswReadHeapTids(Relation index, HnswIndexInfo *info, ItemPointer tid,
+							 uint16 version, ItemPointerData **out);
+extern int	HnswListTuples(Relation index, HnswIndexInfo *info, ItemPointer tid,
+						   uint16 version, ItemPointerData head, ItemPointerData **out);
+extern bool HnswListsHoldTids(Relation index, HnswIndexInfo *info, ItemPointer tid,
+							  uint16 version, ItemPointerData head);
+extern bool HnswAddHeapTid(Relation index, HnswIndexInfo *info, HnswCandidate *c,
+						   ItemPointer heap_tid);
 
 /* hnswbuild.c */
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);

@@ -20,7 +20,7 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		1
+#define HNSW_FORMAT_VERSION		2
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -66,9 +66,14 @@ typedef HnswMetaPageData *HnswMetaPage;
 
 #define HNSW_TUPLE_NODE			1
 #define HNSW_TUPLE_CHUNK		2
+#define HNSW_TUPLE_TIDLIST		3
 
-/* heap TIDs one node can carry: duplicates and non-HOT updates share it */
-#define HNSW_HEAPTIDS			4
+/*
+ * Heap TIDs a node carries inline.  Identical vectors (and non-HOT updates
+ * that keep the vector) share one node; TIDs beyond these go to the node's
+ * TID list tuples.
+ */
+#define HNSW_HEAPTIDS			3
 
 #define HNSW_NODE_DELETED		0x01	/* no live heap TID; awaiting repair */
 #define HNSW_NODE_EXTERNAL		0x02	/* vector is in chunk tuples */
@@ -80,6 +85,8 @@ typedef HnswMetaPageData *HnswMetaPage;
  *	 uint8	list[level + 1][2]			per layer: links in use, and how many
  *										of them the heuristic selected;
  *										padded to 4
+ *	 uint8	pins[l][ceil(cap(l) / 8)]	per layer: bit i set when link i is
+ *										pinned (see below); padded to 4
  *	 for l in 0 .. level:
  *		 ItemPointerData tid[cap(l)]	neighbour node TIDs, padded to 4
  *		 float	dist[cap(l)]			their distances to this node
@@ -90,15 +97,20 @@ typedef HnswMetaPageData *HnswMetaPage;
  *	 external:	ItemPointerData chunk[nchunks]
  *
  * cap(0) = 2m, cap(l > 0) = m.  Unused link slots hold an invalid TID.
+ *
+ * Pinned links are never dropped to make room: they form a spanning tree
+ * rooted at the entry point, so every node stays reachable (src/README,
+ * "Reachability").
  */
 typedef struct HnswNodeData
 {
 	uint8		type;			/* HNSW_TUPLE_NODE */
 	uint8		level;			/* top layer this node is on */
 	uint8		flags;			/* HNSW_NODE_* */
-	uint8		ntids;			/* heap TIDs in use, 0 .. HNSW_HEAPTIDS */
+	uint8		ntids;			/* inline heap TIDs in use, 0 .. HNSW_HEAPTIDS */
 	uint16		version;		/* page epoch when this node was written */
 	uint16		nchunks;		/* external: chunk TIDs; inline: 0 */
+	ItemPointerData tidlist;	/* first TID list tuple, or invalid */
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
 } HnswNodeData;
 
@@ -125,6 +137,30 @@ typedef HnswChunkData *HnswChunk;
 
 #define HNSW_CHUNK_HEADER_SIZE	offsetof(HnswChunkData, x)
 
+/*
+ * More heap TIDs of one node: a chain from the node's tidlist through next.
+ * owner and owner_version name the node, so a reader holding a stale
+ * pointer (a slot freed and reused) notices.  ntids <= cap; a tuple keeps
+ * its cap for life and is freed only with its node.
+ */
+typedef struct HnswTidListData
+{
+	uint8		type;			/* HNSW_TUPLE_TIDLIST */
+	uint8		unused;
+	uint16		ntids;			/* TIDs in use */
+	uint16		cap;			/* TID slots in this tuple */
+	uint16		owner_version;
+	ItemPointerData owner;		/* the node */
+	ItemPointerData next;		/* next list tuple, or invalid */
+	ItemPointerData tids[FLEXIBLE_ARRAY_MEMBER];
+} HnswTidListData;
+
+typedef HnswTidListData *HnswTidList;
+
+#define HNSW_TIDLIST_HEADER_SIZE offsetof(HnswTidListData, tids)
+#define HnswTidListSize(cap) \
+	(HNSW_TIDLIST_HEADER_SIZE + sizeof(ItemPointerData) * (Size) (cap))
+
 /* largest tuple that fits an empty page, line pointer included */
 #define HNSW_MAX_TUPLE_SIZE \
 	MAXALIGN_DOWN(BLCKSZ - SizeOfPageHeaderData - \
@@ -132,6 +168,9 @@ typedef HnswChunkData *HnswChunk;
 
 #define HNSW_CHUNK_MAX_FLOATS \
 	((int) ((HNSW_MAX_TUPLE_SIZE - HNSW_CHUNK_HEADER_SIZE) / sizeof(float)))
+
+#define HNSW_TIDLIST_MAX_TIDS \
+	((int) ((HNSW_MAX_TUPLE_SIZE - HNSW_TIDLIST_HEADER_SIZE) / sizeof(ItemPointerData)))
 
 /* absolute level cap; a per-index cap may be lower so every node fits */
 #define HNSW_MAX_LEVEL			16

@@ -75,10 +75,21 @@ typedef struct BuildNode
 {
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
 	uint8		level;
-	uint8		ntids;
+	uint8		ntids;			/* inline heap TIDs */
 	uint16		list0[2];		/* layer 0: links in use, selected count */
 	uint64		upper_off;		/* arena offset of layers 1..level lists */
+	uint64		tids_off;		/* arena offset of its first TID block, or 0 */
+	int64		nextra;			/* heap TIDs in TID blocks */
 } BuildNode;
+
+/* more heap TIDs of one node (identical vectors), in the arena */
+#define TIDBLOCK_TIDS 64
+typedef struct TidBlock
+{
+	uint64		next;			/* arena offset of the next block, or 0 */
+	int32		n;
+	ItemPointerData tids[TIDBLOCK_TIDS];
+} TidBlock;
 
 /* the arena's header: same address space meaning in every participant */
 typedef struct BuildGraph
@@ -146,6 +157,9 @@ typedef struct BuildState
 	MemoryContext tmpctx;		/* reset per row */
 	MemoryContext buildctx;		/* lives as long as the build */
 	bool		leader;			/* reports progress */
+	/* the spanning tree (graph_connect): a node's parent and its layer */
+	int64	   *parent;
+	uint8	   *parent_layer;
 	/* spool of rows that did not fit */
 	BufFile    *spool;
 	int64		nspooled;
@@ -350,6 +364,67 @@ graph_alloc(BuildState *bs, int level)
 	return id;
 }
 
+/* Allocates size bytes at the top of the arena; returns 0 when it is full. */
+static Size
+graph_alloc_top(BuildState *bs, Size size)
+{
+	BuildGraph *g = bs->g;
+	Size		off = 0;
+
+	size = MAXALIGN(size);
+	SpinLockAcquire(&g->mutex);
+	if (g->full || g->nodes_off + g->nnodes * g->stride + size > g->upper_bottom)
+		g->full = true;
+	else
+	{
+		g->upper_bottom -= size;
+		off = g->upper_bottom;
+	}
+	SpinLockRelease(&g->mutex);
+	return off;
+}
+
+/*
+ * Adds a heap TID to node id (whose vector is the row's): inline if a slot
+ * is free, else to its TID blocks.  Returns false when the arena is full.
+ */
+static bool
+graph_add_tid(BuildState *bs, int64 id, ItemPointer tid)
+{
+	BuildNode  *n = node_at(bs, id);
+	bool		ok = true;
+
+	lock_node(bs, id, LW_EXCLUSIVE);
+	if (n->ntids < HNSW_HEAPTIDS)
+		n->heaptids[n->ntids++] = *tid;
+	else
+	{
+		TidBlock   *b = n->tids_off ? (TidBlock *) (bs->base + n->tids_off) : NULL;
+
+		if (b == NULL || b->n == TIDBLOCK_TIDS)
+		{
+			Size		off = graph_alloc_top(bs, sizeof(TidBlock));
+
+			if (off == 0)
+				ok = false;
+			else
+			{
+				b = (TidBlock *) (bs->base + off);
+				b->next = n->tids_off;
+				b->n = 0;
+				n->tids_off = off;
+			}
+		}
+		if (ok)
+		{
+			b->tids[b->n++] = *tid;
+			n->nextra++;
+		}
+	}
+	unlock_node(bs, id);
+	return ok;
+}
+
 static inline bool
 visit(BuildState *bs, int64 id)
 {
@@ -493,7 +568,7 @@ graph_backlink(BuildState *bs, int64 nb, int layer, int64 x, float d)
 	lock_node(bs, nb, LW_EXCLUSIVE);
 	node_list(bs, nb, layer, &hdr, &ids, &dists);
 	arg.ids = ids;
-	newn = HnswBacklinkUpdate(hdr[0], hdr[1], cap, dists, d, link_distance,
+	newn = HnswBacklinkUpdate(hdr[0], hdr[1], cap, dists, NULL, d, false, link_distance,
 							  link_pair_distance, &arg, order, &newsel);
 	if (newn >= 0)
 	{
@@ -521,6 +596,37 @@ graph_fill(BuildState *bs, int64 id, const float *q, ItemPointer heaptid)
 	memcpy(node_vec(bs, id), q, sizeof(float) * bs->g->dims);
 }
 
+/* Greedy walk (ef = 1) for q from node entry down to layer to_level. */
+static HnswCandidate
+graph_descend(BuildState *bs, const float *q, int64 entry, int from_level, int to_level)
+{
+	HnswCandidate ep = mkcand(entry, gdist(bs, q, entry));
+	uint32		ids[HNSW_MAX_M];
+
+	for (int layer = from_level; layer > to_level; layer--)
+	{
+		bool		changed = true;
+
+		while (changed)
+		{
+			int			n = copy_links(bs, cand_id(&ep), layer, ids);
+
+			changed = false;
+			for (int i = 0; i < n; i++)
+			{
+				float		d = gdist(bs, q, ids[i]);
+
+				if (d < ep.dist)
+				{
+					ep = mkcand(ids[i], d);
+					changed = true;
+				}
+			}
+		}
+	}
+	return ep;
+}
+
 /*
  * Adds one vector to the in-memory graph.  Returns false, changing nothing,
  * when the arena is full.
@@ -541,7 +647,6 @@ graph_insert(BuildState *bs, const float *q, ItemPointer heaptid)
 	int64		entry;
 	int			entry_level;
 	bool		top_insert = false;
-	uint32		ids[HNSW_MAX_M];
 	bool		ok = true;
 
 	SpinLockAcquire(&g->mutex);
@@ -577,29 +682,7 @@ graph_insert(BuildState *bs, const float *q, ItemPointer heaptid)
 		goto done;
 	}
 
-	/* greedy descent to the node's top layer */
-	ep = mkcand(entry, gdist(bs, q, entry));
-	for (int layer = entry_level; layer > level; layer--)
-	{
-		bool		changed = true;
-
-		while (changed)
-		{
-			int			n = copy_links(bs, cand_id(&ep), layer, ids);
-
-			changed = false;
-			for (int i = 0; i < n; i++)
-			{
-				float		d = gdist(bs, q, ids[i]);
-
-				if (d < ep.dist)
-				{
-					ep = mkcand(ids[i], d);
-					changed = true;
-				}
-			}
-		}
-	}
+	ep = graph_descend(bs, q, entry, entry_level, level);
 
 	/* ef_construction search on each layer the node will live on */
 	top = Min(level, entry_level);
@@ -621,23 +704,21 @@ graph_insert(BuildState *bs, const float *q, ItemPointer heaptid)
 		}
 	}
 
-	/* an identical vector already indexed takes the heap TID, if room */
-	if (nfound[0] > 0 &&
-		memcmp(node_vec(bs, cand_id(&found[0][0])), q, sizeof(float) * g->dims) == 0)
+	/*
+	 * An identical vector already indexed takes the heap TID: it is among
+	 * the nodes at the query's distance to itself (the first ones, for a
+	 * metric where that is 0).
+	 */
 	{
-		int64		near = cand_id(&found[0][0]);
-		BuildNode  *nn = node_at(bs, near);
-		bool		added = false;
+		float		selfd = HnswDistanceFloats(info->metric, q, q, g->dims);
 
-		lock_node(bs, near, LW_EXCLUSIVE);
-		if (nn->ntids < HNSW_HEAPTIDS)
-		{
-			nn->heaptids[nn->ntids++] = *heaptid;
-			added = true;
-		}
-		unlock_node(bs, near);
-		if (added)
-			goto done;
+		for (int i = 0; i < nfound[0]; i++)
+			if (found[0][i].dist == selfd &&
+				memcmp(node_vec(bs, cand_id(&found[0][i])), q, sizeof(float) * g->dims) == 0)
+			{
+				ok = graph_add_tid(bs, cand_id(&found[0][i]), heaptid);
+				goto done;
+			}
 	}
 
 	if ((id = graph_alloc(bs, level)) < 0)
@@ -692,20 +773,26 @@ done:
 	return ok;
 }
 
-/* ---- reachability ---- */
+/* ---- reachability: the spanning tree ---- */
+
+/* true if r's link on layer to id is id's tree edge */
+static inline bool
+tree_edge(BuildState *bs, int64 r, int layer, int64 id)
+{
+	return bs->parent[id] == r && bs->parent_layer[id] == layer;
+}
 
 /*
- * Marks every node reachable from start over the links of all layers;
- * returns how many were newly marked.  queue has room for every node.
+ * Breadth-first from start over the links of every layer: each node first
+ * reached gets the link it was reached by as its tree edge (parent).
+ * queue has room for every node.
  */
-static int64
-mark_reachable(BuildState *bs, int64 start, bool *reached, int64 *queue)
+static void
+grow_tree(BuildState *bs, int64 start, bool *reached, int64 *queue)
 {
 	int64		head = 0,
 				tail = 0;
 
-	if (reached[start])
-		return 0;
 	reached[start] = true;
 	queue[tail++] = start;
 	while (head < tail)
@@ -726,22 +813,23 @@ mark_reachable(BuildState *bs, int64 start, bool *reached, int64 *queue)
 				if (!reached[ids[k]])
 				{
 					reached[ids[k]] = true;
+					bs->parent[ids[k]] = x;
+					bs->parent_layer[ids[k]] = layer;
 					queue[tail++] = ids[k];
 				}
 		}
 	}
-	return tail;
 }
 
 /*
- * Gives node r a layer-0 link to id at distance d, as a pruned link in
- * distance order.  A full list first drops one link: the farthest (pruned
- * before selected) whose target another layer-0 list also links to, so the
- * drop does not cut that node off; failing that, the last.  indeg counts
- * layer-0 links into each node and is kept up to date.
+ * Gives reached node r a layer-0 link to id at distance d, as a pruned
+ * link in distance order, and makes it id's tree edge.  A full list first
+ * drops its farthest link that is no tree edge (its target stays reachable
+ * through its own).  Returns false, changing nothing, if every link of r is
+ * a tree edge.
  */
-static void
-force_link(BuildState *bs, int64 r, uint32 id, float d, int32 *indeg)
+static bool
+tree_link(BuildState *bs, int64 r, int64 id, float d)
 {
 	uint16	   *hdr;
 	uint32	   *ids;
@@ -757,18 +845,12 @@ force_link(BuildState *bs, int64 r, uint32 id, float d, int32 *indeg)
 	{
 		int			victim = n - 1;
 
-		for (int k = n - 1; k >= 0; k--)
-			if (indeg[ids[k]] >= 2)
-			{
-				victim = k;
-				break;
-			}
-		indeg[ids[victim]]--;
-		for (int k = victim; k < n - 1; k++)
-		{
-			ids[k] = ids[k + 1];
-			dists[k] = dists[k + 1];
-		}
+		while (victim >= 0 && tree_edge(bs, r, 0, ids[victim]))
+			victim--;
+		if (victim < 0)
+			return false;
+		memmove(ids + victim, ids + victim + 1, sizeof(uint32) * (n - victim - 1));
+		memmove(dists + victim, dists + victim + 1, sizeof(float) * (n - victim - 1));
 		n--;
 		if (victim < nsel)
 			nsel--;
@@ -780,20 +862,61 @@ force_link(BuildState *bs, int64 r, uint32 id, float d, int32 *indeg)
 		dists[pos] = dists[pos - 1];
 		pos--;
 	}
-	ids[pos] = id;
+	ids[pos] = (uint32) id;
 	dists[pos] = d;
 	hdr[0] = n + 1;
 	hdr[1] = nsel;
-	indeg[id]++;
+	bs->parent[id] = r;
+	bs->parent_layer[id] = 0;
+	return true;
 }
 
 /*
- * Before the graph is written: HNSW's back-link rule can leave a node with
- * no way in (every list that linked to it dropped it later).  Each node no
- * search can reach from the entry point gets a link from its nearest
- * reachable neighbour, which may push another node out of that list, so
- * this repeats until a pass links nothing (or ten passes).  Leader only,
- * with no worker running.
+ * Links an unreached node id from a reached one: the nearest reached node
+ * in its own layer-0 list, else the nearest a search from the entry point
+ * finds (a search only walks reached nodes).  Returns false if none could
+ * take it.  *searched is set when a search was needed.
+ */
+static bool
+adopt(BuildState *bs, int64 id, const bool *reached, bool *searched)
+{
+	uint16	   *hdr;
+	uint32	   *ids;
+	float	   *dists;
+	HnswCandidate ep;
+	HnswHeap	w;
+
+	*searched = false;
+	node_list(bs, id, 0, &hdr, &ids, &dists);
+	for (int k = 0; k < hdr[0]; k++)	/* nearest first, selected then pruned */
+		if (reached[ids[k]] && tree_link(bs, ids[k], id, dists[k]))
+			return true;
+
+	*searched = true;
+	ep = graph_descend(bs, node_vec(bs, id), bs->g->entry, bs->g->entry_level, 0);
+	HnswHeapInit(&w, bs->info.ef_construction + 1, true);
+	graph_search_layer(bs, node_vec(bs, id), &ep, 1, bs->info.ef_construction, 0, &w);
+	HnswSortCandidates(w.items, w.n);
+	for (int i = 0; i < w.n; i++)
+	{
+		int64		r = cand_id(&w.items[i]);
+
+		if (r != id && reached[r] && tree_link(bs, r, id, w.items[i].dist))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Before the graph is written: a spanning tree of the graph, rooted at the
+ * entry point, whose edges are written pinned so that no later change
+ * drops them (src/README, "Reachability").  A breadth-first walk gives
+ * every node it reaches a tree edge; HNSW's back-link rule can leave a node
+ * that no walk reaches (every list that linked to it dropped it later),
+ * and each such node gets a link from a reached node as its tree edge, its
+ * own subtree then grown from it.  Links dropped for room are never tree
+ * edges, so one pass over the nodes is enough.  Leader only, no worker
+ * running.
  */
 static void
 graph_connect(BuildState *bs)
@@ -801,68 +924,45 @@ graph_connect(BuildState *bs)
 	BuildGraph *g = bs->g;
 	int64		n = g->nnodes;
 	int64		linked = 0;
+	int64		searched = 0;
 	int64		left = 0;
-	int			passes;
 	bool	   *reached;
 	int64	   *queue;
-	int32	   *indeg;
 
-	if (n < 2 || g->entry < 0)
+	bs->parent = palloc_extended(mul_size(sizeof(int64), Max(n, 1)), MCXT_ALLOC_HUGE);
+	bs->parent_layer = palloc_extended(mul_size(sizeof(uint8), Max(n, 1)), MCXT_ALLOC_HUGE);
+	memset(bs->parent, 0xFF, sizeof(int64) * n);	/* -1: no parent */
+	if (n == 0 || g->entry < 0)
 		return;
-	reached = palloc_extended(mul_size(sizeof(bool), n), MCXT_ALLOC_HUGE);
+	reached = palloc_extended(mul_size(sizeof(bool), n), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	queue = palloc_extended(mul_size(sizeof(int64), n), MCXT_ALLOC_HUGE);
-	indeg = palloc_extended(mul_size(sizeof(int32), n), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	grow_tree(bs, g->entry, reached, queue);
 	for (int64 id = 0; id < n; id++)
 	{
-		uint16	   *hdr;
-		uint32	   *ids;
-		float	   *dists;
+		bool		s;
 
-		node_list(bs, id, 0, &hdr, &ids, &dists);
-		for (int k = 0; k < hdr[0]; k++)
-			indeg[ids[k]]++;
-	}
-	for (passes = 1; passes <= 10; passes++)
-	{
-		int64		linked_now = 0;
-
-		memset(reached, 0, sizeof(bool) * n);
-		mark_reachable(bs, g->entry, reached, queue);
-		left = 0;
-		for (int64 id = 0; id < n; id++)
+		if ((id & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (reached[id])
+			continue;
+		if (!adopt(bs, id, reached, &s))
 		{
-			uint16	   *hdr;
-			uint32	   *ids;
-			float	   *dists;
-			int			best = -1;
-
-			if ((id & 1023) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (reached[id])
-				continue;
-			node_list(bs, id, 0, &hdr, &ids, &dists);
-			for (int k = 0; k < hdr[0]; k++)
-				if (reached[ids[k]] && (best < 0 || dists[k] < dists[best]))
-					best = k;
-			if (best < 0)
-			{
-				left++;			/* perhaps next pass, via a later node */
-				continue;
-			}
-			force_link(bs, ids[best], (uint32) id, dists[best], indeg);
-			linked_now++;
-			mark_reachable(bs, id, reached, queue);
+			left++;
+			continue;
 		}
-		linked += linked_now;
-		if (linked_now == 0)
-			break;
+		linked++;
+		searched += s;
+		grow_tree(bs, id, reached, queue);
 	}
+	if (left > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("hnsw build could not link " INT64_FORMAT " nodes into the graph", left)));
 	ereport(DEBUG1,
-			(errmsg_internal("hnsw build: linked " INT64_FORMAT " unreachable nodes in %d passes, " INT64_FORMAT " left",
-							 linked, passes, left)));
+			(errmsg_internal("hnsw build: linked " INT64_FORMAT " unreachable nodes in one pass (" INT64_FORMAT " found by a search)",
+							 linked, searched)));
 	pfree(reached);
 	pfree(queue);
-	pfree(indeg);
 }
 
 /* ---- writing the graph ---- */
@@ -899,10 +999,13 @@ packer_place(PagePacker *p, Size size)
 	return tid;
 }
 
-/* Forms the node tuple of node id into buf (zeroed, layout size). */
+/*
+ * Forms the node tuple of node id into buf (zeroed, layout size): links as
+ * final TIDs (tids[]), tree edges pinned, its chunks and TID list head.
+ */
 static void
 form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
-				const ItemPointerData *chunk_tids, char *buf)
+				const ItemPointerData *chunk_tids, ItemPointerData tidlist, char *buf)
 {
 	BuildNode  *n = node_at(bs, id);
 	const HnswNodeLayout *l = &bs->info.layouts[n->level];
@@ -914,6 +1017,7 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 	t->ntids = n->ntids;
 	t->version = 0;
 	t->nchunks = l->nchunks;
+	t->tidlist = tidlist;
 	for (int i = 0; i < HNSW_HEAPTIDS; i++)
 	{
 		if (i < n->ntids)
@@ -926,21 +1030,18 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 		uint16	   *hdr;
 		uint32	   *ids;
 		float	   *dists;
-		int			cnt;
-		ItemPointer out = HnswNodeTids(t, l, layer);
+		HnswList	list;
 
 		node_list(bs, id, layer, &hdr, &ids, &dists);
-		cnt = hdr[0];
-		HnswListCount(t, l, layer) = (uint8) cnt;
-		HnswListNsel(t, l, layer) = (uint8) hdr[1];
-		for (int i = 0; i < HnswLayerCap(bs->g->m, layer); i++)
+		list.count = hdr[0];
+		list.nsel = hdr[1];
+		for (int i = 0; i < list.count; i++)
 		{
-			if (i < cnt)
-				out[i] = tids[ids[i]];
-			else
-				ItemPointerSetInvalid(&out[i]);
+			list.tids[i] = tids[ids[i]];
+			list.dists[i] = dists[i];
+			list.pinned[i] = tree_edge(bs, id, layer, ids[i]);
 		}
-		memcpy(HnswNodeDists(t, l, layer), dists, sizeof(float) * cnt);
+		HnswListWrite(t, l, layer, HnswLayerCap(bs->g->m, layer), &list);
 	}
 	if (!l->external)
 		memcpy(HnswNodeVector(t, l), node_vec(bs, id), sizeof(float) * bs->g->dims);
@@ -965,58 +1066,153 @@ emit_page(Relation index, Page page, BlockNumber expect)
 		RecordPageWithFreeSpace(index, expect, PageGetFreeSpace(page));
 }
 
-static void
-add_or_fail(Page page, Item item, Size size, ItemPointerData expect)
+/*
+ * Writes tuples in packing order: each goes to the page being filled, the
+ * page to the index when the next tuple does not fit.  With index NULL it
+ * only places them (the first pass, which learns every node's TID).
+ */
+typedef struct PageWriter
 {
-	if (PageAddItem(page, item, size, InvalidOffsetNumber, false, false) !=
-		ItemPointerGetOffsetNumber(&expect))
+	Relation	index;
+	PagePacker	p;
+	Page		page;
+	BlockNumber cur;
+} PageWriter;
+
+static void
+writer_init(PageWriter *w, Relation index, Page page)
+{
+	w->index = index;
+	w->page = page;
+	w->p.blkno = HNSW_METAPAGE_BLKNO;
+	packer_new_page(&w->p);
+	w->cur = w->p.blkno;
+	if (index)
+		HnswInitPage(page, HNSW_PAGE_NODES);
+}
+
+static ItemPointerData
+writer_add(PageWriter *w, Item item, Size size)
+{
+	ItemPointerData tid = packer_place(&w->p, size);
+
+	if (w->index == NULL)
+		return tid;
+	if (w->p.blkno != w->cur)
+	{
+		emit_page(w->index, w->page, w->cur);
+		HnswInitPage(w->page, HNSW_PAGE_NODES);
+		w->cur = w->p.blkno;
+	}
+	if (PageAddItem(w->page, item, size, InvalidOffsetNumber, false, false) !=
+		ItemPointerGetOffsetNumber(&tid))
 		elog(ERROR, "hnsw build: tuple placed off its planned slot");
+	return tid;
+}
+
+static void
+writer_finish(PageWriter *w)
+{
+	if (w->index && PageGetMaxOffsetNumber(w->page) > 0)
+		emit_page(w->index, w->page, w->cur);
 }
 
 /*
- * Writes the whole in-memory graph: metapage, then node (and chunk) tuples
- * in node id order.  The index must be empty.
+ * Writes node id's satellite tuples: its vector's chunks (TIDs to
+ * chunk_tids) and the TID lists holding the heap TIDs beyond its inline
+ * ones (returns the head of their chain).  buf is scratch room for a tuple.
+ */
+static ItemPointerData
+write_satellites(BuildState *bs, PageWriter *w, int64 id, ItemPointerData owner,
+				 ItemPointerData *chunk_tids, char *buf)
+{
+	BuildNode  *n = node_at(bs, id);
+	const HnswNodeLayout *l = &bs->info.layouts[n->level];
+	ItemPointerData head;
+	uint64		boff = n->tids_off;
+	int			bpos = 0;
+
+	for (int c = 0; c < l->nchunks; c++)
+	{
+		int			nf = Min(HNSW_CHUNK_MAX_FLOATS, bs->g->dims - c * HNSW_CHUNK_MAX_FLOATS);
+		HnswChunk	chunk = (HnswChunk) buf;
+
+		memset(chunk, 0, HNSW_CHUNK_HEADER_SIZE);
+		chunk->type = HNSW_TUPLE_CHUNK;
+		chunk->nfloats = nf;
+		chunk->xmin = FrozenTransactionId;
+		memcpy(chunk->x, node_vec(bs, id) + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
+		chunk_tids[c] = writer_add(w, (Item) chunk, HNSW_CHUNK_HEADER_SIZE + sizeof(float) * nf);
+	}
+	ItemPointerSetInvalid(&head);
+	for (int64 left = n->nextra; left > 0;)
+	{
+		int			cnt = (int) Min(left, (int64) HNSW_TIDLIST_MAX_TIDS);
+		HnswTidList list = (HnswTidList) buf;
+
+		memset(list, 0, HNSW_TIDLIST_HEADER_SIZE);
+		list->type = HNSW_TUPLE_TIDLIST;
+		list->ntids = list->cap = cnt;
+		list->owner = owner;
+		list->owner_version = 0;
+		list->next = head;
+		for (int i = 0; i < cnt; i++)
+		{
+			TidBlock   *b = (TidBlock *) (bs->base + boff);
+
+			list->tids[i] = b->tids[bpos++];
+			if (bpos == b->n)
+			{
+				boff = b->next;
+				bpos = 0;
+			}
+		}
+		head = writer_add(w, (Item) list, HnswTidListSize(cnt));
+		left -= cnt;
+	}
+	return head;
+}
+
+/*
+ * Writes the whole in-memory graph: metapage, then each node's satellite
+ * tuples and the node, in node id order.  The index must be empty.  Two
+ * passes over the same placement: the first learns every node's TID (tuple
+ * sizes depend only on levels and heap TID counts), so links are written
+ * once, as final TIDs.
  */
 static void
 graph_write(BuildState *bs)
 {
 	BuildGraph *g = bs->g;
-	Relation	index = bs->index;
 	ItemPointerData *tids;
-	ItemPointerData *chunk_tids = NULL;
-	int			nchunks_max = 0;
-	PagePacker	p;
-	Page		page;
-	BlockNumber cur;
-	char	   *tuple;
+	ItemPointerData chunk_tids[HNSW_MAX_LEVEL + 16];
+	PageWriter	w;
+	Page		page = (Page) palloc(BLCKSZ);
+	char	   *tuple = palloc0(HNSW_MAX_TUPLE_SIZE);
 	HnswMetaPage meta;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g->nnodes);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
 
-	/* pass 1: every node's TID (and its chunks' TIDs) */
+	/* pass 1: every node's TID */
 	tids = palloc_extended(mul_size(sizeof(ItemPointerData), Max(g->nnodes, 1)),
 						   MCXT_ALLOC_HUGE);
-	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
-		nchunks_max = Max(nchunks_max, bs->info.layouts[level].nchunks);
-	p.blkno = HNSW_METAPAGE_BLKNO;
-	packer_new_page(&p);
+	writer_init(&w, NULL, NULL);
 	for (int64 id = 0; id < g->nnodes; id++)
 	{
-		const HnswNodeLayout *l = &bs->info.layouts[node_at(bs, id)->level];
+		BuildNode  *n = node_at(bs, id);
+		const HnswNodeLayout *l = &bs->info.layouts[n->level];
 
 		for (int c = 0; c < l->nchunks; c++)
-		{
-			int			nf = Min(HNSW_CHUNK_MAX_FLOATS, g->dims - c * HNSW_CHUNK_MAX_FLOATS);
-
-			packer_place(&p, HNSW_CHUNK_HEADER_SIZE + sizeof(float) * nf);
-		}
-		tids[id] = packer_place(&p, l->size);
+			packer_place(&w.p, HNSW_CHUNK_HEADER_SIZE +
+						 sizeof(float) * Min(HNSW_CHUNK_MAX_FLOATS, g->dims - c * HNSW_CHUNK_MAX_FLOATS));
+		for (int64 left = n->nextra; left > 0; left -= HNSW_TIDLIST_MAX_TIDS)
+			packer_place(&w.p, HnswTidListSize(Min(left, (int64) HNSW_TIDLIST_MAX_TIDS)));
+		tids[id] = packer_place(&w.p, l->size);
 	}
 
 	/* metapage */
-	page = (Page) palloc(BLCKSZ);
 	HnswInitMetaPage(page, &bs->info);
 	meta = HnswPageGetMeta(page);
 	if (g->entry >= 0)
@@ -1025,66 +1221,31 @@ graph_write(BuildState *bs)
 		meta->entry_level = g->entry_level;
 		meta->entry_version = 0;
 	}
-	emit_page(index, page, HNSW_METAPAGE_BLKNO);
+	emit_page(bs->index, page, HNSW_METAPAGE_BLKNO);
 
 	/* pass 2: the same placement, for real */
-	tuple = palloc0(HNSW_MAX_TUPLE_SIZE);
-	if (nchunks_max > 0)
-		chunk_tids = palloc(sizeof(ItemPointerData) * nchunks_max);
-	p.blkno = HNSW_METAPAGE_BLKNO;
-	packer_new_page(&p);
-	cur = p.blkno;
-	HnswInitPage(page, HNSW_PAGE_NODES);
+	writer_init(&w, bs->index, page);
 	for (int64 id = 0; id < g->nnodes; id++)
 	{
 		const HnswNodeLayout *l = &bs->info.layouts[node_at(bs, id)->level];
-		ItemPointerData tid;
+		ItemPointerData head;
+		ItemPointerData tid PG_USED_FOR_ASSERTS_ONLY;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int c = 0; c < l->nchunks; c++)
-		{
-			int			nf = Min(HNSW_CHUNK_MAX_FLOATS, g->dims - c * HNSW_CHUNK_MAX_FLOATS);
-			Size		sz = HNSW_CHUNK_HEADER_SIZE + sizeof(float) * nf;
-			HnswChunk	chunk = (HnswChunk) tuple;
-
-			tid = packer_place(&p, sz);
-			if (p.blkno != cur)
-			{
-				emit_page(index, page, cur);
-				HnswInitPage(page, HNSW_PAGE_NODES);
-				cur = p.blkno;
-			}
-			memset(tuple, 0, sz);
-			chunk->type = HNSW_TUPLE_CHUNK;
-			chunk->nfloats = nf;
-			chunk->xmin = FrozenTransactionId;
-			memcpy(chunk->x, node_vec(bs, id) + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
-			add_or_fail(page, (Item) tuple, sz, tid);
-			chunk_tids[c] = tid;
-		}
-		tid = packer_place(&p, l->size);
-		if (p.blkno != cur)
-		{
-			emit_page(index, page, cur);
-			HnswInitPage(page, HNSW_PAGE_NODES);
-			cur = p.blkno;
-		}
-		Assert(ItemPointerEquals(&tid, &tids[id]));
+		head = write_satellites(bs, &w, id, tids[id], chunk_tids, tuple);
 		memset(tuple, 0, l->size);
-		form_node_tuple(bs, id, tids, chunk_tids, tuple);
-		add_or_fail(page, (Item) tuple, l->size, tid);
+		form_node_tuple(bs, id, tids, chunk_tids, head, tuple);
+		tid = writer_add(&w, (Item) tuple, l->size);
+		Assert(ItemPointerEquals(&tid, &tids[id]));
 		if ((id & 1023) == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, id);
 	}
-	if (g->nnodes > 0)
-		emit_page(index, page, cur);
+	writer_finish(&w);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, g->nnodes);
 
 	pfree(tuple);
 	pfree(page);
 	pfree(tids);
-	if (chunk_tids)
-		pfree(chunk_tids);
 }
 
 /* The NOTICE pgvector users know, when the arena overflowed. */
@@ -1447,7 +1608,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 		return false;
 	}
 	ereport(DEBUG1,
-			(errmsg_internal("hnsw build: %d parallel workers", pcxt->nworkers_launched)));
+			(errmsg_internal("using %d parallel workers", pcxt->nworkers_launched)));
 
 	/* the leader takes part */
 	init_state(&bs, heap, index, info, g);

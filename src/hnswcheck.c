@@ -10,7 +10,8 @@
  * ShareUpdateExclusiveLock on its table, which keeps VACUUM out (it frees
  * nodes) but lets inserts and scans run; a share lock on each page while
  * it is read.  Links to nodes written after their page was read are
- * confirmed by reading the target again.
+ * confirmed by reading the target again.  What a crash may legally leave
+ * (src/README, "What a crash between records leaves") is accepted.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -27,6 +28,7 @@
 #include "access/tableam.h"
 #include "catalog/index.h"
 #include "catalog/pg_am.h"
+#include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -46,6 +48,8 @@ typedef struct node_entry
 	bool		deleted;
 	bool		reached;
 } node_entry;
+
+#define MAX_LIST_STEPS 1000000
 
 #define SH_PREFIX nodeset
 #define SH_ELEMENT_TYPE node_entry
@@ -125,9 +129,12 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 	if (node->ntids > HNSW_HEAPTIDS)
 		CORRUPT(cs, "Node (%u,%u) has %d heap TIDs, more than %d.", blk, off, node->ntids,
 				HNSW_HEAPTIDS);
-	if ((node->ntids == 0) != ((node->flags & HNSW_NODE_DELETED) != 0))
-		CORRUPT(cs, "Node (%u,%u) has %d heap TIDs but is%s flagged deleted.", blk, off,
-				node->ntids, (node->flags & HNSW_NODE_DELETED) ? "" : " not");
+	if ((node->flags & HNSW_NODE_DELETED) && node->ntids > 0)
+		CORRUPT(cs, "Node (%u,%u) has %d heap TIDs but is flagged deleted.", blk, off,
+				node->ntids);
+	if (!(node->flags & HNSW_NODE_DELETED) && node->ntids == 0 &&
+		!ItemPointerIsValid(&node->tidlist))
+		CORRUPT(cs, "Node (%u,%u) has no heap TID but is not flagged deleted.", blk, off);
 	for (int i = 0; i < node->ntids; i++)
 	{
 		if (!ItemPointerIsValid(&node->heaptids[i]))
@@ -152,6 +159,10 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 			if (i != nsel && dists[i] < dists[i - 1])
 				CORRUPT(cs, "Node (%u,%u) has links out of distance order on layer %d.",
 						blk, off, layer);
+		for (int i = n; i < HnswLayerCap(info->m, layer); i++)
+			if (HnswPinGet(HnswNodePins(node, l, layer), i))
+				CORRUPT(cs, "Node (%u,%u) pins an unused link slot %d on layer %d.",
+						blk, off, i, layer);
 	}
 	if (!l->external)
 	{
@@ -215,6 +226,15 @@ check_pages(CheckState *cs)
 			item = PageGetItem(page, iid);
 			if (item[0] == HNSW_TUPLE_NODE && ItemIdGetLength(iid) >= sizeof(HnswNodeData))
 				check_node(cs, blk, off, (HnswNode) item, ItemIdGetLength(iid));
+			else if (item[0] == HNSW_TUPLE_TIDLIST)
+			{
+				HnswTidList t = (HnswTidList) item;
+
+				if (ItemIdGetLength(iid) < HNSW_TIDLIST_HEADER_SIZE || t->cap == 0 ||
+					t->ntids > t->cap || ItemIdGetLength(iid) != HnswTidListSize(t->cap))
+					CORRUPT(cs, "TID list (%u,%u) has length %u for %u of %u TIDs.", blk, off,
+							ItemIdGetLength(iid), t->ntids, t->cap);
+			}
 			else if (item[0] == HNSW_TUPLE_CHUNK)
 			{
 				HnswChunk	c = (HnswChunk) item;
@@ -261,19 +281,104 @@ find_target(CheckState *cs, ItemPointer t)
 	return e;
 }
 
-/* pass B: links and external vectors of one node (re-read under share lock) */
+/*
+ * Link i of node tid on layer.  A live node's links go to nodes on that
+ * layer; a deleted node's only somewhere inside the index, as a crash in
+ * vacuum's last pass may have freed their targets before it.
+ */
+static void
+check_link(CheckState *cs, ItemPointer tid, bool deleted, int layer,
+		   ItemPointerData *links, int i)
+{
+	BlockNumber blk = ItemPointerGetBlockNumber(tid);
+	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
+	ItemPointerData t = links[i];
+	node_entry *e;
+
+	if (!ItemPointerIsValid(&t))
+		CORRUPT(cs, "Node (%u,%u) has an invalid link %d on layer %d.", blk, off, i, layer);
+	if (ItemPointerEquals(&t, tid))
+		CORRUPT(cs, "Node (%u,%u) links to itself on layer %d.", blk, off, layer);
+	for (int j = 0; j < i; j++)
+		if (ItemPointerEquals(&t, &links[j]))
+			CORRUPT(cs, "Node (%u,%u) links twice to (%u,%u) on layer %d.", blk, off,
+					ItemPointerGetBlockNumber(&t), ItemPointerGetOffsetNumber(&t), layer);
+	if (ItemPointerGetBlockNumber(&t) == HNSW_METAPAGE_BLKNO ||
+		ItemPointerGetBlockNumber(&t) >= RelationGetNumberOfBlocks(cs->index))
+		CORRUPT(cs, "Node (%u,%u) links outside the index, to (%u,%u).", blk, off,
+				ItemPointerGetBlockNumber(&t), ItemPointerGetOffsetNumber(&t));
+	if (deleted)
+		return;
+	e = find_target(cs, &t);
+	if (e == NULL)
+		CORRUPT(cs, "Node (%u,%u) links on layer %d to (%u,%u), which is not a node.",
+				blk, off, layer, ItemPointerGetBlockNumber(&t), ItemPointerGetOffsetNumber(&t));
+	if (e->level < layer)
+		CORRUPT(cs, "Node (%u,%u) links on layer %d to (%u,%u), a node of level %d.",
+				blk, off, layer, ItemPointerGetBlockNumber(&t), ItemPointerGetOffsetNumber(&t),
+				e->level);
+}
+
+/*
+ * The TID lists of node tid (version): a chain of list tuples that are the
+ * node's, holding valid heap TIDs (none if the node is deleted).  Their
+ * TIDs join the set heapallindexed checks against.
+ */
+static void
+check_lists(CheckState *cs, ItemPointer tid, uint16 version, bool deleted,
+			ItemPointerData head)
+{
+	for (int steps = 0; ItemPointerIsValid(&head); steps++)
+	{
+		Buffer		buf;
+		HnswTidList list;
+
+		if (steps > MAX_LIST_STEPS ||
+			ItemPointerGetBlockNumber(&head) == HNSW_METAPAGE_BLKNO ||
+			ItemPointerGetBlockNumber(&head) >= RelationGetNumberOfBlocks(cs->index))
+			CORRUPT(cs, "Node (%u,%u) has a TID list chain that leaves the index or loops.",
+					ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+		buf = ReadBuffer(cs->index, ItemPointerGetBlockNumber(&head));
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		list = HnswGetTidList(BufferGetPage(buf), &head, tid, version);
+		if (list == NULL)
+			CORRUPT(cs, "Node (%u,%u) has a TID list pointer to (%u,%u), which is not its list.",
+					ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid),
+					ItemPointerGetBlockNumber(&head), ItemPointerGetOffsetNumber(&head));
+		if (deleted && list->ntids > 0)
+			CORRUPT(cs, "Deleted node (%u,%u) has %u heap TIDs in its list (%u,%u).",
+					ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid),
+					list->ntids, ItemPointerGetBlockNumber(&head),
+					ItemPointerGetOffsetNumber(&head));
+		for (int i = 0; i < list->ntids; i++)
+		{
+			bool		found;
+
+			if (!ItemPointerIsValid(&list->tids[i]))
+				CORRUPT(cs, "TID list (%u,%u) has an invalid heap TID in slot %d.",
+						ItemPointerGetBlockNumber(&head), ItemPointerGetOffsetNumber(&head), i);
+			tidset_insert(cs->heaptids, key_of(ItemPointerGetBlockNumber(&list->tids[i]),
+											   ItemPointerGetOffsetNumber(&list->tids[i])), &found);
+			cs->nheaptids++;
+		}
+		head = list->next;
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+/* pass B: links, TID lists and external vectors of one node */
 static void
 check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 {
 	HnswIndexInfo *info = cs->info;
 	Buffer		buf = ReadBuffer(cs->index, blk);
 	HnswNode	node;
-	const HnswNodeLayout *l;
 	ItemPointerData links[HNSW_MAX_M * 2];
-	int			counts[HNSW_MAX_LEVEL + 1];
-	int			level;
 	ItemPointerData tid;
+	ItemPointerData head;
+	int			level;
 	uint16		version;
+	bool		deleted;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), off, cs->info);
@@ -284,19 +389,13 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	}
 	level = node->level;
 	version = node->version;
-	l = &info->layouts[level];
+	deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	head = node->tidlist;
 	ItemPointerSet(&tid, blk, off);
 	for (int layer = 0; layer <= level; layer++)
-	{
-		counts[layer] = HnswListCount(node, l, layer);
-		for (int i = 0; i < counts[layer]; i++)
-		{
-			float		d = HnswNodeDists(node, l, layer)[i];
-
-			if (isnan(d))
+		for (int i = 0; i < HnswListCount(node, &info->layouts[level], layer); i++)
+			if (isnan(HnswNodeDists(node, &info->layouts[level], layer)[i]))
 				CORRUPT(cs, "Node (%u,%u) has a NaN link distance on layer %d.", blk, off, layer);
-		}
-	}
 	UnlockReleaseBuffer(buf);
 
 	for (int layer = 0; layer <= level; layer++)
@@ -304,36 +403,13 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 		int			n = HnswNodeNeighbors(cs->index, info, &tid, version, layer, links, NULL);
 
 		for (int i = 0; i < n; i++)
-		{
-			node_entry *e;
-
-			if (!ItemPointerIsValid(&links[i]))
-				CORRUPT(cs, "Node (%u,%u) has an invalid link %d on layer %d.", blk, off, i, layer);
-			if (ItemPointerEquals(&links[i], &tid))
-				CORRUPT(cs, "Node (%u,%u) links to itself on layer %d.", blk, off, layer);
-			for (int j = 0; j < i; j++)
-				if (ItemPointerEquals(&links[i], &links[j]))
-					CORRUPT(cs, "Node (%u,%u) links twice to (%u,%u) on layer %d.", blk, off,
-							ItemPointerGetBlockNumber(&links[i]),
-							ItemPointerGetOffsetNumber(&links[i]), layer);
-			if (ItemPointerGetBlockNumber(&links[i]) == HNSW_METAPAGE_BLKNO ||
-				ItemPointerGetBlockNumber(&links[i]) >= RelationGetNumberOfBlocks(cs->index))
-				CORRUPT(cs, "Node (%u,%u) links outside the index, to (%u,%u).", blk, off,
-						ItemPointerGetBlockNumber(&links[i]), ItemPointerGetOffsetNumber(&links[i]));
-			e = find_target(cs, &links[i]);
-			if (e == NULL)
-				CORRUPT(cs, "Node (%u,%u) links on layer %d to (%u,%u), which is not a node.",
-						blk, off, layer, ItemPointerGetBlockNumber(&links[i]),
-						ItemPointerGetOffsetNumber(&links[i]));
-			if (e->level < layer)
-				CORRUPT(cs, "Node (%u,%u) links on layer %d to (%u,%u), a node of level %d.",
-						blk, off, layer, ItemPointerGetBlockNumber(&links[i]),
-						ItemPointerGetOffsetNumber(&links[i]), e->level);
-		}
+			check_link(cs, &tid, deleted, layer, links, i);
 	}
+	check_lists(cs, &tid, version, deleted, head);
 
 	/* external vectors: all chunks present, right total, finite */
-	if (l->external && HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec))
+	if (info->layouts[level].external &&
+		HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec))
 	{
 		for (int i = 0; i < info->dims; i++)
 			if (!isfinite(cs->vec[i]))
@@ -353,12 +429,44 @@ check_mark(void *arg, ItemPointer t)
 	return true;
 }
 
+/* true if any heap TID of node key holds a row visible to snapshot */
+static bool
+holds_visible_row(CheckState *cs, Relation heap, Snapshot snapshot, uint64 key)
+{
+	ItemPointerData tid;
+	ItemPointerData *tids;
+	HnswCandidate c;
+	int			n;
+	bool		visible = false;
+	IndexFetchTableData *fetch = table_index_fetch_begin(heap);
+	TupleTableSlot *slot = table_slot_create(heap, NULL);
+
+	ItemPointerSet(&tid, (BlockNumber) (key >> 16), (OffsetNumber) (key & 0xFFFF));
+	if (HnswNodeRead(cs->index, cs->info, &tid, cs->vec, &c.version, &n, &c.deleted))
+	{
+		n = HnswReadHeapTids(cs->index, cs->info, &tid, c.version, &tids);
+		for (int i = 0; i < n && !visible; i++)
+		{
+			bool		call_again = false;
+			bool		all_dead = false;
+
+			visible = table_index_fetch_tuple(fetch, &tids[i], snapshot, slot,
+											  &call_again, &all_dead);
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_index_fetch_end(fetch);
+	return visible;
+}
+
 /*
- * Reachability from the entry point over the links of every layer (what a
- * search can walk): the number of live nodes never reached.
+ * Reachability from the entry point over pinned links, the spanning tree
+ * every node must hang in (src/README, "Reachability"): the number of
+ * nodes holding a row visible to snapshot that the tree does not reach.
+ * (A node of an insert that never committed may hang outside it.)
  */
 static int64
-count_unreachable(CheckState *cs, HnswMetaPageData *meta)
+count_unreachable(CheckState *cs, HnswMetaPageData *meta, Relation heap, Snapshot snapshot)
 {
 	nodeset_iterator it;
 	node_entry *e;
@@ -366,10 +474,10 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta)
 
 	if (meta->entry_level < 0 || find_target(cs, &meta->entry) == NULL)
 		return 0;
-	HnswWalkReachable(cs->index, cs->info, NULL, &meta->entry, check_mark, cs);
+	HnswWalkReachable(cs->index, cs->info, NULL, &meta->entry, true, check_mark, cs);
 	nodeset_start_iterate(cs->nodes, &it);
 	while ((e = nodeset_iterate(cs->nodes, &it)) != NULL)
-		if (!e->reached && !e->deleted)
+		if (!e->reached && !e->deleted && holds_visible_row(cs, heap, snapshot, e->key))
 			unreached++;
 	return unreached;
 }
@@ -463,8 +571,7 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 	cs.info = HnswGetIndexInfo(index);
 	cs.vec = palloc(sizeof(float) * dims);
 
-	if (heapallindexed)
-		snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
 
 	cs.nblocks = RelationGetNumberOfBlocks(index);
 	cs.nodes = nodeset_create(ctx, 1024, NULL);
@@ -503,7 +610,7 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 			check_links(&cs, (BlockNumber) (keys[i] >> 16), (OffsetNumber) (keys[i] & 0xFFFF));
 		}
 	}
-	unreachable = count_unreachable(&cs, &meta);
+	unreachable = count_unreachable(&cs, &meta, heap, snapshot);
 
 	if (heapallindexed)
 	{
@@ -514,8 +621,8 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 		indexInfo->ii_Concurrent = true;	/* do not wait on other transactions */
 		table_index_build_scan(heap, index, indexInfo, true, false,
 							   heap_check_callback, &hs, scan);
-		UnregisterSnapshot(snapshot);
 	}
+	UnregisterSnapshot(snapshot);
 
 	values[0] = Int64GetDatum(cs.nblocks);
 	values[1] = Int64GetDatum(cs.nnodes);

@@ -6,12 +6,15 @@
  *
  * Protocol (src/README, "Insert"): hold the index-wide insert lock in share
  * mode (exclusive when the index is empty or the node will be the new top);
- * search as a scan does, remembering distances; write the new node with
+ * search as a scan does, remembering distances; give the heap TID to an
+ * identical vector's node if there is one; else write the new node with
  * its links in one WAL record (with the metapage when it becomes the entry
- * point); then add back-links one neighbour at a time.  Each back-link is
- * decided without any buffer lock held, then written under the neighbour
- * page's exclusive lock only if the list did not change meanwhile; never
- * are two buffer locks held at once except node page + metapage.
+ * point), then add back-links one neighbour at a time, the first of them
+ * pinned (the node's place in the spanning tree, src/README
+ * "Reachability").  Each back-link is decided without any buffer lock
+ * held, then written under the neighbour page's exclusive lock only if the
+ * list did not change meanwhile; never are two buffer locks held at once
+ * except node page + metapage.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -53,87 +56,57 @@ cand_pair_distance(void *arg, int i, int j)
 }
 
 /*
- * Adds heap_tid to the existing node c if it holds exactly vec and has a
- * free slot.  The vector is compared before locking (it cannot change
- * while the version stays), so only the node's page is locked.
+ * True if the node c holds exactly vec.  The vector cannot change while
+ * the version stays, so it is compared without holding a lock.
  */
 static bool
-add_heaptid(Relation index, HnswIndexInfo *info, HnswCandidate *c,
-			const float *vec, ItemPointer heap_tid)
+same_vector(Relation index, HnswIndexInfo *info, HnswCandidate *c, const float *vec)
 {
 	float	   *other = palloc(sizeof(float) * info->dims);
-	Buffer		buf;
-	HnswEdit	edit;
-	Page		page;
-	HnswNode	node;
-	bool		done = false;
+	bool		same = HnswNodeVectorCopy(index, info, &c->tid, c->version, other) &&
+		memcmp(other, vec, sizeof(float) * info->dims) == 0;
 
-	if (!HnswNodeVectorCopy(index, info, &c->tid, c->version, other) ||
-		memcmp(other, vec, sizeof(float) * info->dims) != 0)
-	{
-		pfree(other);
-		return false;
-	}
 	pfree(other);
-
-	buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(&c->tid));
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid), info);
-	if (node && node->version == c->version && !(node->flags & HNSW_NODE_DELETED) &&
-		node->ntids < HNSW_HEAPTIDS)
-	{
-		HnswEditStart(&edit, index, info);
-		page = HnswEditPage(&edit, buf, false);
-		node = HnswGetNode(page, ItemPointerGetOffsetNumber(&c->tid), info);
-		node->heaptids[node->ntids++] = *heap_tid;
-		HnswEditFinish(&edit);
-		done = true;
-	}
-	UnlockReleaseBuffer(buf);
-	return done;
-}
-
-/* Writes one tuple to a page with room; returns its TID.  One page edit. */
-static ItemPointerData
-write_tuple(Relation index, HnswIndexInfo *info, Item item, Size size, uint16 *version)
-{
-	Buffer		buf = HnswBufferWithSpace(index, size);
-	bool		fresh = PageIsNew(BufferGetPage(buf));
-	HnswEdit	edit;
-	Page		page;
-	OffsetNumber off;
-	ItemPointerData tid;
-
-	HnswEditStart(&edit, index, info);
-	page = HnswEditPage(&edit, buf, fresh);
-	if (fresh)
-		HnswInitPage(page, HNSW_PAGE_NODES);
-	if (version)
-	{
-		((HnswNode) item)->version = HnswPageGetOpaque(page)->epoch;
-		*version = HnswPageGetOpaque(page)->epoch;
-	}
-	off = PageAddItem(page, item, size, InvalidOffsetNumber, false, false);
-	if (off == InvalidOffsetNumber)
-		elog(ERROR, "failed to add tuple to index \"%s\"", RelationGetRelationName(index));
-	HnswEditFinish(&edit);
-	ItemPointerSet(&tid, BufferGetBlockNumber(buf), off);
-	HnswRecordFreeSpace(index, buf);
-	UnlockReleaseBuffer(buf);
-	return tid;
+	return same;
 }
 
 /*
- * Writes the new node: chunks first (if external), then the node.  When
- * make_entry, the metapage is updated in the node's WAL record so the
- * node and its role as entry point appear together: if it is above the
- * current entry point, or always with force_entry (the caller holds the
- * insert lock exclusively and found no live node to link to).
+ * Gives heap_tid to a live node among cands (n, sorted by distance) whose
+ * vector is vec, if there is one.  A node can only hold vec if its distance
+ * to the query is the query's distance to itself (selfd; up to rounding
+ * when the vector is in chunks): those few are compared in full.
+ */
+static bool
+share_identical(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n,
+				const float *vec, float selfd, ItemPointer heap_tid)
+{
+	float		tol = 1e-5f * (1.0f + fabsf(selfd));
+	int			tried = 0;
+
+	for (int i = 0; i < n && tried < 4; i++)
+	{
+		if (cands[i].deleted || fabsf(cands[i].dist - selfd) > tol)
+			continue;
+		tried++;
+		if (same_vector(index, info, &cands[i], vec) &&
+			HnswAddHeapTid(index, info, &cands[i], heap_tid))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Writes the new node with its lists (lists[0 .. level]; NULL: none):
+ * chunks first (if external), then the node.  When make_entry, the
+ * metapage is updated in the node's WAL record so the node and its role
+ * as entry point appear together: if it is above the current entry point,
+ * or always with force_entry (the caller holds the insert lock
+ * exclusively and found no live node to link to).
  */
 static void
 write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
-		   ItemPointer heap_tid, HnswCandidate **sel, int *nsel, int *nselected,
-		   bool make_entry, bool force_entry, ItemPointer out_tid, uint16 *out_version)
+		   ItemPointer heap_tid, const HnswList *lists, bool make_entry, bool force_entry,
+		   ItemPointer out_tid, uint16 *out_version)
 {
 	const HnswNodeLayout *l = &info->layouts[level];
 	char	   *tuple = palloc0(l->size);
@@ -144,27 +117,16 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 	node->flags = l->external ? HNSW_NODE_EXTERNAL : 0;
 	node->ntids = 1;
 	node->nchunks = l->nchunks;
+	ItemPointerSetInvalid(&node->tidlist);
 	node->heaptids[0] = *heap_tid;
 	for (int i = 1; i < HNSW_HEAPTIDS; i++)
 		ItemPointerSetInvalid(&node->heaptids[i]);
 	for (int layer = 0; layer <= level; layer++)
 	{
-		ItemPointer tids = HnswNodeTids(node, l, layer);
-		float	   *dists = HnswNodeDists(node, l, layer);
-		int			n = nsel ? nsel[layer] : 0;
+		HnswList	empty = {0};
 
-		HnswListCount(node, l, layer) = n;
-		HnswListNsel(node, l, layer) = nsel ? nselected[layer] : 0;
-		for (int i = 0; i < HnswLayerCap(info->m, layer); i++)
-		{
-			if (i < n)
-			{
-				tids[i] = sel[layer][i].tid;
-				dists[i] = sel[layer][i].dist;
-			}
-			else
-				ItemPointerSetInvalid(&tids[i]);
-		}
+		HnswListWrite(node, l, layer, HnswLayerCap(info->m, layer),
+					  lists ? &lists[layer] : &empty);
 	}
 	if (!l->external)
 		memcpy(HnswNodeVector(node, l), vec, sizeof(float) * info->dims);
@@ -184,14 +146,14 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 			if (!TransactionIdIsValid(chunk->xmin))
 				chunk->xmin = GetCurrentTransactionId();
 			memcpy(chunk->x, vec + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
-			chunks[c] = write_tuple(index, info, (Item) chunk,
+			chunks[c] = HnswWriteTuple(index, info, (Item) chunk,
 									HNSW_CHUNK_HEADER_SIZE + sizeof(float) * nf, NULL);
 		}
 		pfree(chunk);
 	}
 
 	if (!make_entry)
-		*out_tid = write_tuple(index, info, (Item) tuple, l->size, out_version);
+		*out_tid = HnswWriteTuple(index, info, (Item) tuple, l->size, out_version);
 	else
 	{
 		Buffer		buf = HnswBufferWithSpace(index, l->size);
@@ -256,134 +218,219 @@ disk_link_distance(void *arg, int k)
 }
 
 /*
- * Gives neighbour nb a link to the new node x on layer, by the rule of
- * HnswBacklinkUpdate.  The new list is decided with no lock held, then
- * written under the page's exclusive lock if the list is unchanged; else
- * decided again.  Holds no buffer lock on entry or exit.
- *
- * The rule may leave x out of a full list.  With force, x then takes the
- * list's last slot (its farthest pruned link, which a selected link
- * covers): the caller's way to give x at least one way in.  Returns
- * whether nb links to x afterwards.
+ * The list nb should have on layer so that it links to x: by the rule of
+ * HnswBacklinkUpdate, or, with force, x in place of the farthest unpinned
+ * link.  x is pinned in it with pin.  Returns false if nb's list should not
+ * change (x rejected, or every slot pinned); *out is the new list.
+ */
+static bool
+backlink_list(HnswSearch *s, const HnswList *list, int cap, ItemPointer x, float d,
+			  bool force, bool pin, HnswList *out)
+{
+	int			order[2 * HNSW_MAX_M + 1];
+	int			newn;
+	int			newsel;
+	DiskLinkArg arg = {s, (ItemPointerData *) list->tids};
+	int			at = HnswListFind(list, x);
+
+	*out = *list;
+	if (at >= 0)
+	{
+		out->pinned[at] |= pin;
+		return out->pinned[at] != list->pinned[at];
+	}
+	newn = HnswBacklinkUpdate(list->count, list->nsel, cap, list->dists, list->pinned, d,
+							  false, disk_link_distance, NULL, &arg, order, &newsel);
+	if (newn < 0)
+		return force && HnswListPut(out, cap, x, d, pin);
+	for (int i = 0; i < newn; i++)
+	{
+		int			o = order[i];
+
+		out->tids[i] = o < 0 ? *x : list->tids[o];
+		out->dists[i] = o < 0 ? d : list->dists[o];
+		out->pinned[i] = o < 0 ? pin : list->pinned[o];
+	}
+	out->count = newn;
+	out->nsel = newsel;
+	return true;
+}
+
+/*
+ * Gives neighbour nb a link to the new node x on layer (pinned with pin).
+ * The new list is decided with no lock held (backlink_list), then written
+ * under the page's exclusive lock if the list is unchanged; else decided
+ * again.  Holds no buffer lock on entry or exit.  Returns whether nb links
+ * to x afterwards (pinned, with pin).
  */
 bool
 HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d,
-				bool force)
+				bool force, bool pin)
 {
 	HnswIndexInfo *info = s->info;
-	bool		linked = false;
 	int			cap = HnswLayerCap(info->m, layer);
-	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
-	float	   *dists = palloc(sizeof(float) * cap);
-	int		   *order = palloc(sizeof(int) * (cap + 1));
+	HnswList   *list = palloc(sizeof(HnswList));
+	HnswList   *want = palloc(sizeof(HnswList));
+	bool		linked = false;
 
 	for (int attempt = 0; attempt < BACKLINK_RETRIES; attempt++)
 	{
-		int			n;
-		int			nsel = 0;
-		DiskLinkArg arg = {s, tids};
-		int			newn;
-		int			newsel;
-		Buffer		buf;
+		Buffer		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&nb->tid));
 		HnswNode	node;
+		bool		gone;
 		bool		same;
 
-		/* read the list and its selected count under a share lock */
-		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&nb->tid));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
-		if (node == NULL || node->version != nb->version || layer > node->level ||
-			node->level > info->max_level)
-		{
-			UnlockReleaseBuffer(buf);
-			break;				/* the neighbour went away */
-		}
-		{
-			const HnswNodeLayout *l = &info->layouts[node->level];
-
-			n = Min(HnswListCount(node, l, layer), cap);
-			nsel = Min(HnswListNsel(node, l, layer), n);
-			memcpy(tids, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
-			memcpy(dists, HnswNodeDists(node, l, layer), sizeof(float) * n);
-		}
+		gone = node == NULL || node->version != nb->version || layer > node->level;
+		if (!gone)
+			HnswListRead(node, &info->layouts[node->level], layer, cap, list);
 		UnlockReleaseBuffer(buf);
-
-		for (int i = 0; i < n; i++)
-			if (ItemPointerEquals(&tids[i], x))
-			{
-				linked = true;
-				goto done;
-			}
-		newn = HnswBacklinkUpdate(n, nsel, cap, dists, d, disk_link_distance, NULL, &arg,
-								  order, &newsel);
-		if (newn < 0)
+		if (gone)
+			break;				/* the neighbour went away */
+		if (!backlink_list(s, list, cap, x, d, force, pin, want))
 		{
-			/* x was left out, so the list is full: x replaces the last link */
-			if (!force || n < 1)
-				break;
-			for (int i = 0; i < n - 1; i++)
-				order[i] = i;
-			order[n - 1] = -1;
-			newn = n;
-			newsel = Min(nsel, n - 1);
+			int			at = HnswListFind(list, x);
+
+			linked = at >= 0 && (!pin || list->pinned[at]);
+			break;
 		}
 
 		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&nb->tid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
-		same = node != NULL && node->version == nb->version && layer <= node->level;
-		if (same)
-		{
-			const HnswNodeLayout *l = &info->layouts[node->level];
-
-			same = HnswListCount(node, l, layer) == n &&
-				HnswListNsel(node, l, layer) == nsel &&
-				memcmp(HnswNodeTids(node, l, layer), tids, sizeof(ItemPointerData) * n) == 0;
-		}
+		gone = node == NULL || node->version != nb->version || layer > node->level;
+		same = !gone && HnswListSame(node, &info->layouts[node->level], layer, cap, list);
 		if (same)
 		{
 			HnswEdit	edit;
 			Page		page;
-			const HnswNodeLayout *l;
-			ItemPointer otids;
-			float	   *odists;
 
 			HnswEditStart(&edit, s->index, info);
 			page = HnswEditPage(&edit, buf, false);
 			node = HnswGetNode(page, ItemPointerGetOffsetNumber(&nb->tid), info);
-			l = &info->layouts[node->level];
-			otids = HnswNodeTids(node, l, layer);
-			odists = HnswNodeDists(node, l, layer);
-			for (int i = 0; i < cap; i++)
-			{
-				if (i < newn)
-				{
-					otids[i] = order[i] < 0 ? *x : tids[order[i]];
-					odists[i] = order[i] < 0 ? d : dists[order[i]];
-				}
-				else
-				{
-					ItemPointerSetInvalid(&otids[i]);
-					odists[i] = 0;
-				}
-			}
-			HnswListCount(node, l, layer) = newn;
-			HnswListNsel(node, l, layer) = newsel;
+			HnswListWrite(node, &info->layouts[node->level], layer, cap, want);
 			HnswEditFinish(&edit);
-			UnlockReleaseBuffer(buf);
-			linked = true;
-			break;
+			linked = HnswListFind(want, x) >= 0;
 		}
 		UnlockReleaseBuffer(buf);
-		if (node == NULL || node->version != nb->version)
+		if (same || gone)
 			break;
 		CHECK_FOR_INTERRUPTS();
 	}
-done:
-	pfree(tids);
-	pfree(dists);
-	pfree(order);
+	pfree(list);
+	pfree(want);
 	return linked;
+}
+
+/*
+ * The new node's list on layer: the selection heuristic over found (n,
+ * sorted), with the chosen candidates in *sel (palloc'd) for back-links.
+ */
+static void
+choose_links(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n, int layer,
+			 HnswCandidate **sel, HnswList *list)
+{
+	int			cap = HnswLayerCap(info->m, layer);
+	int		   *idx = palloc(sizeof(int) * cap);
+	CandVectors cv;
+
+	cv.info = info;
+	cv.vecs = palloc(mul_size(mul_size(sizeof(float), info->dims), Max(n, 1)));
+	cv.ok = palloc(sizeof(bool) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		cv.ok[i] = HnswNodeVectorCopy(index, info, &found[i].tid, found[i].version,
+									  cv.vecs + (Size) i * info->dims);
+	list->count = HnswSelectNeighbors(found, n, cap, cand_pair_distance, &cv, idx,
+									  &list->nsel);
+	*sel = palloc(sizeof(HnswCandidate) * Max(list->count, 1));
+	for (int i = 0; i < list->count; i++)
+	{
+		(*sel)[i] = found[idx[i]];
+		list->tids[i] = found[idx[i]].tid;
+		list->dists[i] = found[idx[i]].dist;
+		list->pinned[i] = false;
+	}
+	pfree(cv.vecs);
+	pfree(cv.ok);
+	pfree(idx);
+}
+
+/*
+ * Back-links from the chosen neighbours to the new node x.  With
+ * need_parent, the first neighbour on layer 0 to take x gets the link
+ * pinned: x's place in the spanning tree.  If the rule lets none take it,
+ * the nearest with an unpinned slot is made to (nearest among all nodes
+ * the search found, if it must).
+ */
+static void
+add_backlinks(HnswSearch *s, HnswCandidate **sel, const int *nsel, int top,
+			  HnswCandidate *found0, int nfound0, ItemPointer x, bool need_parent)
+{
+	bool		parent = !need_parent;
+
+	for (int layer = top; layer >= 0; layer--)
+		for (int i = 0; i < nsel[layer]; i++)
+		{
+			bool		pin = layer == 0 && !parent;
+
+			if (HnswAddBacklink(s, &sel[layer][i], layer, x, sel[layer][i].dist, false, pin) &&
+				pin)
+				parent = true;
+		}
+	for (int i = 0; i < nfound0 && !parent; i++)
+		parent = HnswAddBacklink(s, &found0[i], 0, x, found0[i].dist, true, true);
+	if (!parent)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not link a new node into the graph of index \"%s\"",
+						RelationGetRelationName(s->index)),
+				 errdetail("Every neighbour found has all its links pinned.")));
+}
+
+/*
+ * Searches from ep (at ep_level) for the new node's neighbours on layers
+ * top .. 0 with ef_construction: found[layer], sorted, nfound[layer].
+ */
+static void
+search_layers(HnswSearch *s, HnswCandidate ep, int top, HnswCandidate **found, int *nfound)
+{
+	HnswHeap	entries;
+
+	HnswHeapInit(&entries, 1, false);
+	HnswHeapPush(&entries, &ep);
+	for (int layer = top; layer >= 0; layer--)
+	{
+		HnswHeap	w;
+
+		HnswSearchResetVisited(s);
+		HnswHeapInit(&w, s->info->ef_construction + 1, true);
+		HnswSearchLayer(s, &entries, s->info->ef_construction, layer, &w, NULL);
+		HnswSortCandidates(w.items, w.n);
+		found[layer] = w.items;
+		nfound[layer] = w.n;
+		entries = w;			/* next layer starts from these */
+	}
+}
+
+/* A cheap search (ef 2) near vec for an identical vector to share. */
+static bool
+share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const float *vec, float selfd,
+			 ItemPointer heap_tid)
+{
+	HnswHeap	entries,
+				w;
+	HnswCandidate near = HnswGreedyDescend(s, ep, ep_level, 0);
+	bool		shared;
+
+	HnswHeapInit(&entries, 1, false);
+	HnswHeapPush(&entries, &near);
+	HnswHeapInit(&w, 4, true);
+	HnswSearchLayer(s, &entries, 2, 0, &w, NULL);
+	HnswSortCandidates(w.items, w.n);
+	shared = share_identical(s->index, s->info, w.items, w.n, vec, selfd, heap_tid);
+	HnswSearchResetVisited(s);
+	return shared;
 }
 
 /*
@@ -397,14 +444,16 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 {
 	LOCKMODE	lockmode = ShareLock;
 	HnswSearch	s;
+	HnswCandidate entry;
 	HnswCandidate ep;
 	int			ep_level;
 	int			level = HnswRandomLevel(info->m, info->max_level);
+	float		selfd = HnswDistanceFloats(info->metric, vec, vec, info->dims);
 	HnswCandidate *found[HNSW_MAX_LEVEL + 1];
 	int			nfound[HNSW_MAX_LEVEL + 1] = {0};
 	HnswCandidate *sel[HNSW_MAX_LEVEL + 1];
-	int			nsel[HNSW_MAX_LEVEL + 1];
-	int			nselected[HNSW_MAX_LEVEL + 1];
+	int			nsel[HNSW_MAX_LEVEL + 1] = {0};
+	HnswList   *lists = palloc0(sizeof(HnswList) * (level + 1));
 	int			top;
 	ItemPointerData xtid;
 	uint16		xversion;
@@ -414,59 +463,25 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 	LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
 	HnswSearchInit(&s, index, info, vec, true);
 retry:
-	if (!HnswSearchEntry(&s, &ep, &ep_level) || level > ep_level)
+	if (!HnswSearchEntry(&s, &entry, &ep_level) || level > ep_level)
 	{
 		/* empty index, or a new top node: one such insert at a time */
 		UnlockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
 		lockmode = ExclusiveLock;
 		LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
-		if (!HnswSearchEntry(&s, &ep, &ep_level))
+		if (!HnswSearchEntry(&s, &entry, &ep_level))
 		{
-			write_node(index, info, level, vec, heap_tid, NULL, NULL, NULL, true,
-					   false, &xtid, &xversion);
+			write_node(index, info, level, vec, heap_tid, NULL, true, false, &xtid, &xversion);
 			goto finish;
 		}
 	}
+	if (try_duplicate_first &&
+		share_nearby(&s, entry, ep_level, vec, selfd, heap_tid))
+		goto finish;
 
-	if (try_duplicate_first)
-	{
-		HnswHeap	entries,
-					w;
-		HnswCandidate near = HnswGreedyDescend(&s, ep, ep_level, 0);
-
-		HnswHeapInit(&entries, 1, false);
-		HnswHeapPush(&entries, &near);
-		HnswHeapInit(&w, 4, true);
-		HnswSearchLayer(&s, &entries, 2, 0, &w, NULL);
-		HnswSortCandidates(w.items, w.n);
-		for (int i = 0; i < w.n; i++)
-		{
-			if (add_heaptid(index, info, &w.items[i], vec, heap_tid))
-				goto finish;
-		}
-		HnswSearchResetVisited(&s);
-	}
-
-	ep = HnswGreedyDescend(&s, ep, ep_level, level);
+	ep = HnswGreedyDescend(&s, entry, ep_level, level);
 	top = Min(level, ep_level);
-	{
-		HnswHeap	entries;
-
-		HnswHeapInit(&entries, 1, false);
-		HnswHeapPush(&entries, &ep);
-		for (int layer = top; layer >= 0; layer--)
-		{
-			HnswHeap	w;
-
-			HnswSearchResetVisited(&s);
-			HnswHeapInit(&w, info->ef_construction + 1, true);
-			HnswSearchLayer(&s, &entries, info->ef_construction, layer, &w, NULL);
-			HnswSortCandidates(w.items, w.n);
-			found[layer] = w.items;
-			nfound[layer] = w.n;
-			entries = w;		/* next layer starts from these */
-		}
-	}
+	search_layers(&s, ep, top, found, nfound);
 
 	/*
 	 * No live node found: every node we reached is deleted and awaiting
@@ -488,60 +503,27 @@ retry:
 	}
 
 	/* an identical live vector takes the heap TID instead */
-	for (int i = 0; i < Min(nfound[0], 2); i++)
-	{
-		if (found[0][i].dist <= found[0][0].dist &&
-			add_heaptid(index, info, &found[0][i], vec, heap_tid))
-			goto finish;
-	}
+	if (share_identical(index, info, found[0], nfound[0], vec, selfd, heap_tid))
+		goto finish;
 
 	for (int layer = top; layer >= 0; layer--)
 	{
-		int			cap = HnswLayerCap(info->m, layer);
-		int			nc = nfound[layer];
-		int		   *idx = palloc(sizeof(int) * cap);
-		CandVectors cv;
-
-		cv.info = info;
-		cv.vecs = palloc(mul_size(mul_size(sizeof(float), info->dims), Max(nc, 1)));
-		cv.ok = palloc(sizeof(bool) * Max(nc, 1));
-		for (int i = 0; i < nc; i++)
-			cv.ok[i] = HnswNodeVectorCopy(index, info, &found[layer][i].tid,
-										  found[layer][i].version,
-										  cv.vecs + (Size) i * info->dims);
-		nsel[layer] = HnswSelectNeighbors(found[layer], nc, cap, cand_pair_distance, &cv, idx,
-										  &nselected[layer]);
-		sel[layer] = palloc(sizeof(HnswCandidate) * Max(nsel[layer], 1));
-		for (int i = 0; i < nsel[layer]; i++)
-			sel[layer][i] = found[layer][idx[i]];
-		pfree(cv.vecs);
-		pfree(cv.ok);
-		pfree(idx);
+		choose_links(index, info, found[layer], nfound[layer], layer, &sel[layer],
+					 &lists[layer]);
+		nsel[layer] = lists[layer].count;
 	}
-	for (int layer = top + 1; layer <= level; layer++)
-		nsel[layer] = nselected[layer] = 0;
-
-	make_entry = level > ep_level || nfound[0] == 0;
-	write_node(index, info, level, vec, heap_tid, sel, nsel, nselected, make_entry,
-			   nfound[0] == 0, &xtid, &xversion);
 
 	/*
-	 * Back-links.  On layer 0, if no neighbour kept one (each list was full
-	 * of nearer links), the nearest neighbour is made to take x, so that a
-	 * search reaching it can reach x: without that, x could only be found
-	 * through nodes inserted after it.
+	 * A new entry point is the spanning tree's new root: it links, pinned,
+	 * to the old one, so everything stays reachable from it.
 	 */
-	for (int layer = top; layer >= 0; layer--)
-	{
-		bool		linked = false;
-
-		for (int i = 0; i < nsel[layer]; i++)
-			linked |= HnswAddBacklink(&s, &sel[layer][i], layer, &xtid, sel[layer][i].dist,
-								   false);
-		if (layer == 0 && !linked)
-			for (int i = 0; i < nsel[0] && !linked; i++)
-				linked = HnswAddBacklink(&s, &sel[0][i], 0, &xtid, sel[0][i].dist, true);
-	}
+	make_entry = level > ep_level || nfound[0] == 0;
+	if (make_entry &&
+		!HnswListPut(&lists[top], HnswLayerCap(info->m, top), &entry.tid, entry.dist, true))
+		elog(ERROR, "new hnsw node has no room for its link to the old entry point");
+	write_node(index, info, level, vec, heap_tid, lists, make_entry, nfound[0] == 0,
+			   &xtid, &xversion);
+	add_backlinks(&s, sel, nsel, top, found[0], nfound[0], &xtid, !make_entry);
 
 finish:
 	HnswSearchFree(&s);

@@ -46,6 +46,12 @@ HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, int dims)
 	off += TYPEALIGN(4, 2 * (level + 1));
 	for (int layer = 0; layer <= level; layer++)
 	{
+		l->pins_off[layer] = off;
+		off += (HnswLayerCap(m, layer) + 7) / 8;
+	}
+	off = TYPEALIGN(4, off);
+	for (int layer = 0; layer <= level; layer++)
+	{
 		int			cap = HnswLayerCap(m, layer);
 
 		l->tids_off[layer] = off;
@@ -217,6 +223,12 @@ HnswNodeCounts(HnswNode node, const HnswNodeLayout *l)
 	return (uint8 *) node + l->counts_off;
 }
 
+uint8 *
+HnswNodePins(HnswNode node, const HnswNodeLayout *l, int layer)
+{
+	return (uint8 *) node + l->pins_off[layer];
+}
+
 ItemPointer
 HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer)
 {
@@ -241,6 +253,127 @@ HnswNodeChunks(HnswNode node, const HnswNodeLayout *l)
 {
 	Assert(l->external);
 	return (ItemPointer) ((char *) node + l->vector_off);
+}
+
+/* Copies a node's list on layer (cap slots) into *out. */
+void
+HnswListRead(HnswNode node, const HnswNodeLayout *l, int layer, int cap, HnswList *out)
+{
+	const uint8 *pins = HnswNodePins(node, l, layer);
+
+	out->count = Min(HnswListCount(node, l, layer), cap);
+	out->nsel = Min(HnswListNsel(node, l, layer), out->count);
+	memcpy(out->tids, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * out->count);
+	memcpy(out->dists, HnswNodeDists(node, l, layer), sizeof(float) * out->count);
+	for (int i = 0; i < out->count; i++)
+		out->pinned[i] = HnswPinGet(pins, i);
+}
+
+/* Writes *list as the node's list on layer; unused slots are cleared. */
+void
+HnswListWrite(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
+			  const HnswList *list)
+{
+	ItemPointer tids = HnswNodeTids(node, l, layer);
+	float	   *dists = HnswNodeDists(node, l, layer);
+	uint8	   *pins = HnswNodePins(node, l, layer);
+
+	Assert(list->count <= cap && list->nsel <= list->count);
+	for (int i = 0; i < cap; i++)
+	{
+		if (i < list->count)
+		{
+			tids[i] = list->tids[i];
+			dists[i] = list->dists[i];
+		}
+		else
+		{
+			ItemPointerSetInvalid(&tids[i]);
+			dists[i] = 0;
+		}
+		HnswPinSet(pins, i, i < list->count && list->pinned[i]);
+	}
+	HnswListCount(node, l, layer) = list->count;
+	HnswListNsel(node, l, layer) = list->nsel;
+}
+
+/* True if the node's list on layer is still *list (links, counts, pins). */
+bool
+HnswListSame(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
+			 const HnswList *list)
+{
+	const uint8 *pins = HnswNodePins(node, l, layer);
+
+	if (HnswListCount(node, l, layer) != list->count ||
+		HnswListNsel(node, l, layer) != list->nsel ||
+		memcmp(HnswNodeTids(node, l, layer), list->tids,
+			   sizeof(ItemPointerData) * list->count) != 0)
+		return false;
+	for (int i = 0; i < list->count; i++)
+		if (HnswPinGet(pins, i) != list->pinned[i])
+			return false;
+	return true;
+}
+
+/* Position of tid in the list, or -1. */
+int
+HnswListFind(const HnswList *list, ItemPointer tid)
+{
+	for (int i = 0; i < list->count; i++)
+		if (ItemPointerEquals((ItemPointer) &list->tids[i], tid))
+			return i;
+	return -1;
+}
+
+/*
+ * Puts tid (at distance dist from the list's owner) into the list as a
+ * pruned link, in distance order; if the list is full, its farthest
+ * unpinned link goes first.  A tid already there only gains the pin.
+ * Returns false, changing nothing, when every slot is pinned.
+ */
+bool
+HnswListPut(HnswList *list, int cap, ItemPointer tid, float dist, bool pinned)
+{
+	int			at = HnswListFind(list, tid);
+	int			pos;
+
+	if (at >= 0)
+	{
+		list->pinned[at] |= pinned;
+		return true;
+	}
+	if (list->count >= cap)
+	{
+		int			victim = -1;
+
+		for (int i = list->count - 1; i >= 0 && victim < 0; i--)
+			if (!list->pinned[i])
+				victim = i;
+		if (victim < 0)
+			return false;
+		for (int i = victim; i < list->count - 1; i++)
+		{
+			list->tids[i] = list->tids[i + 1];
+			list->dists[i] = list->dists[i + 1];
+			list->pinned[i] = list->pinned[i + 1];
+		}
+		list->count--;
+		if (victim < list->nsel)
+			list->nsel--;
+	}
+	pos = list->count;
+	while (pos > list->nsel && list->dists[pos - 1] > dist)
+	{
+		list->tids[pos] = list->tids[pos - 1];
+		list->dists[pos] = list->dists[pos - 1];
+		list->pinned[pos] = list->pinned[pos - 1];
+		pos--;
+	}
+	list->tids[pos] = *tid;
+	list->dists[pos] = dist;
+	list->pinned[pos] = pinned;
+	list->count++;
+	return true;
 }
 
 /*
@@ -295,6 +428,40 @@ HnswBufferWithSpace(Relation index, Size size)
 		RecordPageWithFreeSpace(index, blkno, avail);
 	}
 	return HnswNewBuffer(index, MAIN_FORKNUM);
+}
+
+/*
+ * Writes one tuple to a page with room (HnswBufferWithSpace) and returns
+ * its TID.  One page edit.  With version, the tuple is a node: its version
+ * becomes the page's epoch (also returned).  Holds no lock on entry or exit.
+ */
+ItemPointerData
+HnswWriteTuple(Relation index, HnswIndexInfo *info, Item item, Size size, uint16 *version)
+{
+	Buffer		buf = HnswBufferWithSpace(index, size);
+	bool		fresh = PageIsNew(BufferGetPage(buf));
+	HnswEdit	edit;
+	Page		page;
+	OffsetNumber off;
+	ItemPointerData tid;
+
+	HnswEditStart(&edit, index, info);
+	page = HnswEditPage(&edit, buf, fresh);
+	if (fresh)
+		HnswInitPage(page, HNSW_PAGE_NODES);
+	if (version)
+	{
+		((HnswNode) item)->version = HnswPageGetOpaque(page)->epoch;
+		*version = HnswPageGetOpaque(page)->epoch;
+	}
+	off = PageAddItem(page, item, size, InvalidOffsetNumber, false, false);
+	if (off == InvalidOffsetNumber)
+		elog(ERROR, "failed to add tuple to index \"%s\"", RelationGetRelationName(index));
+	HnswEditFinish(&edit);
+	ItemPointerSet(&tid, BufferGetBlockNumber(buf), off);
+	HnswRecordFreeSpace(index, buf);
+	UnlockReleaseBuffer(buf);
+	return tid;
 }
 
 /*

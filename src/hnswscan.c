@@ -46,7 +46,7 @@ typedef struct HnswScanOpaqueData
 	HnswHeap	discarded;		/* min-heap; iterative scans */
 	bool		draining;		/* limits hit: return discarded in order */
 	float		last_dist;
-	ItemPointerData tids[HNSW_HEAPTIDS];	/* of the current node */
+	ItemPointerData *tids;		/* of the current node (so->ctx) */
 	int			ntids;
 	int			tidpos;
 } HnswScanOpaqueData;
@@ -79,28 +79,25 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->started = false;
 	so->results = NULL;
 	so->nresults = so->pos = 0;
+	so->tids = NULL;
 	so->ntids = so->tidpos = 0;
 	so->draining = false;
 }
 
-/* Loads the heap TIDs of node c into so->tids; false if none. */
+/*
+ * Loads every heap TID of node c (inline and in its lists) into so->tids;
+ * false if none.  Runs in so->ctx.
+ */
 static bool
 load_heaptids(IndexScanDesc scan, HnswCandidate *c)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	Buffer		buf = HnswReadBuffer(scan->indexRelation, so->info, ItemPointerGetBlockNumber(&c->tid));
-	HnswNode	node;
 
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid), so->info);
-	so->ntids = 0;
-	if (node && node->version == c->version)
-	{
-		so->ntids = Min(node->ntids, HNSW_HEAPTIDS);
-		memcpy(so->tids, node->heaptids, sizeof(ItemPointerData) * so->ntids);
-	}
+	if (so->tids)
+		pfree(so->tids);
+	so->ntids = HnswReadHeapTids(scan->indexRelation, so->info, &c->tid, c->version,
+								 &so->tids);
 	so->tidpos = 0;
-	UnlockReleaseBuffer(buf);
 	return so->ntids > 0;
 }
 

@@ -768,9 +768,9 @@ push_result(HnswHeap *result, int ef, const HnswCandidate *c, HnswHeap *discarde
 /*
  * HNSW layer search.  entries: start nodes, distances known.  Fills result
  * (a max-heap) with up to ef nearest live nodes on this layer; deleted
- * nodes are walked through but never returned.  Nodes that were candidates
- * but fell out of the result go to discarded, if not NULL (iterative scans
- * resume from them).
+ * nodes are walked through but never returned.  Nodes measured that fell
+ * out of the result (or never made it), deleted ones included, go to
+ * discarded, if not NULL: iterative scans resume from them.
  *
  * Expanding a candidate reads its links (usually copied when it was
  * measured), then pins every unvisited neighbour's page and prefetches its
@@ -871,8 +871,8 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 				if (!e.deleted)
 					push_result(result, ef, &e, discarded);
 			}
-			else if (discarded && !e.deleted)
-				HnswHeapPush(discarded, &e);
+			else if (discarded)
+				HnswHeapPush(discarded, &e);	/* deleted too: a way on */
 		}
 	}
 	pfree(cand.items);

@@ -290,16 +290,19 @@ HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
  *	   d(X, k) < dnew;
  *	 - a selected X demotes the farther selected links it covers,
  *	   d(k, X) < d(k, N), to pruned;
- *	 - the list is then truncated to cap, dropping the farthest pruned.
+ *	 - a list over cap then loses its farthest unpinned pruned link (or,
+ *	   with none, its farthest unpinned selected one).  pinned (NULL: none)
+ *	   flags the old links that must stay; xpin, whether X must.
  * Only d(X, k) for selected links is needed, which the insert has usually
  * measured already.  Writes the new list order to order[] (index of an old
  * link, or -1 for X) and its selected count to *new_nsel; returns the new
- * count, or -1 when the list stays as it is (X would be dropped).
+ * count, or -1 when the list stays as it is (X would be dropped, or every
+ * link is pinned).
  */
 int
-HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
-				   HnswLinkDistance linkdist, HnswPairDistance pairdist, void *arg,
-				   int *order, int *new_nsel)
+HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, const bool *pinned,
+				   float dnew, bool xpin, HnswLinkDistance linkdist,
+				   HnswPairDistance pairdist, void *arg, int *order, int *new_nsel)
 {
 	int			sel[2 * HNSW_MAX_M + 1];
 	int			prn[2 * HNSW_MAX_M + 1];
@@ -335,6 +338,7 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
 			prn[np++] = k;
 
 #define DIST_OF(i) ((i) < 0 ? dnew : dists[i])
+#define PIN_OF(i) ((i) < 0 ? xpin : (pinned != NULL && pinned[i]))
 	/* insertion by distance: lists are short */
 	{
 		int		   *list = x_selected ? sel : prn;
@@ -407,12 +411,35 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
 				prn[np++] = all[a];
 		}
 	}
+
+	/* over capacity: drop the farthest unpinned link, pruned ones first */
+	while (ns + np > cap)
+	{
+		int		   *list = prn;
+		int		   *len = &np;
+		int			k = np - 1;
+
+		while (k >= 0 && PIN_OF(prn[k]))
+			k--;
+		if (k < 0)
+		{
+			list = sel;
+			len = &ns;
+			for (k = ns - 1; k >= 0 && PIN_OF(sel[k]); k--)
+				;
+			if (k < 0)
+				return -1;		/* every link pinned: no room */
+		}
+		memmove(list + k, list + k + 1, sizeof(int) * (*len - k - 1));
+		(*len)--;
+	}
+#undef PIN_OF
 #undef DIST_OF
 
-	for (int i = 0; i < ns && n < cap; i++)
+	for (int i = 0; i < ns; i++)
 		order[n++] = sel[i];
 	*new_nsel = n;
-	for (int i = 0; i < np && n < cap; i++)
+	for (int i = 0; i < np; i++)
 		order[n++] = prn[i];
 
 	/* unchanged unless X made it into the list */
@@ -423,16 +450,17 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, float dnew,
 }
 
 /*
- * Breadth-first walk of the graph from entry over the links of every layer:
- * what a search can reach (down through the upper layers, then along layer
- * 0).  mark(arg, tid) is called for the entry and for every valid link
- * target; it returns true when the node is newly reached, and only then
- * are its links followed.  Pages are read through strategy (may be NULL),
- * each under a share lock held only while its links are copied.
+ * Breadth-first walk of the graph from entry over the links of every layer
+ * (only the pinned ones with pinned_only): what a search can reach, down
+ * through the upper layers, then along layer 0.  mark(arg, tid) is called
+ * for the entry and for every valid link target; it returns true when the
+ * node is newly reached and its links are to be followed.  Pages are read
+ * through strategy (may be NULL), each under a share lock held only while
+ * its links are copied.
  */
 void
 HnswWalkReachable(Relation index, HnswIndexInfo *info, BufferAccessStrategy strategy,
-				  ItemPointer entry, HnswWalkMark mark, void *arg)
+				  ItemPointer entry, bool pinned_only, HnswWalkMark mark, void *arg)
 {
 	int64		head = 0,
 				tail = 0,
@@ -464,9 +492,12 @@ HnswWalkReachable(Relation index, HnswIndexInfo *info, BufferAccessStrategy stra
 			for (int layer = 0; layer <= node->level; layer++)
 			{
 				int			c = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
+				const uint8 *pins = HnswNodePins(node, l, layer);
+				ItemPointer tids = HnswNodeTids(node, l, layer);
 
-				memcpy(links + n, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * c);
-				n += c;
+				for (int i = 0; i < c; i++)
+					if (!pinned_only || HnswPinGet(pins, i))
+						links[n++] = tids[i];
 			}
 		}
 		UnlockReleaseBuffer(buf);

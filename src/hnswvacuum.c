@@ -1,21 +1,29 @@
 /*-------------------------------------------------------------------------
  *
  * hnswvacuum.c
- *	  VACUUM for HNSW: drop dead heap TIDs, repair the graph around nodes
- *	  left without any, then free their space for reuse.
+ *	  VACUUM for HNSW: drop dead heap TIDs, keep every live node reachable
+ *	  around the nodes left without any, repair their neighbours' links,
+ *	  then free them for reuse.
  *
- * Four passes over the index (src/README, "HNSW: vacuum"):
+ * The passes over the index (src/README, "HNSW: vacuum"):
  *	 1. remove dead heap TIDs, page by page; a node left with none is
  *		flagged DELETED (still walkable, never chosen as a neighbour again);
- *	 -- wait for inserts that started before the flags were set --
- *	 2. move the entry point off a deleted node; give every live node that
- *		links to a deleted node new links: its other links plus the deleted
- *		node's live links, pruned by the selection heuristic;
+ *	 -- under the insert lock in exclusive mode (which also waits out every
+ *		insert that read a node before its flag was set): flag the nodes
+ *		whose TID lists emptied; move the entry point off a deleted node,
+ *		the new entry linked pinned to the old one --
+ *	 2. relink: every live node whose pinned path from the entry point runs
+ *		through a deleted node gets a pinned link from a node whose path
+ *		does not;
+ *	 3. repair: every live node linking to a deleted node gets new links:
+ *		its other links plus the deleted node's live links, pruned by the
+ *		selection heuristic, pinned links kept;
  *	 -- wait for inserts again: none can still hold an old entry point --
- *	 3. free the deleted nodes under a cleanup lock, bumping the page epoch
- *		so that stale references (scans) see a version mismatch.
- *	 4. with inserts held off, link back every live node that no walk from
- *		the entry point reaches any more.
+ *	 4. free the deleted nodes under a cleanup lock, bumping the page epoch
+ *		so that stale references (scans) see a version mismatch, then their
+ *		chunks and TID lists.
+ * At every step every live node is reachable over pinned links, so a scan
+ * beside it, or a crash in it, loses no row.
  *
  * Progress is published in the VACUUM progress slots VECDB_PROGRESS_* and
  * shown by the vecdb_stat_progress_vacuum view.
@@ -29,6 +37,7 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "access/xlog.h"
 #include "commands/vacuum.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
@@ -50,40 +59,22 @@
 #define VECDB_PROGRESS_NODES_REPAIRED	19
 
 #define HNSW_VACUUM_PHASE_REMOVE	1
-#define HNSW_VACUUM_PHASE_REPAIR	2
-#define HNSW_VACUUM_PHASE_FREE		3
-#define HNSW_VACUUM_PHASE_RECONNECT	4
+#define HNSW_VACUUM_PHASE_RELINK	2
+#define HNSW_VACUUM_PHASE_REPAIR	3
+#define HNSW_VACUUM_PHASE_FREE		4
 
 #define REPAIR_RETRIES 100
 
-/* set of deleted node TIDs */
-typedef struct deleted_entry
+/* set of node TIDs, with a version: deleted nodes; reached nodes (relink) */
+typedef struct tidset_entry
 {
 	uint64		key;
 	char		status;
 	uint16		version;
-} deleted_entry;
+} tidset_entry;
 
-#define SH_PREFIX deleted
-#define SH_ELEMENT_TYPE deleted_entry
-#define SH_KEY_TYPE uint64
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) HnswHashTid(k)
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DEFINE
-#define SH_DECLARE
-#include "lib/simplehash.h"
-
-/* set of node TIDs reached by a walk (pass 4) */
-typedef struct reached_entry
-{
-	uint64		key;
-	char		status;
-} reached_entry;
-
-#define SH_PREFIX reached
-#define SH_ELEMENT_TYPE reached_entry
+#define SH_PREFIX tidset
+#define SH_ELEMENT_TYPE tidset_entry
 #define SH_KEY_TYPE uint64
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) HnswHashTid(k)
@@ -101,11 +92,19 @@ typedef struct VacuumState
 	IndexBulkDeleteResult *stats;
 	IndexBulkDeleteCallback callback;
 	void	   *callback_state;
-	deleted_hash *deleted;
+	tidset_hash *deleted;
+	tidset_hash *reached;		/* relink: pinned-reachable avoiding deleted */
+	ItemPointerData *emptied;	/* nodes whose inline TIDs are all gone but */
+	uint16	   *emptied_version;	/* that have TID lists: settled later */
+	int			nemptied;
+	int			emptied_cap;
 	bool		have_live;		/* highest-level live node seen */
 	HnswCandidate best;
 	int			best_level;
+	int64		relinked;
 	int64		repaired;
+	int			crash_pass;		/* debugging: crash at this pass and step */
+	int			crash_step;
 	MemoryContext tmpctx;
 } VacuumState;
 
@@ -119,7 +118,15 @@ tid_key(ItemPointer tid)
 static inline bool
 is_deleted(VacuumState *vs, ItemPointer tid)
 {
-	return deleted_lookup(vs->deleted, tid_key(tid)) != NULL;
+	return tidset_lookup(vs->deleted, tid_key(tid)) != NULL;
+}
+
+static void
+add_deleted(VacuumState *vs, ItemPointer tid, uint16 version)
+{
+	bool		found;
+
+	tidset_insert(vs->deleted, tid_key(tid), &found)->version = version;
 }
 
 static Buffer
@@ -138,16 +145,121 @@ wait_for_inserts(Relation index)
 }
 
 /*
- * Pass 1 on one page: drop dead heap TIDs; flag nodes left with none.
- * Exclusive lock on the page, one WAL record if anything changed.
+ * Debugging builds: SET vecdb.debug_vacuum_crash = 'pass:step' makes the
+ * step-th step of that pass (1 remove, 2 relink, 3 repair, 4 free, 5 the
+ * settling under the exclusive lock) end in a PANIC, a crash for the
+ * recovery tests (test/t/005_vacuum_crash.pl), after flushing the WAL
+ * written so far.
+ */
+static void
+crash_point(VacuumState *vs, int pass)
+{
+#ifdef USE_ASSERT_CHECKING
+	if (vs->crash_pass == pass && --vs->crash_step == 0)
+	{
+		/* what was logged so far reaches disk, as it may in a real crash */
+		XLogFlush(GetXLogInsertRecPtr());
+		elog(PANIC, "vecdb.debug_vacuum_crash: crashing in pass %d", pass);
+	}
+#endif
+}
+
+/* ---- pass 1 ---- */
+
+/* Remembers a live node as the entry point's replacement if it is higher. */
+static void
+note_live(VacuumState *vs, ItemPointer tid, HnswNode node)
+{
+	if (!vs->have_live || node->level > vs->best_level)
+	{
+		vs->have_live = true;
+		vs->best.tid = *tid;
+		vs->best.version = node->version;
+		vs->best_level = node->level;
+	}
+}
+
+/*
+ * Pass 1 on one node (in a page registered for WAL): drops its dead inline
+ * heap TIDs; flags it DELETED when none is left and it has no TID lists, or
+ * remembers it for settle() when it has.  Returns whether it changed.
+ */
+static bool
+vacuum_node(VacuumState *vs, ItemPointer tid, HnswNode node)
+{
+	int			nkeep = 0;
+	bool		changed = false;
+
+	for (int i = 0; i < Min(node->ntids, HNSW_HEAPTIDS); i++)
+	{
+		if (vs->callback(&node->heaptids[i], vs->callback_state))
+			vs->stats->tuples_removed++;
+		else
+			node->heaptids[nkeep++] = node->heaptids[i];
+	}
+	changed = nkeep != node->ntids;
+	for (int i = nkeep; i < HNSW_HEAPTIDS; i++)
+		ItemPointerSetInvalid(&node->heaptids[i]);
+	node->ntids = nkeep;
+	vs->stats->num_index_tuples += nkeep;
+	if (nkeep == 0 && !(node->flags & HNSW_NODE_DELETED))
+	{
+		if (!ItemPointerIsValid(&node->tidlist))
+		{
+			node->flags |= HNSW_NODE_DELETED;
+			changed = true;
+		}
+		else
+		{
+			if (vs->nemptied == vs->emptied_cap)
+			{
+				vs->emptied_cap *= 2;
+				vs->emptied = repalloc_huge(vs->emptied, sizeof(ItemPointerData) * vs->emptied_cap);
+				vs->emptied_version = repalloc_huge(vs->emptied_version, sizeof(uint16) * vs->emptied_cap);
+			}
+			vs->emptied[vs->nemptied] = *tid;
+			vs->emptied_version[vs->nemptied++] = node->version;
+		}
+	}
+	if (node->flags & HNSW_NODE_DELETED)
+		add_deleted(vs, tid, node->version);
+	else if (nkeep > 0)
+		note_live(vs, tid, node);
+	return changed;
+}
+
+/* Pass 1 on one TID list tuple: drops its dead heap TIDs. */
+static bool
+vacuum_list(VacuumState *vs, HnswTidList list)
+{
+	int			nkeep = 0;
+	int			n = list->ntids;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (vs->callback(&list->tids[i], vs->callback_state))
+			vs->stats->tuples_removed++;
+		else
+			list->tids[nkeep++] = list->tids[i];
+	}
+	for (int i = nkeep; i < n; i++)
+		ItemPointerSetInvalid(&list->tids[i]);
+	list->ntids = nkeep;
+	vs->stats->num_index_tuples += nkeep;
+	return nkeep != n;
+}
+
+/*
+ * Pass 1 on one page: every node and TID list on it.  Exclusive lock, one
+ * WAL record if anything changed.
  */
 static void
 remove_heap_tids(VacuumState *vs, BlockNumber blkno)
 {
 	Buffer		buf = read_block(vs, blkno);
 	Page		page;
-	GenericXLogState *state = NULL;
-	OffsetNumber maxoff;
+	GenericXLogState *state;
+	bool		changed = false;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	page = BufferGetPage(buf);
@@ -163,70 +275,40 @@ remove_heap_tids(VacuumState *vs, BlockNumber blkno)
 		UnlockReleaseBuffer(buf);
 		return;
 	}
-	maxoff = PageGetMaxOffsetNumber(page);
-	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	state = GenericXLogStart(vs->index);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 	{
+		ItemId		iid = PageGetItemId(page, off);
 		HnswNode	node = HnswGetNode(page, off, vs->info);
-		ItemPointerData keep[HNSW_HEAPTIDS];
-		int			nkeep = 0;
+		HnswTidList list;
 		ItemPointerData tid;
 
-		if (node == NULL)
-			continue;
 		ItemPointerSet(&tid, blkno, off);
-		for (int i = 0; i < Min(node->ntids, HNSW_HEAPTIDS); i++)
-		{
-			if (vs->callback(&node->heaptids[i], vs->callback_state))
-				vs->stats->tuples_removed++;
-			else
-				keep[nkeep++] = node->heaptids[i];
-		}
-		if (nkeep != node->ntids || (nkeep == 0 && !(node->flags & HNSW_NODE_DELETED)))
-		{
-			if (state == NULL)
-			{
-				state = GenericXLogStart(vs->index);
-				page = GenericXLogRegisterBuffer(state, buf, 0);
-				node = HnswGetNode(page, off, vs->info);
-			}
-			memcpy(node->heaptids, keep, sizeof(ItemPointerData) * nkeep);
-			for (int i = nkeep; i < HNSW_HEAPTIDS; i++)
-				ItemPointerSetInvalid(&node->heaptids[i]);
-			node->ntids = nkeep;
-			if (nkeep == 0)
-				node->flags |= HNSW_NODE_DELETED;
-		}
-		if (node->flags & HNSW_NODE_DELETED)
-		{
-			bool		found;
-			deleted_entry *e = deleted_insert(vs->deleted, tid_key(&tid), &found);
-
-			e->version = node->version;
-		}
-		else
-		{
-			vs->stats->num_index_tuples += nkeep;
-			if (!vs->have_live || node->level > vs->best_level)
-			{
-				vs->have_live = true;
-				vs->best.tid = tid;
-				vs->best.version = node->version;
-				vs->best_level = node->level;
-			}
-		}
+		if (node != NULL)
+			changed |= vacuum_node(vs, &tid, node);
+		else if (ItemIdIsNormal(iid) && ItemIdGetLength(iid) >= HNSW_TIDLIST_HEADER_SIZE &&
+				 (list = (HnswTidList) PageGetItem(page, iid))->type == HNSW_TUPLE_TIDLIST &&
+				 list->ntids <= list->cap &&
+				 ItemIdGetLength(iid) == HnswTidListSize(list->cap))
+			changed |= vacuum_list(vs, list);
 	}
-	if (state)
+	if (changed)
 		GenericXLogFinish(state);
+	else
+		GenericXLogAbort(state);
 	UnlockReleaseBuffer(buf);
 }
 
-/* Finds the highest-level live node of the whole index (pass 1 may have
- * missed nodes written beside it). */
+/* ---- settling, under the insert lock in exclusive mode ---- */
+
+/* Finds the highest-level live node of the whole index. */
 static void
 find_live_node(VacuumState *vs)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 
+	vs->have_live = false;
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
 		Buffer		buf = read_block(vs, blkno);
@@ -239,78 +321,395 @@ find_live_node(VacuumState *vs)
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 			{
 				HnswNode	node = HnswGetNode(page, off, vs->info);
+				ItemPointerData tid;
 
-				if (node && !(node->flags & HNSW_NODE_DELETED) &&
-					(!vs->have_live || node->level > vs->best_level))
-				{
-					vs->have_live = true;
-					ItemPointerSet(&vs->best.tid, blkno, off);
-					vs->best.version = node->version;
-					vs->best_level = node->level;
-				}
+				ItemPointerSet(&tid, blkno, off);
+				if (node && !(node->flags & HNSW_NODE_DELETED) && !is_deleted(vs, &tid))
+					note_live(vs, &tid, node);
 			}
 		}
 		UnlockReleaseBuffer(buf);
-		vacuum_delay_point();
+		CHECK_FOR_INTERRUPTS();
 	}
 }
 
 /*
- * Moves the entry point off a deleted node: to the highest-level live node
- * (or marks the index empty when there is none).  Runs under the insert
- * lock in exclusive mode, so no insert reads the old entry point while it
- * changes, and none can add a live node that the choice would miss.
+ * A node pass 1 left with no inline heap TID but with TID lists: if its
+ * lists hold none either, flag it DELETED.  No insert runs (it could add a
+ * TID to the lists between the look and the flag).
  */
 static void
-repair_entry_point(VacuumState *vs)
+settle_emptied(VacuumState *vs, ItemPointer tid, uint16 version)
 {
-	Buffer		buf;
-	HnswMetaPage meta;
-	bool		deleted_entry;
+	Buffer		buf = read_block(vs, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	ItemPointerData head;
+	GenericXLogState *state;
 
-	LockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
-	buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	meta = HnswPageGetMeta(BufferGetPage(buf));
-	deleted_entry = meta->entry_level >= 0 && is_deleted(vs, &meta->entry);
-	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-
-	if (deleted_entry)
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), vs->info);
+	if (node == NULL || node->version != version || node->ntids > 0 ||
+		(node->flags & HNSW_NODE_DELETED))
 	{
-		GenericXLogState *state;
-		Page		page;
-
-		/* nodes inserted during pass 1 may be the only live ones */
-		if (!vs->have_live)
-			find_live_node(vs);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		state = GenericXLogStart(vs->index);
-		page = GenericXLogRegisterBuffer(state, buf, 0);
-		meta = HnswPageGetMeta(page);
-		if (vs->have_live)
-		{
-			meta->entry = vs->best.tid;
-			meta->entry_version = vs->best.version;
-			meta->entry_level = vs->best_level;
-		}
-		else
-		{
-			ItemPointerSetInvalid(&meta->entry);
-			meta->entry_version = 0;
-			meta->entry_level = -1;
-		}
-		GenericXLogFinish(state);
-		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		UnlockReleaseBuffer(buf);
+		return;
 	}
-	ReleaseBuffer(buf);
+	head = node->tidlist;
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	if (HnswListsHoldTids(vs->index, vs->info, tid, version, head))
+	{
+		ReleaseBuffer(buf);
+		return;
+	}
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(vs->index);
+	node = HnswGetNode(GenericXLogRegisterBuffer(state, buf, 0),
+					   ItemPointerGetOffsetNumber(tid), vs->info);
+	node->flags |= HNSW_NODE_DELETED;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+	add_deleted(vs, tid, version);
+	crash_point(vs, 5);
+}
+
+/*
+ * Pins a link from node r (at layer) to u, at distance d from r, making
+ * room by dropping r's farthest unpinned link if needed.  Returns whether
+ * r links to u pinned afterwards.
+ */
+static bool
+pin_link(VacuumState *vs, HnswCandidate *r, int layer, ItemPointer u, const float *uvec,
+		 float d)
+{
+	HnswSearch	s;
+	bool		ok;
+
+	HnswSearchInit(&s, vs->index, vs->info, uvec, true);
+	ok = HnswAddBacklink(&s, r, layer, u, d, true, true);
+	HnswSearchFree(&s);
+	return ok;
+}
+
+/*
+ * Moves the entry point off a deleted node R: to the highest-level live
+ * node B, which first gets a pinned link to R on its top layer, so that
+ * what hangs below R stays reachable until relink gives it other parents
+ * (or marks the index empty when no live node is left).
+ */
+static void
+move_entry_point(VacuumState *vs)
+{
+	HnswMetaPageData meta;
+	Buffer		buf;
+	GenericXLogState *state;
+	HnswMetaPage m;
+
+	HnswReadMeta(vs->index, &meta);
+	if (meta.entry_level < 0 || !is_deleted(vs, &meta.entry))
+		return;
+	if (!vs->have_live || is_deleted(vs, &vs->best.tid))
+		find_live_node(vs);
+	if (vs->have_live)
+	{
+		float	   *rvec = palloc(sizeof(float) * vs->info->dims);
+		float	   *bvec = palloc(sizeof(float) * vs->info->dims);
+
+		if (!HnswNodeVectorCopy(vs->index, vs->info, &meta.entry, meta.entry_version, rvec) ||
+			!HnswNodeVectorCopy(vs->index, vs->info, &vs->best.tid, vs->best.version, bvec) ||
+			!pin_link(vs, &vs->best, vs->best_level, &meta.entry, rvec,
+					  HnswDistanceFloats(vs->info->metric, rvec, bvec, vs->info->dims)))
+			elog(ERROR, "could not link the new entry point of index \"%s\" to the old one",
+				 RelationGetRelationName(vs->index));
+		crash_point(vs, 5);
+	}
+	buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(vs->index);
+	m = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	if (vs->have_live)
+	{
+		m->entry = vs->best.tid;
+		m->entry_version = vs->best.version;
+		m->entry_level = vs->best_level;
+	}
+	else
+	{
+		ItemPointerSetInvalid(&m->entry);
+		m->entry_version = 0;
+		m->entry_level = -1;
+	}
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Between passes 1 and 2, under the insert lock in exclusive mode (which
+ * first waits out every insert that began before the flags were set):
+ * flag the emptied nodes, then move the entry point if it was deleted.
+ */
+static void
+settle(VacuumState *vs)
+{
+	LockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
+	for (int i = 0; i < vs->nemptied; i++)
+		settle_emptied(vs, &vs->emptied[i], vs->emptied_version[i]);
+	move_entry_point(vs);
 	UnlockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
 }
+
+/* ---- pass 2: relink ---- */
+
+/* walk marker: a live node newly reached over pinned links */
+static bool
+relink_mark(void *arg, ItemPointer t)
+{
+	VacuumState *vs = (VacuumState *) arg;
+	bool		found;
+
+	if (is_deleted(vs, t))
+		return false;
+	tidset_insert(vs->reached, tid_key(t), &found);
+	return !found;
+}
+
+/*
+ * If node r links to u on layer, pins that link.  Returns whether it is
+ * pinned afterwards.
+ */
+static bool
+pin_existing(VacuumState *vs, ItemPointer r, int layer, ItemPointer u)
+{
+	HnswIndexInfo *info = vs->info;
+	int			cap = HnswLayerCap(info->m, layer);
+	HnswList	list;
+
+	for (int attempt = 0; attempt < REPAIR_RETRIES; attempt++)
+	{
+		Buffer		buf = read_block(vs, ItemPointerGetBlockNumber(r));
+		HnswNode	node;
+		int			at;
+		bool		same;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(r), info);
+		if (node == NULL || node->level < layer || (node->flags & HNSW_NODE_DELETED))
+		{
+			UnlockReleaseBuffer(buf);
+			return false;
+		}
+		HnswListRead(node, &info->layouts[node->level], layer, cap, &list);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		at = HnswListFind(&list, u);
+		if (at < 0 || list.pinned[at])
+		{
+			ReleaseBuffer(buf);
+			return at >= 0;
+		}
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(r), info);
+		same = node != NULL && node->level >= layer &&
+			HnswListSame(node, &info->layouts[node->level], layer, cap, &list);
+		if (same)
+		{
+			GenericXLogState *state = GenericXLogStart(vs->index);
+
+			node = HnswGetNode(GenericXLogRegisterBuffer(state, buf, 0),
+							   ItemPointerGetOffsetNumber(r), info);
+			HnswPinSet(HnswNodePins(node, &info->layouts[node->level], layer), at, true);
+			GenericXLogFinish(state);
+		}
+		UnlockReleaseBuffer(buf);
+		if (same)
+			return true;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return false;
+}
+
+/*
+ * Gives live node u a pinned in-link from a node reached over pinned links
+ * avoiding deleted nodes (vs->reached): one of u's own neighbours that
+ * already links to it, or, with search, the nearest such node a search
+ * for u's vector finds.  Returns false if none could take it.
+ */
+static bool
+adopt(VacuumState *vs, ItemPointer u, bool search)
+{
+	HnswIndexInfo *info = vs->info;
+	float	   *vec = palloc(sizeof(float) * info->dims);
+	ItemPointerData links[2 * HNSW_MAX_M];
+	uint16		version;
+	int			level;
+	bool		deleted;
+	HnswSearch	s;
+	HnswCandidate ep;
+	int			ep_level;
+	bool		done = false;
+
+	if (!HnswNodeRead(vs->index, info, u, vec, &version, &level, &deleted) || deleted)
+		return true;			/* gone, or nothing to keep reachable */
+	for (int layer = 0; layer <= level && !done; layer++)
+	{
+		int			n = HnswNodeNeighbors(vs->index, info, u, version, layer, links, NULL);
+
+		for (int i = 0; i < n && !done; i++)
+			done = tidset_lookup(vs->reached, tid_key(&links[i])) != NULL &&
+				pin_existing(vs, &links[i], layer, u);
+	}
+	if (done || !search)
+		return done;
+
+	HnswSearchInit(&s, vs->index, info, vec, true);
+	if (HnswSearchEntry(&s, &ep, &ep_level))
+	{
+		HnswHeap	entries,
+					w;
+
+		ep = HnswGreedyDescend(&s, ep, ep_level, 0);
+		HnswHeapInit(&entries, 1, false);
+		HnswHeapPush(&entries, &ep);
+		HnswHeapInit(&w, info->ef_construction + 1, true);
+		HnswSearchLayer(&s, &entries, info->ef_construction, 0, &w, NULL);
+		HnswSortCandidates(w.items, w.n);
+		for (int i = 0; i < w.n && !done; i++)
+			done = !ItemPointerEquals(&w.items[i].tid, u) &&
+				tidset_lookup(vs->reached, tid_key(&w.items[i].tid)) != NULL &&
+				HnswAddBacklink(&s, &w.items[i], 0, u, w.items[i].dist, true, true);
+	}
+	HnswSearchFree(&s);
+	return done;
+}
+
+/*
+ * One round over the lost nodes not reached yet: each that can be adopted
+ * (adopt) joins vs->reached with its pinned subtree.  With search, stops
+ * after the first adoption (the cheap rounds take it from there).  Returns
+ * how many were adopted.
+ */
+static int
+adopt_round(VacuumState *vs, ItemPointerData *lost, int nlost, bool search)
+{
+	int			adopted = 0;
+
+	for (int i = 0; i < nlost; i++)
+	{
+		MemoryContext old;
+		bool		ok;
+
+		if (tidset_lookup(vs->reached, tid_key(&lost[i])) != NULL)
+			continue;
+		vacuum_delay_point();
+		old = MemoryContextSwitchTo(vs->tmpctx);
+		ok = adopt(vs, &lost[i], search);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(vs->tmpctx);
+		if (!ok)
+			continue;
+		adopted++;
+		vs->relinked++;
+		HnswWalkReachable(vs->index, vs->info, vs->vinfo->strategy, &lost[i], true,
+						  relink_mark, vs);
+		crash_point(vs, 2);
+		if (search)
+			break;
+	}
+	return adopted;
+}
+
+/* the live nodes of the index not in vs->reached */
+static ItemPointerData *
+unreached_nodes(VacuumState *vs, int *n)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	int			cap = 64;
+	ItemPointerData *out = palloc(sizeof(ItemPointerData) * cap);
+
+	*n = 0;
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		Buffer		buf = read_block(vs, blkno);
+		Page		page;
+
+		vacuum_delay_point();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				HnswNode	node = HnswGetNode(page, off, vs->info);
+				ItemPointerData tid;
+
+				ItemPointerSet(&tid, blkno, off);
+				if (node == NULL || (node->flags & HNSW_NODE_DELETED) ||
+					tidset_lookup(vs->reached, tid_key(&tid)) != NULL)
+					continue;
+				if (*n == cap)
+				{
+					cap *= 2;
+					out = repalloc_huge(out, sizeof(ItemPointerData) * cap);
+				}
+				out[(*n)++] = tid;
+			}
+		UnlockReleaseBuffer(buf);
+	}
+	return out;
+}
+
+/*
+ * Pass 2: every live node must keep a pinned path from the entry point that
+ * avoids deleted nodes before pass 3 drops the links into them.  Walk the
+ * pinned links from the entry point, not entering deleted nodes; then the
+ * live nodes not reached are adopted, those a reached neighbour links to
+ * first (rounds of adopt_round, each adoption bringing its pinned subtree
+ * along), the rest through a search, one at a time.  Inserts run
+ * meanwhile: a new node's parent is live, and either reached or one of the
+ * nodes adopted here.
+ */
+static void
+relink(VacuumState *vs)
+{
+	HnswMetaPageData meta;
+	ItemPointerData *lost;
+	int			nlost;
+	bool		search = false;
+
+	HnswReadMeta(vs->index, &meta);
+	if (meta.entry_level < 0)
+		return;
+	vs->reached = tidset_create(CurrentMemoryContext, 1024, NULL);
+	HnswWalkReachable(vs->index, vs->info, vs->vinfo->strategy, &meta.entry, true,
+					  relink_mark, vs);
+	lost = unreached_nodes(vs, &nlost);
+	for (;;)
+	{
+		if (adopt_round(vs, lost, nlost, search) > 0)
+			search = false;
+		else if (!search)
+			search = true;
+		else
+			break;
+	}
+	for (int i = 0; i < nlost; i++)
+		if (tidset_lookup(vs->reached, tid_key(&lost[i])) == NULL &&
+			!is_deleted(vs, &lost[i]))
+			ereport(WARNING,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not relink node (%u,%u) of index \"%s\"",
+							ItemPointerGetBlockNumber(&lost[i]),
+							ItemPointerGetOffsetNumber(&lost[i]),
+							RelationGetRelationName(vs->index))));
+	pfree(lost);
+	tidset_destroy(vs->reached);
+	vs->reached = NULL;
+}
+
+/* ---- pass 3: repair ---- */
 
 typedef struct RepairArg
 {
 	VacuumState *vs;
-	float	   *vecs;
-	bool	   *ok;
+	const HnswCandidate *cands;
+	const float *vecs;			/* candidate k's vector at cands[k].links_off */
 } RepairArg;
 
 static float
@@ -319,239 +718,218 @@ repair_pair_distance(void *arg, int i, int j)
 	RepairArg  *a = (RepairArg *) arg;
 	int			d = a->vs->info->dims;
 
-	if (!a->ok[i] || !a->ok[j])
-		return get_float4_infinity();
-	return HnswDistanceFloats(a->vs->info->metric, a->vecs + (Size) i * d,
-							  a->vecs + (Size) j * d, d);
+	return HnswDistanceFloats(a->vs->info->metric,
+							  a->vecs + (Size) a->cands[i].links_off * d,
+							  a->vecs + (Size) a->cands[j].links_off * d, d);
+}
+
+static void
+add_candidate(HnswCandidate *cands, int *n, ItemPointer tid)
+{
+	for (int k = 0; k < *n; k++)
+		if (ItemPointerEquals(&cands[k].tid, tid))
+			return;
+	memset(&cands[*n], 0, sizeof(HnswCandidate));
+	cands[*n].tid = *tid;
+	(*n)++;
 }
 
 /*
- * Gives the node at tid (version, level) new links on every layer where it
- * links to a deleted node.  Its vector is the query; candidates are its live
- * links and the live links of its deleted neighbours.  Each layer's new
- * list is written under the page's exclusive lock only if the list is
- * unchanged since read; else recomputed.  Holds no lock on entry or exit.
+ * Candidates for node tid's new list on layer: its live links, then the
+ * live links of its deleted links, up to maxc.
  */
-static void
-repair_node(VacuumState *vs, ItemPointer tid, uint16 version, int level)
+static int
+gather_candidates(VacuumState *vs, ItemPointer tid, HnswList *list, int layer,
+				  HnswCandidate *cands, int maxc)
 {
-	HnswIndexInfo *info = vs->info;
-	float	   *vec = palloc(sizeof(float) * info->dims);
+	ItemPointerData nb[2 * HNSW_MAX_M];
+	int			n = 0;
 
-	if (!HnswNodeVectorCopy(vs->index, info, tid, version, vec))
-		return;
-
-	for (int layer = 0; layer <= level; layer++)
+	for (int i = 0; i < list->count; i++)
+		if (!is_deleted(vs, &list->tids[i]))
+			add_candidate(cands, &n, &list->tids[i]);
+	for (int i = 0; i < list->count && n < maxc; i++)
 	{
-		int			cap = HnswLayerCap(info->m, layer);
-		ItemPointerData *tids = palloc(sizeof(ItemPointerData) * cap);
-		float	   *dists = palloc(sizeof(float) * cap);
-		ItemPointerData *nb = palloc(sizeof(ItemPointerData) * cap);
+		tidset_entry *d = tidset_lookup(vs->deleted, tid_key(&list->tids[i]));
+		int			nn;
 
-		for (int attempt = 0;; attempt++)
-		{
-			int			n = HnswNodeNeighbors(vs->index, info, tid, version, layer, tids, dists);
-			HnswCandidate *cands;
-			int			ncands = 0;
-			/* enough to choose from, bounded in time and memory */
-			int			maxc = Max(info->ef_construction, 2 * cap);
-			bool		any_deleted = false;
-			int		   *sel;
-			int			nsel;
-			int			nselected;
-			RepairArg	arg;
-			Buffer		buf;
-			HnswNode	node;
-			bool		same;
-
-			for (int i = 0; i < n; i++)
-				if (is_deleted(vs, &tids[i]))
-					any_deleted = true;
-			if (!any_deleted)
-				break;
-			if (attempt >= REPAIR_RETRIES)
-				ereport(ERROR,
-						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-						 errmsg("could not repair hnsw graph of index \"%s\" at (%u,%u) after %d attempts",
-								RelationGetRelationName(vs->index),
-								ItemPointerGetBlockNumber(tid),
-								ItemPointerGetOffsetNumber(tid), attempt)));
-			CHECK_FOR_INTERRUPTS();
-
-			/* candidates: live links, then live links of deleted links */
-			cands = palloc(sizeof(HnswCandidate) * (maxc + cap));
-			for (int i = 0; i < n; i++)
-			{
-				if (is_deleted(vs, &tids[i]) || !ItemPointerIsValid(&tids[i]))
-					continue;
-				cands[ncands].tid = tids[i];
-				cands[ncands].dist = dists[i];
-				cands[ncands].version = 0;	/* filled below */
-				cands[ncands].deleted = false;
-				cands[ncands].links_layer = -1;
-				ncands++;
-			}
-			for (int i = 0; i < n; i++)
-			{
-				deleted_entry *d = deleted_lookup(vs->deleted, tid_key(&tids[i]));
-				int			nn;
-
-				if (d == NULL)
-					continue;
-				nn = HnswNodeNeighbors(vs->index, info, &tids[i], d->version, layer, nb, NULL);
-				for (int j = 0; j < nn && ncands < maxc; j++)
-				{
-					bool		dup = ItemPointerEquals(&nb[j], tid) || !ItemPointerIsValid(&nb[j]) ||
-						is_deleted(vs, &nb[j]);
-
-					for (int k = 0; k < ncands && !dup; k++)
-						dup = ItemPointerEquals(&cands[k].tid, &nb[j]);
-					if (dup)
-						continue;
-					cands[ncands].tid = nb[j];
-					cands[ncands].dist = get_float4_nan();
-					cands[ncands].deleted = false;
-					cands[ncands].links_layer = -1;
-					ncands++;
-				}
-			}
-
-			/* measure every candidate (versions and new distances) */
-			arg.vs = vs;
-			arg.vecs = palloc(mul_size(mul_size(sizeof(float), info->dims), Max(ncands, 1)));
-			arg.ok = palloc(sizeof(bool) * Max(ncands, 1));
-			for (int k = 0; k < ncands; k++)
-			{
-				float	   *cv = arg.vecs + (Size) k * info->dims;
-				uint16		cversion;
-				int			clevel;
-				bool		cdel;
-
-				/* one read: the vector, then the distance from it */
-				arg.ok[k] = false;
-				if (!HnswNodeRead(vs->index, info, &cands[k].tid, cv, &cversion, &clevel, &cdel) ||
-					cdel || clevel < layer)
-				{
-					cands[k].dist = get_float4_infinity();
-					continue;
-				}
-				cands[k].version = cversion;
-				cands[k].dist = HnswDistanceFloats(info->metric, vec, cv, info->dims);
-				arg.ok[k] = true;
-			}
-			/* drop the unusable ones, then select */
-			{
-				int			w = 0;
-
-				for (int k = 0; k < ncands; k++)
-				{
-					if (!arg.ok[k])
-						continue;
-					cands[w] = cands[k];
-					memmove(arg.vecs + (Size) w * info->dims, arg.vecs + (Size) k * info->dims,
-							sizeof(float) * info->dims);
-					arg.ok[w] = true;
-					w++;
-				}
-				ncands = w;
-			}
-			/* sort with vectors: selection sort by index permutation */
-			{
-				int		   *perm = palloc(sizeof(int) * Max(ncands, 1));
-				HnswCandidate *sorted = palloc(sizeof(HnswCandidate) * Max(ncands, 1));
-				float	   *svecs = palloc(mul_size(mul_size(sizeof(float), info->dims), Max(ncands, 1)));
-
-				for (int k = 0; k < ncands; k++)
-				{
-					sorted[k] = cands[k];
-					sorted[k].version = (uint16) k;	/* remember origin */
-				}
-				HnswSortCandidates(sorted, ncands);
-				for (int k = 0; k < ncands; k++)
-				{
-					perm[k] = sorted[k].version;
-					sorted[k].version = cands[perm[k]].version;
-					memcpy(svecs + (Size) k * info->dims, arg.vecs + (Size) perm[k] * info->dims,
-						   sizeof(float) * info->dims);
-				}
-				pfree(arg.vecs);
-				arg.vecs = svecs;
-				pfree(cands);
-				cands = sorted;
-				pfree(perm);
-			}
-			sel = palloc(sizeof(int) * cap);
-			nsel = HnswSelectNeighbors(cands, ncands, cap, repair_pair_distance, &arg, sel,
-									   &nselected);
-
-			/* write if the list is still what we read */
-			buf = ReadBuffer(vs->index, ItemPointerGetBlockNumber(tid));
-			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-			node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), vs->info);
-			same = node != NULL && node->version == version;
-			if (same)
-			{
-				const HnswNodeLayout *l = &info->layouts[node->level];
-
-				same = HnswListCount(node, l, layer) == n &&
-					memcmp(HnswNodeTids(node, l, layer), tids, sizeof(ItemPointerData) * n) == 0;
-			}
-			if (same)
-			{
-				GenericXLogState *state = GenericXLogStart(vs->index);
-				Page		page = GenericXLogRegisterBuffer(state, buf, 0);
-				const HnswNodeLayout *l;
-				ItemPointer otids;
-				float	   *odists;
-
-				node = HnswGetNode(page, ItemPointerGetOffsetNumber(tid), vs->info);
-				l = &info->layouts[node->level];
-				otids = HnswNodeTids(node, l, layer);
-				odists = HnswNodeDists(node, l, layer);
-				for (int k = 0; k < cap; k++)
-				{
-					if (k < nsel)
-					{
-						otids[k] = cands[sel[k]].tid;
-						odists[k] = cands[sel[k]].dist;
-					}
-					else
-					{
-						ItemPointerSetInvalid(&otids[k]);
-						odists[k] = 0;
-					}
-				}
-				HnswListCount(node, l, layer) = nsel;
-				HnswListNsel(node, l, layer) = nselected;
-				GenericXLogFinish(state);
-			}
-			UnlockReleaseBuffer(buf);
-			pfree(sel);
-			pfree(arg.vecs);
-			pfree(arg.ok);
-			pfree(cands);
-			if (same)
-			{
-				vs->repaired++;
-				break;
-			}
-			if (node == NULL || node->version != version)
-				break;			/* the node itself went away */
-		}
-		pfree(tids);
-		pfree(dists);
-		pfree(nb);
+		if (d == NULL)
+			continue;
+		nn = HnswNodeNeighbors(vs->index, vs->info, &list->tids[i], d->version, layer, nb, NULL);
+		for (int j = 0; j < nn && n < maxc; j++)
+			if (!ItemPointerEquals(&nb[j], tid) && !is_deleted(vs, &nb[j]))
+				add_candidate(cands, &n, &nb[j]);
 	}
-	pfree(vec);
+	return n;
 }
 
-/* Pass 2 on one page: repair each live node that links to a deleted one. */
+/*
+ * Measures the candidates from vec: their vectors go to vecs (candidate k
+ * keeps its row in links_off), their distances and versions into cands.
+ * Drops the ones gone, deleted or below layer; sorts the rest.  Returns how
+ * many are left.
+ */
+static int
+measure_candidates(VacuumState *vs, const float *vec, int layer, HnswCandidate *cands,
+				   int n, float *vecs)
+{
+	HnswIndexInfo *info = vs->info;
+	int			w = 0;
+
+	for (int k = 0; k < n; k++)
+	{
+		float	   *cv = vecs + (Size) w * info->dims;
+		int			clevel;
+		bool		cdel;
+
+		if (!HnswNodeRead(vs->index, info, &cands[k].tid, cv, &cands[k].version, &clevel, &cdel) ||
+			cdel || clevel < layer)
+			continue;
+		cands[w] = cands[k];
+		cands[w].dist = HnswDistanceFloats(info->metric, vec, cv, info->dims);
+		cands[w].links_off = w;
+		w++;
+	}
+	HnswSortCandidates(cands, w);
+	return w;
+}
+
+/*
+ * The new list from measured candidates: the selection heuristic, then
+ * every live pinned link of the old list put back (pinned) if it was left
+ * out.
+ */
+static void
+select_list(VacuumState *vs, HnswCandidate *cands, int n, const float *vecs,
+			HnswList *old, int cap, HnswList *out)
+{
+	int			sel[2 * HNSW_MAX_M];
+	RepairArg	arg = {vs, cands, vecs};
+
+	out->count = HnswSelectNeighbors(cands, n, cap, repair_pair_distance, &arg, sel, &out->nsel);
+	for (int k = 0; k < out->count; k++)
+	{
+		int			at = HnswListFind(old, &cands[sel[k]].tid);
+
+		out->tids[k] = cands[sel[k]].tid;
+		out->dists[k] = cands[sel[k]].dist;
+		out->pinned[k] = at >= 0 && old->pinned[at];
+	}
+	for (int i = 0; i < old->count; i++)
+	{
+		if (!old->pinned[i] || HnswListFind(out, &old->tids[i]) >= 0)
+			continue;
+		for (int k = 0; k < n; k++)
+			if (ItemPointerEquals(&cands[k].tid, &old->tids[i]))
+				HnswListPut(out, cap, &old->tids[i], cands[k].dist, true);
+	}
+}
+
+/*
+ * Writes list as node tid's list on layer if the list is still old.
+ * Returns 1 if written, 0 if the list changed meanwhile, -1 if the node is
+ * gone.
+ */
+static int
+write_if_same(VacuumState *vs, ItemPointer tid, uint16 version, int layer,
+			  const HnswList *old, const HnswList *list)
+{
+	HnswIndexInfo *info = vs->info;
+	int			cap = HnswLayerCap(info->m, layer);
+	Buffer		buf = read_block(vs, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	int			result;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
+	if (node == NULL || node->version != version)
+		result = -1;
+	else if (!HnswListSame(node, &info->layouts[node->level], layer, cap, old))
+		result = 0;
+	else
+	{
+		GenericXLogState *state = GenericXLogStart(vs->index);
+
+		node = HnswGetNode(GenericXLogRegisterBuffer(state, buf, 0),
+						   ItemPointerGetOffsetNumber(tid), info);
+		HnswListWrite(node, &info->layouts[node->level], layer, cap, list);
+		GenericXLogFinish(state);
+		result = 1;
+	}
+	UnlockReleaseBuffer(buf);
+	return result;
+}
+
+/* node tid's list on layer (false if the node is gone) */
+static bool
+read_list(VacuumState *vs, ItemPointer tid, uint16 version, int layer, HnswList *list)
+{
+	Buffer		buf = read_block(vs, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	bool		ok;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), vs->info);
+	ok = node != NULL && node->version == version && node->level >= layer;
+	if (ok)
+		HnswListRead(node, &vs->info->layouts[node->level], layer,
+					 HnswLayerCap(vs->info->m, layer), list);
+	UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/*
+ * Gives node tid (vector vec) a new list on layer if it links to a deleted
+ * node there: decided with no lock held, written if the list did not
+ * change meanwhile, else decided again.
+ */
+static void
+repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const float *vec, int layer)
+{
+	HnswIndexInfo *info = vs->info;
+	int			cap = HnswLayerCap(info->m, layer);
+	int			maxc = Max(info->ef_construction, 2 * cap);
+	HnswList   *old = palloc(sizeof(HnswList));
+	HnswList   *list = palloc(sizeof(HnswList));
+	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * (maxc + cap));
+	float	   *vecs = palloc(mul_size(mul_size(sizeof(float), info->dims), maxc + cap));
+
+	for (int attempt = 0;; attempt++)
+	{
+		bool		any_deleted = false;
+		int			n;
+
+		if (!read_list(vs, tid, version, layer, old))
+			break;
+		for (int i = 0; i < old->count; i++)
+			any_deleted |= is_deleted(vs, &old->tids[i]);
+		if (!any_deleted)
+			break;
+		if (attempt >= REPAIR_RETRIES)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("could not repair hnsw graph of index \"%s\" at (%u,%u) after %d attempts",
+							RelationGetRelationName(vs->index),
+							ItemPointerGetBlockNumber(tid),
+							ItemPointerGetOffsetNumber(tid), attempt)));
+		CHECK_FOR_INTERRUPTS();
+		n = gather_candidates(vs, tid, old, layer, cands, maxc);
+		n = measure_candidates(vs, vec, layer, cands, n, vecs);
+		select_list(vs, cands, n, vecs, old, cap, list);
+		if (write_if_same(vs, tid, version, layer, old, list) != 0)
+		{
+			vs->repaired++;
+			break;
+		}
+	}
+}
+
+/* Pass 3 on one page: repair each live node that links to a deleted one. */
 static void
 repair_page(VacuumState *vs, BlockNumber blkno)
 {
 	Buffer		buf = read_block(vs, blkno);
 	Page		page;
-	OffsetNumber maxoff;
 	ItemPointerData todo[MaxOffsetNumber];
 	uint16		versions[MaxOffsetNumber];
 	int			levels[MaxOffsetNumber];
@@ -564,15 +942,13 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 		UnlockReleaseBuffer(buf);
 		return;
 	}
-	maxoff = PageGetMaxOffsetNumber(page);
-	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 	{
 		HnswNode	node = HnswGetNode(page, off, vs->info);
 		const HnswNodeLayout *l;
 		bool		affected = false;
 
-		if (node == NULL || (node->flags & HNSW_NODE_DELETED) ||
-			node->level > vs->info->max_level)
+		if (node == NULL || (node->flags & HNSW_NODE_DELETED))
 			continue;
 		l = &vs->info->layouts[node->level];
 		for (int layer = 0; layer <= node->level && !affected; layer++)
@@ -596,63 +972,110 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 	for (int i = 0; i < ntodo; i++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(vs->tmpctx);
+		float	   *vec = palloc(sizeof(float) * vs->info->dims);
 
-		repair_node(vs, &todo[i], versions[i], levels[i]);
+		if (HnswNodeVectorCopy(vs->index, vs->info, &todo[i], versions[i], vec))
+			for (int layer = 0; layer <= levels[i]; layer++)
+				repair_layer(vs, &todo[i], versions[i], vec, layer);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(vs->tmpctx);
 		pgstat_progress_update_param(VECDB_PROGRESS_NODES_REPAIRED, vs->repaired);
+		crash_point(vs, 3);
 	}
 }
 
-/*
- * Pass 3 on one page: free the deleted nodes (and the chunks of external
- * ones, which may sit on other pages: collected into *chunks).  Cleanup
- * lock: no other backend has the page pinned while bytes move.
- */
-static void
-free_page(VacuumState *vs, BlockNumber blkno, ItemPointerData **chunks, int *nchunks,
-		  int *chunkcap)
+/* ---- pass 4: free ---- */
+
+typedef struct TidArray
 {
-	Buffer		buf = read_block(vs, blkno);
+	ItemPointerData *tids;
+	int			n;
+	int			cap;
+} TidArray;
+
+static void
+tidarray_add(TidArray *a, const ItemPointerData *tids, int n)
+{
+	while (a->n + n > a->cap)
+	{
+		a->cap *= 2;
+		a->tids = repalloc_huge(a->tids, sizeof(ItemPointerData) * a->cap);
+	}
+	memcpy(a->tids + a->n, tids, sizeof(ItemPointerData) * n);
+	a->n += n;
+}
+
+/*
+ * The TID list tuples of the deleted nodes on a page: read before the page
+ * is locked for cleanup (their chains do not change: a deleted node never
+ * gains a heap TID).  False if the page holds no deleted node to free.
+ */
+static bool
+page_lists(VacuumState *vs, BlockNumber blkno, Buffer buf, TidArray *out)
+{
 	Page		page;
-	OffsetNumber maxoff;
-	GenericXLogState *state = NULL;
 	bool		any = false;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
-	{
-		maxoff = PageGetMaxOffsetNumber(page);
-		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff && !any; off++)
+		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
+			HnswNode	node = HnswGetNode(page, off, vs->info);
 			ItemPointerData tid;
+			ItemPointerData head;
+			ItemPointerData *lists;
+			uint16		version;
+			int			n;
 
 			ItemPointerSet(&tid, blkno, off);
-			any = is_deleted(vs, &tid) && HnswGetNode(page, off, vs->info) != NULL;
+			if (node == NULL || !is_deleted(vs, &tid) || !(node->flags & HNSW_NODE_DELETED))
+				continue;
+			any = true;
+			head = node->tidlist;
+			version = node->version;
+			if (!ItemPointerIsValid(&head))
+				continue;
+			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+			n = HnswListTuples(vs->index, vs->info, &tid, version, head, &lists);
+			tidarray_add(out, lists, n);
+			pfree(lists);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
 		}
-	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-	if (!any)
+	return any;
+}
+
+/*
+ * Pass 4 on one page: free the deleted nodes, collecting into *sat their
+ * satellite tuples (chunks of external vectors, TID lists), which may sit
+ * on other pages.  Cleanup lock: no other backend has the page pinned
+ * while bytes move.
+ */
+static void
+free_page(VacuumState *vs, BlockNumber blkno, TidArray *sat)
+{
+	Buffer		buf = read_block(vs, blkno);
+	Page		page;
+	GenericXLogState *state = NULL;
+
+	if (!page_lists(vs, blkno, buf, sat))
 	{
 		ReleaseBuffer(buf);
 		return;
 	}
-
 	LockBufferForCleanup(buf);
 	page = BufferGetPage(buf);
-	maxoff = PageGetMaxOffsetNumber(page);
-	for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 	{
 		ItemPointerData tid;
-		deleted_entry *d;
+		tidset_entry *d;
 		HnswNode	node;
 
 		ItemPointerSet(&tid, blkno, off);
-		d = deleted_lookup(vs->deleted, tid_key(&tid));
-		if (d == NULL)
-			continue;
-		node = HnswGetNode(page, off, vs->info);
+		d = tidset_lookup(vs->deleted, tid_key(&tid));
+		node = d ? HnswGetNode(page, off, vs->info) : NULL;
 		if (node == NULL || node->version != d->version || !(node->flags & HNSW_NODE_DELETED))
 			continue;
 		if (state == NULL)
@@ -662,19 +1085,8 @@ free_page(VacuumState *vs, BlockNumber blkno, ItemPointerData **chunks, int *nch
 			node = HnswGetNode(page, off, vs->info);
 		}
 		if (node->flags & HNSW_NODE_EXTERNAL)
-		{
-			const HnswNodeLayout *l = &vs->info->layouts[node->level];
-
-			for (int c = 0; c < l->nchunks; c++)
-			{
-				if (*nchunks == *chunkcap)
-				{
-					*chunkcap *= 2;
-					*chunks = repalloc(*chunks, sizeof(ItemPointerData) * *chunkcap);
-				}
-				(*chunks)[(*nchunks)++] = HnswNodeChunks(node, l)[c];
-			}
-		}
+			tidarray_add(sat, HnswNodeChunks(node, &vs->info->layouts[node->level]),
+						 vs->info->layouts[node->level].nchunks);
 		PageIndexTupleDeleteNoCompact(page, off);
 	}
 	if (state)
@@ -694,14 +1106,14 @@ cmp_tid(const void *a, const void *b)
 	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
 }
 
-/* Frees the chunk tuples of freed external nodes, page by page. */
+/* Frees satellite tuples (chunks, TID lists) of freed nodes, page by page. */
 static void
-free_chunks(VacuumState *vs, ItemPointerData *chunks, int nchunks)
+free_satellites(VacuumState *vs, TidArray *sat)
 {
-	qsort(chunks, nchunks, sizeof(ItemPointerData), cmp_tid);
-	for (int i = 0; i < nchunks;)
+	qsort(sat->tids, sat->n, sizeof(ItemPointerData), cmp_tid);
+	for (int i = 0; i < sat->n;)
 	{
-		BlockNumber blkno = ItemPointerGetBlockNumber(&chunks[i]);
+		BlockNumber blkno = ItemPointerGetBlockNumber(&sat->tids[i]);
 		Buffer		buf = read_block(vs, blkno);
 		GenericXLogState *state;
 		Page		page;
@@ -709,16 +1121,19 @@ free_chunks(VacuumState *vs, ItemPointerData *chunks, int nchunks)
 		LockBufferForCleanup(buf);
 		state = GenericXLogStart(vs->index);
 		page = GenericXLogRegisterBuffer(state, buf, 0);
-		for (; i < nchunks && ItemPointerGetBlockNumber(&chunks[i]) == blkno; i++)
+		for (; i < sat->n && ItemPointerGetBlockNumber(&sat->tids[i]) == blkno; i++)
 		{
-			OffsetNumber off = ItemPointerGetOffsetNumber(&chunks[i]);
+			OffsetNumber off = ItemPointerGetOffsetNumber(&sat->tids[i]);
 			ItemId		iid;
+			uint8		type;
 
 			if (off > PageGetMaxOffsetNumber(page))
 				continue;
 			iid = PageGetItemId(page, off);
-			if (ItemIdIsNormal(iid) &&
-				((HnswChunk) PageGetItem(page, iid))->type == HNSW_TUPLE_CHUNK)
+			if (!ItemIdIsNormal(iid))
+				continue;
+			type = *(uint8 *) PageGetItem(page, iid);
+			if (type == HNSW_TUPLE_CHUNK || type == HNSW_TUPLE_TIDLIST)
 				PageIndexTupleDeleteNoCompact(page, off);
 		}
 		PageSetHasFreeLinePointers(page);
@@ -727,170 +1142,69 @@ free_chunks(VacuumState *vs, ItemPointerData *chunks, int nchunks)
 		HnswRecordFreeSpace(vs->index, buf);
 		UnlockReleaseBuffer(buf);
 	}
+	sat->n = 0;
 }
 
-/*
- * Pass 4: reconnect.  Repairs can leave a live node that no list links to
- * any more (its last in-link went to a nearer node), and no search can
- * then return it.  With inserts held off (each holds the insert lock in
- * share mode throughout, so none is half done), walk the graph from the
- * entry point over every layer, then give each live node not reached a
- * layer-0 link from the nearest node a search for its vector finds (the
- * insert's forced back-link).  A forced link replaces a list's farthest
- * link, which can cut off another node, so the walk repeats, up to
- * RECONNECT_PASSES times.  No vacuum_delay_point while the insert lock is
- * held: the cost-based sleep it owes comes at the next one after.
- */
-#define RECONNECT_PASSES 3
-#define RECONNECT_TRIES 8
+/* ---- the passes ---- */
 
-/* walk marker: adds the node to the set of reached ones */
-static bool
-reconnect_mark(void *arg, ItemPointer t)
+static void
+progress_phase(int phase, BlockNumber nblocks)
 {
-	bool		found;
-
-	reached_insert((reached_hash *) arg, tid_key(t), &found);
-	return !found;
+	pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, phase);
+	pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_TOTAL, nblocks);
+	pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, 0);
 }
 
-/* the set of nodes reachable from the entry point, or NULL if there is none */
-static reached_hash *
-walk_reachable(VacuumState *vs)
+/* Runs fn on every page after the metapage, with delay points and progress. */
+static void
+each_page(VacuumState *vs, BlockNumber nblocks, int pass,
+		  void (*fn) (VacuumState *vs, BlockNumber blkno))
 {
-	HnswMetaPageData meta;
-	reached_hash *reached;
-
-	HnswReadMeta(vs->index, &meta);
-	if (meta.entry_level < 0 || !ItemPointerIsValid(&meta.entry))
-		return NULL;
-	reached = reached_create(CurrentMemoryContext, 1024, NULL);
-	HnswWalkReachable(vs->index, vs->info, vs->vinfo->strategy, &meta.entry,
-					  reconnect_mark, reached);
-	return reached;
-}
-
-/* links the live node at tid from its nearest reachable node; true if done */
-static bool
-reconnect_node(VacuumState *vs, ItemPointer tid, int pass)
-{
-	HnswIndexInfo *info = vs->info;
-	float	   *vec = palloc(sizeof(float) * info->dims);
-	uint16		version;
-	int			level;
-	bool		deleted;
-	bool		linked = false;
-	HnswSearch	s;
-	HnswCandidate ep;
-	int			ep_level;
-
-	if (!HnswNodeRead(vs->index, info, tid, vec, &version, &level, &deleted) || deleted)
-		return false;
-	HnswSearchInit(&s, vs->index, info, vec, true);
-	if (HnswSearchEntry(&s, &ep, &ep_level))
+	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
-		HnswHeap	entries;
-		HnswHeap	w;
-		int			tried = 0;
-		int			skip = pass;
-
-		ep = HnswGreedyDescend(&s, ep, ep_level, 0);
-		HnswHeapInit(&entries, 1, false);
-		HnswHeapPush(&entries, &ep);
-		HnswHeapInit(&w, info->ef_construction + 1, true);
-		HnswSearchLayer(&s, &entries, info->ef_construction, 0, &w, NULL);
-		HnswSortCandidates(w.items, w.n);
-
-		/* the nearest few, by the back-link rule; if none takes it, force */
-		for (int i = 0; i < w.n && !linked && tried < RECONNECT_TRIES; i++)
-			if (!ItemPointerEquals(&w.items[i].tid, tid) && !w.items[i].deleted)
-			{
-				linked = HnswAddBacklink(&s, &w.items[i], 0, tid, w.items[i].dist, false);
-				tried++;
-			}
-		for (int i = 0; i < w.n && !linked; i++)
-			if (!ItemPointerEquals(&w.items[i].tid, tid) && !w.items[i].deleted &&
-				skip-- <= 0)
-				linked = HnswAddBacklink(&s, &w.items[i], 0, tid, w.items[i].dist, true);
+		vacuum_delay_point();
+		fn(vs, blkno);
+		pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
+		if (pass > 0)
+			crash_point(vs, pass);
 	}
-	HnswSearchFree(&s);
-	return linked;
 }
 
-static int64
-reconnect(VacuumState *vs)
+/* pass 4 on one page, its satellites at once: a cancel leaks little */
+static void
+free_page_and_satellites(VacuumState *vs, BlockNumber blkno)
 {
-	MemoryContext passctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw reconnect",
-												  ALLOCSET_DEFAULT_SIZES);
-	int64		total = 0;
+	TidArray	sat = {palloc(sizeof(ItemPointerData) * 64), 0, 64};
 
-	LockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
-	for (int pass = 0; pass < RECONNECT_PASSES; pass++)
+	free_page(vs, blkno, &sat);
+	if (sat.n > 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(passctx);
-		reached_hash *reached = walk_reachable(vs);
-		BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-		ItemPointerData *lost;
-		int			nlost = 0,
-					lostcap = 16;
-		int64		linked = 0;
-
-		if (reached == NULL)
-		{
-			MemoryContextSwitchTo(old);
-			break;
-		}
-		lost = palloc(sizeof(ItemPointerData) * lostcap);
-		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-		{
-			Buffer		buf = read_block(vs, blkno);
-			Page		page;
-
-			CHECK_FOR_INTERRUPTS();
-			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			page = BufferGetPage(buf);
-			if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
-			{
-				OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
-
-				for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
-				{
-					HnswNode	node = HnswGetNode(page, off, vs->info);
-					ItemPointerData tid;
-
-					ItemPointerSet(&tid, blkno, off);
-					if (node == NULL || (node->flags & HNSW_NODE_DELETED) ||
-						reached_lookup(reached, tid_key(&tid)) != NULL)
-						continue;
-					if (nlost == lostcap)
-					{
-						lostcap *= 2;
-						lost = repalloc_huge(lost, sizeof(ItemPointerData) * lostcap);
-					}
-					lost[nlost++] = tid;
-				}
-			}
-			UnlockReleaseBuffer(buf);
-		}
-		for (int i = 0; i < nlost; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (reconnect_node(vs, &lost[i], pass))
-				linked++;
-		}
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(passctx);
-		ereport(vs->vinfo->message_level,
-				(errmsg_internal("index \"%s\": reconnect pass %d: %d nodes unreachable, %lld linked",
-								 RelationGetRelationName(vs->index), pass + 1, nlost,
-								 (long long) linked)));
-		total += linked;
-		if (linked == 0)
-			break;
+		crash_point(vs, 4);
+		free_satellites(vs, &sat);
 	}
-	UnlockPage(vs->index, HNSW_INSERT_LOCK_PAGE, ExclusiveLock);
-	MemoryContextDelete(passctx);
-	return total;
+	pfree(sat.tids);
+}
+
+static void
+init_state(VacuumState *vs, IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
+		   IndexBulkDeleteCallback callback, void *callback_state, MemoryContext ctx)
+{
+	memset(vs, 0, sizeof(*vs));
+	vs->vinfo = vinfo;
+	vs->index = vinfo->index;
+	vs->info = HnswGetIndexInfo(vinfo->index);
+	vs->stats = stats;
+	vs->callback = callback;
+	vs->callback_state = callback_state;
+	vs->deleted = tidset_create(ctx, 1024, NULL);
+	vs->emptied_cap = 16;
+	vs->emptied = palloc(sizeof(ItemPointerData) * vs->emptied_cap);
+	vs->emptied_version = palloc(sizeof(uint16) * vs->emptied_cap);
+	vs->tmpctx = AllocSetContextCreate(ctx, "hnsw vacuum node", ALLOCSET_DEFAULT_SIZES);
+#ifdef USE_ASSERT_CHECKING
+	if (vecdb_debug_vacuum_crash && vecdb_debug_vacuum_crash[0])
+		(void) sscanf(vecdb_debug_vacuum_crash, "%d:%d", &vs->crash_pass, &vs->crash_step);
+#endif
 }
 
 IndexBulkDeleteResult *
@@ -898,88 +1212,42 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 			   IndexBulkDeleteCallback callback, void *callback_state)
 {
 	VacuumState vs;
-	BlockNumber nblocks;
 	MemoryContext vacctx;
 	MemoryContext old;
-	int64		reconnected;
+	BlockNumber nblocks;
 
 	if (stats == NULL)
 		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
-
-	vacctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum",
-								   ALLOCSET_DEFAULT_SIZES);
+	vacctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(vacctx);
-	memset(&vs, 0, sizeof(vs));
-	vs.vinfo = vinfo;
-	vs.index = vinfo->index;
-	vs.info = HnswGetIndexInfo(vinfo->index);
-	vs.stats = stats;
-	vs.callback = callback;
-	vs.callback_state = callback_state;
-	vs.deleted = deleted_create(vacctx, 1024, NULL);
-	vs.tmpctx = AllocSetContextCreate(vacctx, "hnsw vacuum node", ALLOCSET_DEFAULT_SIZES);
+	init_state(&vs, vinfo, stats, callback, callback_state, vacctx);
 
-	/* pass 1 */
 	nblocks = RelationGetNumberOfBlocks(vs.index);
 	stats->num_index_tuples = 0;
-	pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_REMOVE);
-	pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_TOTAL, nblocks);
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-	{
-		vacuum_delay_point();
-		remove_heap_tids(&vs, blkno);
-		pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
-	}
-	pgstat_progress_update_param(VECDB_PROGRESS_NODES_DELETED, vs.deleted->members);
+	progress_phase(HNSW_VACUUM_PHASE_REMOVE, nblocks);
+	each_page(&vs, nblocks, 1, remove_heap_tids);
 	ereport(vinfo->message_level,
 			(errmsg("index \"%s\": removed %.0f heap TIDs, %u nodes to repair around",
 					RelationGetRelationName(vs.index), stats->tuples_removed,
-					vs.deleted->members)));
+					vs.deleted->members + vs.nemptied)));
 
-	if (vs.deleted->members > 0)
+	if (vs.deleted->members > 0 || vs.nemptied > 0)
 	{
-		/* pass 2 */
-		/* its exclusive insert lock also waits out inserts begun before */
-		repair_entry_point(&vs);
+		settle(&vs);
+		pgstat_progress_update_param(VECDB_PROGRESS_NODES_DELETED, vs.deleted->members);
 		nblocks = RelationGetNumberOfBlocks(vs.index);
-		pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_REPAIR);
-		pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_TOTAL, nblocks);
-		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-		{
-			vacuum_delay_point();
-			repair_page(&vs, blkno);
-			pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
-		}
-
-		/* pass 3 */
+		progress_phase(HNSW_VACUUM_PHASE_RELINK, nblocks);
+		relink(&vs);
+		progress_phase(HNSW_VACUUM_PHASE_REPAIR, nblocks);
+		each_page(&vs, nblocks, 0, repair_page);
 		wait_for_inserts(vs.index);
-		pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_FREE);
-		{
-			int			chunkcap = 64;
-			int			nchunks = 0;
-			ItemPointerData *chunks = palloc(sizeof(ItemPointerData) * chunkcap);
-
-			for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-			{
-				vacuum_delay_point();
-				free_page(&vs, blkno, &chunks, &nchunks, &chunkcap);
-				/* the chunks of the nodes just freed, at once: a cancel
-				 * between the two leaks no more than one page's worth */
-				if (nchunks > 0)
-					free_chunks(&vs, chunks, nchunks);
-				nchunks = 0;
-				pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
-			}
-		}
+		progress_phase(HNSW_VACUUM_PHASE_FREE, nblocks);
+		each_page(&vs, nblocks, 4, free_page_and_satellites);
 		FreeSpaceMapVacuum(vs.index);
-
-		/* pass 4 */
-		pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, HNSW_VACUUM_PHASE_RECONNECT);
-		reconnected = reconnect(&vs);
 		ereport(vinfo->message_level,
-				(errmsg("index \"%s\": repaired %lld links lists, freed %u nodes, reconnected %lld unreachable nodes",
-						RelationGetRelationName(vs.index), (long long) vs.repaired,
-						vs.deleted->members, (long long) reconnected)));
+				(errmsg("index \"%s\": relinked %lld nodes, repaired %lld link lists, freed %u nodes",
+						RelationGetRelationName(vs.index), (long long) vs.relinked,
+						(long long) vs.repaired, vs.deleted->members)));
 	}
 
 	MemoryContextSwitchTo(old);

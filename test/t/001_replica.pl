@@ -140,7 +140,7 @@ for my $workers (0, 1)
 		"$what build: the graph outgrew maintenance_work_mem");
 	if ($workers)
 	{
-		like($err, qr/hnsw build: [1-9]\d* parallel workers/,
+		like($err, qr/using [1-9]\d* parallel workers/,
 			'parallel build: a worker took part');
 	}
 	ok(VecdbTest::wait_for_replay($primary, $standby), "$what build over memory: the standby replayed the WAL");

@@ -85,7 +85,7 @@ my @complaints = grep { /\b(NOTICE|WARNING):/ } split /\n/, $err;
 is(scalar(@complaints), 0,
 	'CREATE INDEX raises no notice (the graph fits in maintenance_work_mem)')
   or diag($err);
-my ($workers) = $err =~ /hnsw build: (\d+) parallel workers/;
+my ($workers) = $err =~ /using (\d+) parallel workers/;
 note sprintf(
 	'CREATE INDEX (60,000 x %d, m = 16, ef_construction = 64, %s): %.1f s',
 	$dim,
