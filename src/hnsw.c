@@ -153,69 +153,6 @@ hnswbuildphasename(int64 phasenum)
 }
 
 /*
- * Cost model.  Without an ORDER BY on our operator the index is useless:
- * infinite cost.  Otherwise a scan does its work before the first tuple: a
- * layer-0 search with ef = hnsw.ef_search measures about ef_search * m
- * nodes (each expansion reads up to 2m links, about half new), plus a
- * greedy walk of about m nodes per upper layer; never more than the index
- * holds.  Each measured node costs an index tuple, a distance (proportional
- * to the dimensions) and a page access; a vector index is normally cached,
- * so page accesses cost random_page_cost scaled by the share of the index
- * that does not fit effective_cache_size.  A fixed start (metapage, entry
- * point) keeps a sequential scan cheaper on tiny tables.  The total stays a
- * full index scan, so LIMIT scales between the two.
- */
-static void
-hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
-				 Cost *indexStartupCost, Cost *indexTotalCost,
-				 Selectivity *indexSelectivity, double *indexCorrelation,
-				 double *indexPages)
-{
-	GenericCosts costs;
-	IndexOptInfo *info = path->indexinfo;
-	double		ntuples;
-	double		visited;
-	double		pages;
-	double		uncached;
-	double		per_node;
-	int			m;
-	int			dims;
-	Relation	index;
-
-	if (path->indexorderbys == NIL)
-	{
-		*indexStartupCost = get_float8_infinity();
-		*indexTotalCost = get_float8_infinity();
-		*indexSelectivity = 0;
-		*indexCorrelation = 0;
-		*indexPages = 0;
-		return;
-	}
-
-	MemSet(&costs, 0, sizeof(costs));
-	genericcostestimate(root, path, loop_count, &costs);
-
-	index = index_open(info->indexoid, NoLock);
-	m = HnswGetM(index);
-	dims = Max(TupleDescAttr(RelationGetDescr(index), 0)->atttypmod, 1);
-	index_close(index, NoLock);
-
-	ntuples = Max(info->tuples, 1);
-	pages = Max(info->pages, 1);
-	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
-	visited = Min(visited, ntuples);
-	uncached = pages / (pages + Max(effective_cache_size, 1));
-	per_node = cpu_index_tuple_cost + cpu_operator_cost * (1 + dims / 32.0) +
-		random_page_cost * uncached;
-
-	*indexStartupCost = 2 * random_page_cost + visited * per_node;
-	*indexTotalCost = Max(costs.indexTotalCost, *indexStartupCost);
-	*indexSelectivity = costs.indexSelectivity;
-	*indexCorrelation = 0;
-	*indexPages = Min(visited, pages);
-}
-
-/*
  * Operator class validator.  An hnsw opclass has ordering operators only
  * (strategy 1, FOR ORDER BY float_ops), support 1 (distance, two args of
  * the opclass type, float8), optional support 2 (norm, one arg, float8)

@@ -37,6 +37,9 @@
 #define HNSW_MIN_EF_SEARCH			1
 #define HNSW_MAX_EF_SEARCH			1000
 
+/* layer-0 links of a node, rescue links included */
+#define HNSW_MAX_LINKS0			(2 * HNSW_MAX_M + HNSW_RESCUE_LINKS)
+
 /* support procedures, as in pgvector's operator classes */
 #define HNSW_DISTANCE_PROC			1
 #define HNSW_NORM_PROC				2
@@ -79,7 +82,8 @@ typedef struct HnswNodeLayout
 {
 	int			level;
 	Size		counts_off;
-	Size		pins_off[HNSW_MAX_LEVEL + 1];
+	Size		pins_off;		/* layer 0 only */
+	Size		rescue_off;
 	Size		tids_off[HNSW_MAX_LEVEL + 1];
 	Size		dists_off[HNSW_MAX_LEVEL + 1];
 	Size		vector_off;
@@ -219,6 +223,20 @@ HnswSaneDistance(double d)
 	return isnan(d) ? (float) INFINITY : (float) d;
 }
 
+/* batch entries ahead of the one measured whose vectors are prefetched */
+#define HNSW_PREFETCH_AHEAD 2
+
+/*
+ * Prefetches bytes [from, to) at p.  Always inlined: GCC deems a function
+ * that only prefetches pure, and drops calls to it.
+ */
+static pg_attribute_always_inline void
+HnswPrefetchBytes(const void *p, int from, int to)
+{
+	for (int o = from; o < to; o += 64)
+		__builtin_prefetch((const char *) p + o);
+}
+
 /* GUCs (hnsw.c) */
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
@@ -232,6 +250,13 @@ extern char *vecdb_debug_vacuum_crash;
 extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
+
+/* hnswcost.c */
+extern double HnswDistanceCost(int dims);
+extern void hnswcostestimate(struct PlannerInfo *root, struct IndexPath *path,
+							 double loop_count, Cost *indexStartupCost,
+							 Cost *indexTotalCost, Selectivity *indexSelectivity,
+							 double *indexCorrelation, double *indexPages);
 
 /* hnswutils.c */
 extern HnswMetric HnswMetricFromIndex(Relation index);
@@ -257,6 +282,10 @@ extern int	HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists,
 							   const bool *pinned, float dnew, bool xpin,
 							   HnswLinkDistance linkdist, HnswPairDistance pairdist,
 							   void *arg, int *order, int *new_nsel);
+typedef bool (*HnswWalkMark) (void *arg, ItemPointer tid);
+extern void HnswWalkTree(Relation index, HnswIndexInfo *info,
+						 BufferAccessStrategy strategy, ItemPointer entry,
+						 HnswWalkMark mark, void *arg);
 
 /* hnswpage.c */
 extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, int dims);
@@ -267,7 +296,10 @@ extern Buffer HnswNewBuffer(Relation index, ForkNumber forknum);
 extern void HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info);
 extern HnswNode HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info);
 extern uint8 *HnswNodeCounts(HnswNode node, const HnswNodeLayout *l);
-extern uint8 *HnswNodePins(HnswNode node, const HnswNodeLayout *l, int layer);
+extern uint8 *HnswNodePins(HnswNode node, const HnswNodeLayout *l);
+extern ItemPointer HnswNodeRescue(HnswNode node, const HnswNodeLayout *l);
+extern int	HnswNodeLinks(HnswNode node, const HnswNodeLayout *l, int layer, int m,
+						  ItemPointerData *out);
 extern void HnswListRead(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
 						 HnswList *out);
 extern void HnswListWrite(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
@@ -282,26 +314,6 @@ extern float *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
 extern ItemPointer HnswNodeChunks(HnswNode node, const HnswNodeLayout *l);
 extern int	HnswLayerCap(int m, int layer);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
-/* batch entries ahead of the one measured whose vectors are prefetched */
-#define HNSW_PREFETCH_AHEAD 2
-
-/*
- * Prefetches bytes [from, to) at p.  Always inlined: GCC deems a function
- * that only prefetches pure, and drops calls to it.
- */
-static pg_attribute_always_inline void
-HnswPrefetchBytes(const void *p, int from, int to)
-{
-	for (int o = from; o < to; o += 64)
-		__builtin_prefetch((const char *) p + o);
-}
-
-typedef bool (*HnswWalkMark) (void *arg, ItemPointer tid);
-extern void HnswWalkReachable(Relation index, HnswIndexInfo *info,
-							  BufferAccessStrategy strategy, ItemPointer entry,
-							  bool pinned_only, HnswWalkMark mark, void *arg);
-extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
-							float d, bool force, bool pin);
 extern void HnswRecordFreeSpace(Relation index, Buffer buf);
 extern Buffer HnswBufferWithSpace(Relation index, Size size);
 extern ItemPointerData HnswWriteTuple(Relation index, HnswIndexInfo *info, Item item,
@@ -321,12 +333,13 @@ extern void HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 						   const float *query, bool keep_distances);
 extern void HnswSearchFree(HnswSearch *s);
 extern void HnswSearchResetVisited(HnswSearch *s);
+extern void HnswSearchSetAside(HnswSearch *s, HnswHeap *discarded, HnswCandidate *c);
 extern bool HnswSearchVisitedDistance(HnswSearch *s, ItemPointer tid, float *dist);
+extern void HnswSearchRemember(HnswSearch *s, ItemPointer tid, float dist);
 extern bool HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 							 bool *deleted, int *level);
 extern int	HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
-							  uint16 version, int layer, ItemPointerData *out,
-							  float *dists);
+							  uint16 version, int layer, ItemPointerData *out);
 extern bool HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid,
 						 float *out, uint16 *version, int *level, bool *deleted);
 extern bool HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
@@ -359,6 +372,10 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   IndexInfo *indexInfo);
 extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 							 ItemPointer heap_tid, bool try_duplicate_first);
+extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
+							float d, bool force, bool pin);
+extern bool HnswAddRescueLink(Relation index, HnswIndexInfo *info, HnswCandidate *r,
+							  ItemPointer x);
 
 /* hnswscan.c */
 extern IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);

@@ -75,6 +75,9 @@ typedef HnswMetaPageData *HnswMetaPage;
  */
 #define HNSW_HEAPTIDS			3
 
+/* rescue links of a node, on layer 0 */
+#define HNSW_RESCUE_LINKS		2
+
 #define HNSW_NODE_DELETED		0x01	/* no live heap TID; awaiting repair */
 #define HNSW_NODE_EXTERNAL		0x02	/* vector is in chunk tuples */
 
@@ -87,6 +90,8 @@ typedef HnswMetaPageData *HnswMetaPage;
  *										padded to 4
  *	 uint8	pins[l][ceil(cap(l) / 8)]	per layer: bit i set when link i is
  *										pinned (see below); padded to 4
+ *	 ItemPointerData rescue[2]			layer 0 links outside the lists (see
+ *										below), invalid when unused
  *	 for l in 0 .. level:
  *		 ItemPointerData tid[cap(l)]	neighbour node TIDs, padded to 4
  *		 float	dist[cap(l)]			their distances to this node
@@ -98,9 +103,11 @@ typedef HnswMetaPageData *HnswMetaPage;
  *
  * cap(0) = 2m, cap(l > 0) = m.  Unused link slots hold an invalid TID.
  *
- * Pinned links are never dropped to make room: they form a spanning tree
- * rooted at the entry point, so every node stays reachable (src/README,
- * "Reachability").
+ * Pinned links are never dropped to make room: with the rescue links they
+ * form a spanning tree rooted at the entry point, so every node stays
+ * reachable (src/README, "Reachability").  Rescue links are the tree edges
+ * of nodes the selection heuristic keeps out of every list: walked like
+ * layer-0 links, never pruned, never counted in a list.
  */
 typedef struct HnswNodeData
 {

@@ -80,7 +80,11 @@ typedef struct BuildNode
 	uint64		upper_off;		/* arena offset of layers 1..level lists */
 	uint64		tids_off;		/* arena offset of its first TID block, or 0 */
 	int64		nextra;			/* heap TIDs in TID blocks */
+	uint32		rescue[HNSW_RESCUE_LINKS];	/* node ids, NO_RESCUE if unused */
 } BuildNode;
+
+#define NO_RESCUE PG_UINT32_MAX
+#define RESCUE_EDGE 0xFF		/* parent_layer of a tree edge that is a rescue link */
 
 /* more heap TIDs of one node (identical vectors), in the arena */
 #define TIDBLOCK_TIDS 64
@@ -235,7 +239,7 @@ unlock_node(BuildState *bs, int64 id)
 		LWLockRelease(node_lock(bs, id));
 }
 
-/* copies a node's link ids on layer; returns how many */
+/* copies a node's link ids on layer (rescue links too on 0); returns how many */
 static int
 copy_links(BuildState *bs, int64 id, int layer, uint32 *out)
 {
@@ -248,6 +252,10 @@ copy_links(BuildState *bs, int64 id, int layer, uint32 *out)
 	node_list(bs, id, layer, &hdr, &ids, &dists);
 	n = hdr[0];
 	memcpy(out, ids, sizeof(uint32) * n);
+	if (layer == 0)
+		for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+			if (node_at(bs, id)->rescue[i] != NO_RESCUE)
+				out[n++] = node_at(bs, id)->rescue[i];
 	unlock_node(bs, id);
 	return n;
 }
@@ -357,6 +365,8 @@ graph_alloc(BuildState *bs, int level)
 
 	n = node_at(bs, id);
 	memset(n, 0, MAXALIGN(sizeof(BuildNode)));
+	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+		n->rescue[i] = NO_RESCUE;
 	n->level = level;
 	n->upper_off = upper_off;
 	if (upper > 0)
@@ -450,7 +460,7 @@ graph_search_layer(BuildState *bs, const float *q, HnswCandidate *entries, int n
 				   int ef, int layer, HnswHeap *result)
 {
 	HnswHeap	cand;
-	uint32		ids[2 * HNSW_MAX_M];
+	uint32		ids[HNSW_MAX_LINKS0];
 	int			ntodo;
 	int			vec_bytes = sizeof(float) * bs->g->dims;
 
@@ -775,17 +785,30 @@ done:
 
 /* ---- reachability: the spanning tree ---- */
 
-/* true if r's link on layer to id is id's tree edge */
+/* true if r's list link on layer to id is id's tree edge */
 static inline bool
 tree_edge(BuildState *bs, int64 r, int layer, int64 id)
 {
 	return bs->parent[id] == r && bs->parent_layer[id] == layer;
 }
 
+/* reached id through r's link on layer (RESCUE_EDGE: a rescue link) */
+static inline void
+reach(BuildState *bs, bool *reached, int64 *queue, int64 *tail, int64 r, int layer, int64 id)
+{
+	if (reached[id])
+		return;
+	reached[id] = true;
+	bs->parent[id] = r;
+	bs->parent_layer[id] = layer;
+	queue[(*tail)++] = id;
+}
+
 /*
- * Breadth-first from start over the links of every layer: each node first
- * reached gets the link it was reached by as its tree edge (parent).
- * queue has room for every node.
+ * Breadth-first from start over the layer-0 links and the rescue links
+ * (what a layer-0 search follows): each node first reached gets the link
+ * it was reached by as its tree edge (parent).  queue has room for every
+ * node.
  */
 static void
 grow_tree(BuildState *bs, int64 start, bool *reached, int64 *queue)
@@ -798,35 +821,56 @@ grow_tree(BuildState *bs, int64 start, bool *reached, int64 *queue)
 	while (head < tail)
 	{
 		int64		x = queue[head++];
-		int			level = node_at(bs, x)->level;
+		BuildNode  *n = node_at(bs, x);
+		uint16	   *hdr;
+		uint32	   *ids;
+		float	   *dists;
 
 		if ((head & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();
-		for (int layer = 0; layer <= level; layer++)
-		{
-			uint16	   *hdr;
-			uint32	   *ids;
-			float	   *dists;
-
-			node_list(bs, x, layer, &hdr, &ids, &dists);
-			for (int k = 0; k < hdr[0]; k++)
-				if (!reached[ids[k]])
-				{
-					reached[ids[k]] = true;
-					bs->parent[ids[k]] = x;
-					bs->parent_layer[ids[k]] = layer;
-					queue[tail++] = ids[k];
-				}
-		}
+		node_list(bs, x, 0, &hdr, &ids, &dists);
+		for (int k = 0; k < hdr[0]; k++)
+			reach(bs, reached, queue, &tail, x, 0, ids[k]);
+		for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+			if (n->rescue[i] != NO_RESCUE)
+				reach(bs, reached, queue, &tail, x, RESCUE_EDGE, n->rescue[i]);
 	}
 }
 
 /*
- * Gives reached node r a layer-0 link to id at distance d, as a pruned
- * link in distance order, and makes it id's tree edge.  A full list first
- * drops its farthest link that is no tree edge (its target stays reachable
- * through its own).  Returns false, changing nothing, if every link of r is
- * a tree edge.
+ * Gives reached node r a rescue link to id, its tree edge, if r has a free
+ * rescue slot and no link to id yet.  Returns whether it did.
+ */
+static bool
+rescue_link(BuildState *bs, int64 r, int64 id)
+{
+	BuildNode  *n = node_at(bs, r);
+	uint16	   *hdr;
+	uint32	   *ids;
+	float	   *dists;
+
+	if (r == id)
+		return false;
+	node_list(bs, r, 0, &hdr, &ids, &dists);
+	for (int k = 0; k < hdr[0]; k++)
+		if (ids[k] == id)
+			return false;
+	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+		if (n->rescue[i] == NO_RESCUE)
+		{
+			n->rescue[i] = (uint32) id;
+			bs->parent[id] = r;
+			bs->parent_layer[id] = RESCUE_EDGE;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * The last resort: gives reached node r a layer-0 list link to id at
+ * distance d, in place of its farthest link that is no tree edge (whose
+ * target stays reachable through its own), and makes it id's tree edge.
+ * Returns false, changing nothing, if every link of r is a tree edge.
  */
 static bool
 tree_link(BuildState *bs, int64 r, int64 id, float d)
@@ -836,31 +880,25 @@ tree_link(BuildState *bs, int64 r, int64 id, float d)
 	float	   *dists;
 	int			n,
 				nsel,
-				pos;
+				pos,
+				victim;
 
 	node_list(bs, r, 0, &hdr, &ids, &dists);
 	n = hdr[0];
 	nsel = hdr[1];
-	if (n >= bs->g->cap0)
-	{
-		int			victim = n - 1;
-
-		while (victim >= 0 && tree_edge(bs, r, 0, ids[victim]))
-			victim--;
-		if (victim < 0)
-			return false;
-		memmove(ids + victim, ids + victim + 1, sizeof(uint32) * (n - victim - 1));
-		memmove(dists + victim, dists + victim + 1, sizeof(float) * (n - victim - 1));
-		n--;
-		if (victim < nsel)
-			nsel--;
-	}
-	pos = n;
-	while (pos > nsel && dists[pos - 1] > d)
+	for (victim = n - 1; victim >= 0 && tree_edge(bs, r, 0, ids[victim]); victim--)
+		;
+	if (victim < 0)
+		return false;
+	memmove(ids + victim, ids + victim + 1, sizeof(uint32) * (n - victim - 1));
+	memmove(dists + victim, dists + victim + 1, sizeof(float) * (n - victim - 1));
+	n--;
+	if (victim < nsel)
+		nsel--;
+	for (pos = n; pos > nsel && dists[pos - 1] > d; pos--)
 	{
 		ids[pos] = ids[pos - 1];
 		dists[pos] = dists[pos - 1];
-		pos--;
 	}
 	ids[pos] = (uint32) id;
 	dists[pos] = d;
@@ -871,39 +909,53 @@ tree_link(BuildState *bs, int64 r, int64 id, float d)
 	return true;
 }
 
+/* the unreached node id's nearest reached nodes by a search (all it finds are) */
+static HnswHeap
+search_reached(BuildState *bs, int64 id)
+{
+	HnswCandidate ep = graph_descend(bs, node_vec(bs, id), bs->g->entry, bs->g->entry_level, 0);
+	HnswHeap	w;
+
+	HnswHeapInit(&w, bs->info.ef_construction + 1, true);
+	graph_search_layer(bs, node_vec(bs, id), &ep, 1, bs->info.ef_construction, 0, &w);
+	HnswSortCandidates(w.items, w.n);
+	return w;
+}
+
 /*
- * Links an unreached node id from a reached one: the nearest reached node
- * in its own layer-0 list, else the nearest a search from the entry point
- * finds (a search only walks reached nodes).  Returns false if none could
- * take it.  *searched is set when a search was needed.
+ * Links an unreached node id from a reached one by a rescue link: the
+ * nearest reached node with a free rescue slot in its own layer-0 list,
+ * else among the nearest a search finds, else one of the reached nodes
+ * (lenders, a stack: the walk's first tree and the nodes adopted since,
+ * popped when their slots are full).  Only if all that fails does a list
+ * link give way (tree_link).  Returns false if nothing could take it;
+ * *searched is set when a search was needed.
  */
 static bool
-adopt(BuildState *bs, int64 id, const bool *reached, bool *searched)
+adopt(BuildState *bs, int64 id, const bool *reached, int64 *frontier, int64 *nfrontier,
+	  bool *searched)
 {
 	uint16	   *hdr;
 	uint32	   *ids;
 	float	   *dists;
-	HnswCandidate ep;
 	HnswHeap	w;
 
 	*searched = false;
 	node_list(bs, id, 0, &hdr, &ids, &dists);
 	for (int k = 0; k < hdr[0]; k++)	/* nearest first, selected then pruned */
-		if (reached[ids[k]] && tree_link(bs, ids[k], id, dists[k]))
+		if (reached[ids[k]] && rescue_link(bs, ids[k], id))
 			return true;
-
 	*searched = true;
-	ep = graph_descend(bs, node_vec(bs, id), bs->g->entry, bs->g->entry_level, 0);
-	HnswHeapInit(&w, bs->info.ef_construction + 1, true);
-	graph_search_layer(bs, node_vec(bs, id), &ep, 1, bs->info.ef_construction, 0, &w);
-	HnswSortCandidates(w.items, w.n);
+	w = search_reached(bs, id);
 	for (int i = 0; i < w.n; i++)
-	{
-		int64		r = cand_id(&w.items[i]);
-
-		if (r != id && reached[r] && tree_link(bs, r, id, w.items[i].dist))
+		if (reached[cand_id(&w.items[i])] && rescue_link(bs, cand_id(&w.items[i]), id))
 			return true;
-	}
+	for (; *nfrontier > 0; (*nfrontier)--)
+		if (rescue_link(bs, frontier[*nfrontier - 1], id))
+			return true;
+	for (int i = 0; i < w.n; i++)
+		if (reached[cand_id(&w.items[i])] && tree_link(bs, cand_id(&w.items[i]), id, w.items[i].dist))
+			return true;
 	return false;
 }
 
@@ -912,11 +964,12 @@ adopt(BuildState *bs, int64 id, const bool *reached, bool *searched)
  * entry point, whose edges are written pinned so that no later change
  * drops them (src/README, "Reachability").  A breadth-first walk gives
  * every node it reaches a tree edge; HNSW's back-link rule can leave a node
- * that no walk reaches (every list that linked to it dropped it later),
- * and each such node gets a link from a reached node as its tree edge, its
- * own subtree then grown from it.  Links dropped for room are never tree
- * edges, so one pass over the nodes is enough.  Leader only, no worker
- * running.
+ * that no walk reaches (every list that linked to it dropped it later: a
+ * few nodes in ten thousand under L2, most of the small-norm ones under
+ * inner product), and each such node gets a rescue link from a reached
+ * node as its tree edge, its own subtree then grown from it.  Nothing a
+ * search relies on changes, and one pass over the nodes is enough.  Leader
+ * only, no worker running.
  */
 static void
 graph_connect(BuildState *bs)
@@ -925,9 +978,10 @@ graph_connect(BuildState *bs)
 	int64		n = g->nnodes;
 	int64		linked = 0;
 	int64		searched = 0;
-	int64		left = 0;
+	int64		nfrontier = 0;
 	bool	   *reached;
 	int64	   *queue;
+	int64	   *frontier;
 
 	bs->parent = palloc_extended(mul_size(sizeof(int64), Max(n, 1)), MCXT_ALLOC_HUGE);
 	bs->parent_layer = palloc_extended(mul_size(sizeof(uint8), Max(n, 1)), MCXT_ALLOC_HUGE);
@@ -936,7 +990,11 @@ graph_connect(BuildState *bs)
 		return;
 	reached = palloc_extended(mul_size(sizeof(bool), n), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	queue = palloc_extended(mul_size(sizeof(int64), n), MCXT_ALLOC_HUGE);
+	frontier = palloc_extended(mul_size(sizeof(int64), n), MCXT_ALLOC_HUGE);
 	grow_tree(bs, g->entry, reached, queue);
+	for (int64 id = 0; id < n; id++)
+		if (reached[id])
+			frontier[nfrontier++] = id;
 	for (int64 id = 0; id < n; id++)
 	{
 		bool		s;
@@ -945,24 +1003,21 @@ graph_connect(BuildState *bs)
 			CHECK_FOR_INTERRUPTS();
 		if (reached[id])
 			continue;
-		if (!adopt(bs, id, reached, &s))
-		{
-			left++;
-			continue;
-		}
+		if (!adopt(bs, id, reached, frontier, &nfrontier, &s))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("hnsw build could not link node " INT64_FORMAT " into the graph", id)));
 		linked++;
 		searched += s;
+		frontier[nfrontier++] = id;
 		grow_tree(bs, id, reached, queue);
 	}
-	if (left > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("hnsw build could not link " INT64_FORMAT " nodes into the graph", left)));
 	ereport(DEBUG1,
-			(errmsg_internal("hnsw build: linked " INT64_FORMAT " unreachable nodes in one pass (" INT64_FORMAT " found by a search)",
+			(errmsg_internal("hnsw build: linked " INT64_FORMAT " unreachable nodes in one pass (" INT64_FORMAT " needed a search)",
 							 linked, searched)));
 	pfree(reached);
 	pfree(queue);
+	pfree(frontier);
 }
 
 /* ---- writing the graph ---- */
@@ -1042,6 +1097,13 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 			list.pinned[i] = tree_edge(bs, id, layer, ids[i]);
 		}
 		HnswListWrite(t, l, layer, HnswLayerCap(bs->g->m, layer), &list);
+	}
+	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+	{
+		if (n->rescue[i] != NO_RESCUE)
+			HnswNodeRescue(t, l)[i] = tids[n->rescue[i]];
+		else
+			ItemPointerSetInvalid(&HnswNodeRescue(t, l)[i]);
 	}
 	if (!l->external)
 		memcpy(HnswNodeVector(t, l), node_vec(bs, id), sizeof(float) * bs->g->dims);

@@ -159,10 +159,9 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 			if (i != nsel && dists[i] < dists[i - 1])
 				CORRUPT(cs, "Node (%u,%u) has links out of distance order on layer %d.",
 						blk, off, layer);
-		for (int i = n; i < HnswLayerCap(info->m, layer); i++)
-			if (HnswPinGet(HnswNodePins(node, l, layer), i))
-				CORRUPT(cs, "Node (%u,%u) pins an unused link slot %d on layer %d.",
-						blk, off, i, layer);
+		for (int i = n; layer == 0 && i < HnswLayerCap(info->m, 0); i++)
+			if (HnswPinGet(HnswNodePins(node, l), i))
+				CORRUPT(cs, "Node (%u,%u) pins an unused link slot %d.", blk, off, i);
 	}
 	if (!l->external)
 	{
@@ -373,7 +372,10 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	HnswIndexInfo *info = cs->info;
 	Buffer		buf = ReadBuffer(cs->index, blk);
 	HnswNode	node;
-	ItemPointerData links[HNSW_MAX_M * 2];
+	const HnswNodeLayout *l;
+	ItemPointerData links[HNSW_MAX_LEVEL + 1][HNSW_MAX_LINKS0];
+	int			nlinks[HNSW_MAX_LEVEL + 1];
+	int			nlist0;
 	ItemPointerData tid;
 	ItemPointerData head;
 	int			level;
@@ -388,28 +390,31 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 		return;
 	}
 	level = node->level;
+	l = &info->layouts[level];
 	version = node->version;
 	deleted = (node->flags & HNSW_NODE_DELETED) != 0;
 	head = node->tidlist;
 	ItemPointerSet(&tid, blk, off);
 	for (int layer = 0; layer <= level; layer++)
-		for (int i = 0; i < HnswListCount(node, &info->layouts[level], layer); i++)
-			if (isnan(HnswNodeDists(node, &info->layouts[level], layer)[i]))
+	{
+		for (int i = 0; i < HnswListCount(node, l, layer); i++)
+			if (isnan(HnswNodeDists(node, l, layer)[i]))
 				CORRUPT(cs, "Node (%u,%u) has a NaN link distance on layer %d.", blk, off, layer);
+		nlinks[layer] = HnswNodeLinks(node, l, layer, info->m, links[layer]);
+	}
+	nlist0 = HnswListCount(node, l, 0);
 	UnlockReleaseBuffer(buf);
 
+	/* the lists, then on layer 0 the rescue links (which may repeat a list's) */
 	for (int layer = 0; layer <= level; layer++)
-	{
-		int			n = HnswNodeNeighbors(cs->index, info, &tid, version, layer, links, NULL);
-
-		for (int i = 0; i < n; i++)
-			check_link(cs, &tid, deleted, layer, links, i);
-	}
+		for (int i = 0; i < (layer == 0 ? nlist0 : nlinks[layer]); i++)
+			check_link(cs, &tid, deleted, layer, links[layer], i);
+	for (int i = nlist0; i < nlinks[0]; i++)
+		check_link(cs, &tid, deleted, 0, links[0] + nlist0, i - nlist0);
 	check_lists(cs, &tid, version, deleted, head);
 
 	/* external vectors: all chunks present, right total, finite */
-	if (info->layouts[level].external &&
-		HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec))
+	if (l->external && HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec))
 	{
 		for (int i = 0; i < info->dims; i++)
 			if (!isfinite(cs->vec[i]))
@@ -474,7 +479,7 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta, Relation heap, Snapsho
 
 	if (meta->entry_level < 0 || find_target(cs, &meta->entry) == NULL)
 		return 0;
-	HnswWalkReachable(cs->index, cs->info, NULL, &meta->entry, true, check_mark, cs);
+	HnswWalkTree(cs->index, cs->info, NULL, &meta->entry, check_mark, cs);
 	nodeset_start_iterate(cs->nodes, &it);
 	while ((e = nodeset_iterate(cs->nodes, &it)) != NULL)
 		if (!e->reached && !e->deleted && holds_visible_row(cs, heap, snapshot, e->key))

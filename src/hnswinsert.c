@@ -128,6 +128,8 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 		HnswListWrite(node, l, layer, HnswLayerCap(info->m, layer),
 					  lists ? &lists[layer] : &empty);
 	}
+	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+		ItemPointerSetInvalid(&HnswNodeRescue(node, l)[i]);
 	if (!l->external)
 		memcpy(HnswNodeVector(node, l), vec, sizeof(float) * info->dims);
 	else
@@ -324,6 +326,57 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 }
 
 /*
+ * Gives node r a rescue link to x (a tree edge outside its lists), if r is
+ * live, has a free rescue slot and no layer-0 link to x yet.  One page
+ * edit.  Returns whether r links to x by a rescue link afterwards (not if
+ * its list links to x: that link is the one to pin).
+ */
+bool
+HnswAddRescueLink(Relation index, HnswIndexInfo *info, HnswCandidate *r, ItemPointer x)
+{
+	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(&r->tid));
+	HnswNode	node;
+	ItemPointerData links[HNSW_MAX_LINKS0];
+	int			free_slot = -1;
+	bool		linked = false;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&r->tid), info);
+	if (node != NULL && node->version == r->version && !(node->flags & HNSW_NODE_DELETED) &&
+		!ItemPointerEquals(&r->tid, x))
+	{
+		const HnswNodeLayout *l = &info->layouts[node->level];
+		int			n = HnswNodeLinks(node, l, 0, info->m, links);
+		int			nlist = HnswListCount(node, l, 0);
+		bool		in_list = false;
+
+		for (int i = 0; i < n; i++)
+			if (ItemPointerEquals(&links[i], x))
+			{
+				in_list |= i < nlist;
+				linked |= i >= nlist;
+			}
+		for (int i = HNSW_RESCUE_LINKS - 1; i >= 0; i--)
+			if (!ItemPointerIsValid(&HnswNodeRescue(node, l)[i]))
+				free_slot = i;
+		if (!linked && !in_list && free_slot >= 0)
+		{
+			HnswEdit	edit;
+			Page		page;
+
+			HnswEditStart(&edit, index, info);
+			page = HnswEditPage(&edit, buf, false);
+			node = HnswGetNode(page, ItemPointerGetOffsetNumber(&r->tid), info);
+			HnswNodeRescue(node, l)[free_slot] = *x;
+			HnswEditFinish(&edit);
+			linked = true;
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return linked;
+}
+
+/*
  * The new node's list on layer: the selection heuristic over found (n,
  * sorted), with the chosen candidates in *sel (palloc'd) for back-links.
  */
@@ -360,8 +413,9 @@ choose_links(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n, i
  * Back-links from the chosen neighbours to the new node x.  With
  * need_parent, the first neighbour on layer 0 to take x gets the link
  * pinned: x's place in the spanning tree.  If the rule lets none take it,
- * the nearest with an unpinned slot is made to (nearest among all nodes
- * the search found, if it must).
+ * the nearest node the search found with a free rescue slot links to x
+ * by a rescue link; failing that, the nearest with an unpinned slot is
+ * made to take x in its list.
  */
 static void
 add_backlinks(HnswSearch *s, HnswCandidate **sel, const int *nsel, int top,
@@ -378,6 +432,8 @@ add_backlinks(HnswSearch *s, HnswCandidate **sel, const int *nsel, int top,
 				pin)
 				parent = true;
 		}
+	for (int i = 0; i < nfound0 && !parent; i++)
+		parent = HnswAddRescueLink(s->index, s->info, &found0[i], x);
 	for (int i = 0; i < nfound0 && !parent; i++)
 		parent = HnswAddBacklink(s, &found0[i], 0, x, found0[i].dist, true, true);
 	if (!parent)
@@ -514,12 +570,12 @@ retry:
 	}
 
 	/*
-	 * A new entry point is the spanning tree's new root: it links, pinned,
-	 * to the old one, so everything stays reachable from it.
+	 * A new entry point is the spanning tree's new root: its layer-0 list
+	 * links, pinned, to the old one, so everything stays reachable from it.
 	 */
 	make_entry = level > ep_level || nfound[0] == 0;
 	if (make_entry &&
-		!HnswListPut(&lists[top], HnswLayerCap(info->m, top), &entry.tid, entry.dist, true))
+		!HnswListPut(&lists[0], HnswLayerCap(info->m, 0), &entry.tid, entry.dist, true))
 		elog(ERROR, "new hnsw node has no room for its link to the old entry point");
 	write_node(index, info, level, vec, heap_tid, lists, make_entry, nfound[0] == 0,
 			   &xtid, &xversion);

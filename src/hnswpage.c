@@ -44,12 +44,10 @@ HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, int dims)
 	l->level = level;
 	l->counts_off = off;
 	off += TYPEALIGN(4, 2 * (level + 1));
-	for (int layer = 0; layer <= level; layer++)
-	{
-		l->pins_off[layer] = off;
-		off += (HnswLayerCap(m, layer) + 7) / 8;
-	}
-	off = TYPEALIGN(4, off);
+	l->pins_off = off;
+	off += TYPEALIGN(4, (HnswLayerCap(m, 0) + 7) / 8);
+	l->rescue_off = off;
+	off += TYPEALIGN(4, sizeof(ItemPointerData) * HNSW_RESCUE_LINKS);
 	for (int layer = 0; layer <= level; layer++)
 	{
 		int			cap = HnswLayerCap(m, layer);
@@ -223,10 +221,39 @@ HnswNodeCounts(HnswNode node, const HnswNodeLayout *l)
 	return (uint8 *) node + l->counts_off;
 }
 
+/* the pin bits of the node's layer-0 list */
 uint8 *
-HnswNodePins(HnswNode node, const HnswNodeLayout *l, int layer)
+HnswNodePins(HnswNode node, const HnswNodeLayout *l)
 {
-	return (uint8 *) node + l->pins_off[layer];
+	return (uint8 *) node + l->pins_off;
+}
+
+ItemPointer
+HnswNodeRescue(HnswNode node, const HnswNodeLayout *l)
+{
+	return (ItemPointer) ((char *) node + l->rescue_off);
+}
+
+/*
+ * Copies the links a search follows from node on layer into out (room for
+ * HNSW_MAX_LINKS0): the list's, then on layer 0 the rescue links in use.
+ * Returns how many.
+ */
+int
+HnswNodeLinks(HnswNode node, const HnswNodeLayout *l, int layer, int m, ItemPointerData *out)
+{
+	int			n = Min(HnswListCount(node, l, layer), HnswLayerCap(m, layer));
+
+	memcpy(out, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
+	if (layer == 0)
+	{
+		ItemPointer rescue = HnswNodeRescue(node, l);
+
+		for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+			if (ItemPointerIsValid(&rescue[i]))
+				out[n++] = rescue[i];
+	}
+	return n;
 }
 
 ItemPointer
@@ -255,18 +282,21 @@ HnswNodeChunks(HnswNode node, const HnswNodeLayout *l)
 	return (ItemPointer) ((char *) node + l->vector_off);
 }
 
-/* Copies a node's list on layer (cap slots) into *out. */
+/*
+ * Copies a node's list on layer (cap slots) into *out.  Only layer 0 has
+ * pins; the upper layers' links read as unpinned.
+ */
 void
 HnswListRead(HnswNode node, const HnswNodeLayout *l, int layer, int cap, HnswList *out)
 {
-	const uint8 *pins = HnswNodePins(node, l, layer);
+	const uint8 *pins = HnswNodePins(node, l);
 
 	out->count = Min(HnswListCount(node, l, layer), cap);
 	out->nsel = Min(HnswListNsel(node, l, layer), out->count);
 	memcpy(out->tids, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * out->count);
 	memcpy(out->dists, HnswNodeDists(node, l, layer), sizeof(float) * out->count);
 	for (int i = 0; i < out->count; i++)
-		out->pinned[i] = HnswPinGet(pins, i);
+		out->pinned[i] = layer == 0 && HnswPinGet(pins, i);
 }
 
 /* Writes *list as the node's list on layer; unused slots are cleared. */
@@ -276,7 +306,7 @@ HnswListWrite(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
 {
 	ItemPointer tids = HnswNodeTids(node, l, layer);
 	float	   *dists = HnswNodeDists(node, l, layer);
-	uint8	   *pins = HnswNodePins(node, l, layer);
+	uint8	   *pins = HnswNodePins(node, l);
 
 	Assert(list->count <= cap && list->nsel <= list->count);
 	for (int i = 0; i < cap; i++)
@@ -291,7 +321,8 @@ HnswListWrite(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
 			ItemPointerSetInvalid(&tids[i]);
 			dists[i] = 0;
 		}
-		HnswPinSet(pins, i, i < list->count && list->pinned[i]);
+		if (layer == 0)
+			HnswPinSet(pins, i, i < list->count && list->pinned[i]);
 	}
 	HnswListCount(node, l, layer) = list->count;
 	HnswListNsel(node, l, layer) = list->nsel;
@@ -302,14 +333,14 @@ bool
 HnswListSame(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
 			 const HnswList *list)
 {
-	const uint8 *pins = HnswNodePins(node, l, layer);
+	const uint8 *pins = HnswNodePins(node, l);
 
 	if (HnswListCount(node, l, layer) != list->count ||
 		HnswListNsel(node, l, layer) != list->nsel ||
 		memcmp(HnswNodeTids(node, l, layer), list->tids,
 			   sizeof(ItemPointerData) * list->count) != 0)
 		return false;
-	for (int i = 0; i < list->count; i++)
+	for (int i = 0; layer == 0 && i < list->count; i++)
 		if (HnswPinGet(pins, i) != list->pinned[i])
 			return false;
 	return true;

@@ -119,6 +119,7 @@ first_search(IndexScanDesc scan)
 	HnswIndexInfo *info = HnswGetIndexInfo(index);
 	Datum		value = scan->orderByData[0].sk_argument;
 	HnswCandidate ep;
+	HnswCandidate entry;
 	int			ep_level;
 	HnswHeap	w;
 
@@ -139,7 +140,17 @@ first_search(IndexScanDesc scan)
 	so->last_dist = -get_float4_infinity();
 	if (!HnswSearchEntry(&so->search, &ep, &ep_level))
 		return;
+	entry = ep;
 	ep = HnswGreedyDescend(&so->search, ep, ep_level, 0);
+
+	/*
+	 * An iterative scan may go on until it has met every node: from the
+	 * entry point, the layer-0 tree edges reach them all (src/README,
+	 * "Reachability"), so it is set aside as a place to resume from.
+	 */
+	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF &&
+		!ItemPointerEquals(&entry.tid, &ep.tid))
+		HnswSearchSetAside(&so->search, &so->discarded, &entry);
 	{
 		HnswHeap	entries;
 

@@ -151,7 +151,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->info = info;
 	s->query = query;
 	s->visited = visited_create(CurrentMemoryContext, 256, NULL);
-	s->peek = palloc(sizeof(HnswPeek) * HnswLayerCap(info->m, 0));
+	s->peek = palloc(sizeof(HnswPeek) * HNSW_MAX_LINKS0);
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
@@ -185,6 +185,18 @@ HnswSearchFree(HnswSearch *s)
 	s->links = NULL;
 	pfree(s->peek);
 	s->peek = NULL;
+}
+
+/*
+ * Remembers the distance from the query to node tid, measured elsewhere,
+ * for HnswSearchVisitedDistance (the node counts as visited).
+ */
+void
+HnswSearchRemember(HnswSearch *s, ItemPointer tid, float dist)
+{
+	bool		found;
+
+	visited_insert(s->visited, tid_key(tid), &found)->dist = dist;
 }
 
 /* Distance to the query of an already-visited node, if remembered. */
@@ -535,14 +547,14 @@ HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
 }
 
 /*
- * Copies the links of the node at tid on one layer into out (and their
- * distances into dists, if not NULL).  Returns how many; 0 if the node is
- * gone, has another version, or is not on that layer.  Share-locks and
- * releases the page.
+ * Copies the links of the node at tid on one layer into out (room for
+ * HNSW_MAX_LINKS0): what a search follows, rescue links included
+ * (HnswNodeLinks).  Returns how many; 0 if the node is gone, has another
+ * version, or is not on that layer.  Share-locks and releases the page.
  */
 int
 HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
-				  uint16 version, int layer, ItemPointerData *out, float *dists)
+				  uint16 version, int layer, ItemPointerData *out)
 {
 	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
 	HnswNode	node;
@@ -553,12 +565,7 @@ HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	if (node != NULL && node->version == version && layer <= node->level &&
 		node->level <= info->max_level)
 	{
-		const HnswNodeLayout *l = &info->layouts[node->level];
-
-		n = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
-		memcpy(out, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
-		if (dists)
-			memcpy(dists, HnswNodeDists(node, l, layer), sizeof(float) * n);
+		n = HnswNodeLinks(node, &info->layouts[node->level], layer, info->m, out);
 	}
 	UnlockReleaseBuffer(buf);
 	return n;
@@ -640,10 +647,10 @@ static void
 keep_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout *l,
 		   int layer)
 {
-	int			n = Min(HnswListCount(node, l, layer), HnswLayerCap(s->info->m, layer));
+	int			n;
 
-	links_reserve(s, n);
-	memcpy(s->links + s->links_used, HnswNodeTids(node, l, layer), sizeof(ItemPointerData) * n);
+	links_reserve(s, HNSW_MAX_LINKS0);
+	n = HnswNodeLinks(node, l, layer, s->info->m, s->links + s->links_used);
 	c->links_layer = layer;
 	c->nlinks = n;
 	c->links_off = s->links_used;
@@ -782,11 +789,10 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 				HnswHeap *result, HnswHeap *discarded)
 {
 	HnswIndexInfo *info = s->info;
-	int			cap = HnswLayerCap(info->m, layer);
 	HnswHeap	cand;
-	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * cap);
-	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * cap);
-	Buffer	   *bufs = palloc(sizeof(Buffer) * cap);
+	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * HNSW_MAX_LINKS0);
+	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * HNSW_MAX_LINKS0);
+	Buffer	   *bufs = palloc(sizeof(Buffer) * HNSW_MAX_LINKS0);
 
 	/*
 	 * Under L2, a node that cannot enter the result may stop being measured
@@ -844,7 +850,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		}
 		else
 		{
-			n = HnswNodeNeighbors(s->index, info, &c.tid, c.version, layer, nbrs, NULL);
+			n = HnswNodeNeighbors(s->index, info, &c.tid, c.version, layer, nbrs);
 			links = nbrs;
 		}
 		for (int i = 0; i < n; i++)
@@ -879,6 +885,22 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	pfree(nbrs);
 	pfree(todo);
 	pfree(bufs);
+
+	/*
+	 * Candidates set aside wait for a later call, maybe never: they forget
+	 * their copied links (expanding one reads its page again), so that the
+	 * arena holds one call's links, not those of every node an iterative
+	 * scan ever measured.
+	 */
+	if (discarded)
+	{
+		for (int i = 0; i < discarded->n; i++)
+		{
+			discarded->items[i].links_layer = -1;
+			discarded->items[i].links_off = -1;
+		}
+		s->links_used = 0;
+	}
 }
 
 /*
@@ -900,8 +922,7 @@ HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
 	s->may_abandon = s->abandonable;
 	for (int layer = from_level; layer > to_level; layer--)
 	{
-		int			n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer,
-										  nbrs, NULL);
+		int			n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer, nbrs);
 
 		for (;;)
 		{
@@ -932,7 +953,7 @@ HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
 				memcpy(nbrs, s->links + ep.links_off, sizeof(ItemPointerData) * n);
 			}
 			else
-				n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer, nbrs, NULL);
+				n = HnswNodeNeighbors(s->index, info, &ep.tid, ep.version, layer, nbrs);
 		}
 	}
 	s->may_abandon = saved_abandon;
@@ -940,6 +961,21 @@ HnswGreedyDescend(HnswSearch *s, HnswCandidate ep, int from_level, int to_level)
 	pfree(todo);
 	pfree(bufs);
 	return ep;
+}
+
+/*
+ * Sets node c (measured) aside in discarded as a place for an iterative
+ * scan to resume from, and marks it visited so that it is not met again.
+ */
+void
+HnswSearchSetAside(HnswSearch *s, HnswHeap *discarded, HnswCandidate *c)
+{
+	if (visit(s, &c->tid))
+	{
+		c->links_layer = -1;
+		c->links_off = -1;
+		HnswHeapPush(discarded, c);
+	}
 }
 
 /* Forgets visited nodes: each layer of an insert searches afresh. */

@@ -450,28 +450,27 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, const bool 
 }
 
 /*
- * Breadth-first walk of the graph from entry over the links of every layer
- * (only the pinned ones with pinned_only): what a search can reach, down
- * through the upper layers, then along layer 0.  mark(arg, tid) is called
- * for the entry and for every valid link target; it returns true when the
- * node is newly reached and its links are to be followed.  Pages are read
- * through strategy (may be NULL), each under a share lock held only while
- * its links are copied.
+ * Breadth-first walk of the spanning tree from entry: over the tree edges,
+ * the pinned layer-0 links and the rescue links (src/README,
+ * "Reachability"), which a layer-0 search can follow too.  mark(arg, tid)
+ * is called for the entry and for every tree edge's target; it returns
+ * true when the node is newly reached and its edges are to be followed.
+ * Pages are read through strategy (may be NULL), each under a share lock
+ * held only while its edges are copied.
  */
 void
-HnswWalkReachable(Relation index, HnswIndexInfo *info, BufferAccessStrategy strategy,
-				  ItemPointer entry, bool pinned_only, HnswWalkMark mark, void *arg)
+HnswWalkTree(Relation index, HnswIndexInfo *info, BufferAccessStrategy strategy,
+			 ItemPointer entry, HnswWalkMark mark, void *arg)
 {
 	int64		head = 0,
 				tail = 0,
 				cap = 1024;
 	ItemPointerData *queue;
-	ItemPointerData *links;
+	ItemPointerData links[HNSW_MAX_LINKS0];
 
 	if (!mark(arg, entry))
 		return;
 	queue = palloc(sizeof(ItemPointerData) * cap);
-	links = palloc(sizeof(ItemPointerData) * 2 * HNSW_MAX_M * (HNSW_MAX_LEVEL + 2));
 	queue[tail++] = *entry;
 	while (head < tail)
 	{
@@ -488,17 +487,14 @@ HnswWalkReachable(Relation index, HnswIndexInfo *info, BufferAccessStrategy stra
 		if (node != NULL)
 		{
 			const HnswNodeLayout *l = &info->layouts[node->level];
+			int			c = Min(HnswListCount(node, l, 0), HnswLayerCap(info->m, 0));
 
-			for (int layer = 0; layer <= node->level; layer++)
-			{
-				int			c = Min(HnswListCount(node, l, layer), HnswLayerCap(info->m, layer));
-				const uint8 *pins = HnswNodePins(node, l, layer);
-				ItemPointer tids = HnswNodeTids(node, l, layer);
-
-				for (int i = 0; i < c; i++)
-					if (!pinned_only || HnswPinGet(pins, i))
-						links[n++] = tids[i];
-			}
+			for (int i = 0; i < c; i++)
+				if (HnswPinGet(HnswNodePins(node, l), i))
+					links[n++] = HnswNodeTids(node, l, 0)[i];
+			for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+				if (ItemPointerIsValid(&HnswNodeRescue(node, l)[i]))
+					links[n++] = HnswNodeRescue(node, l)[i];
 		}
 		UnlockReleaseBuffer(buf);
 		for (int i = 0; i < n; i++)
@@ -514,5 +510,4 @@ HnswWalkReachable(Relation index, HnswIndexInfo *info, BufferAccessStrategy stra
 		}
 	}
 	pfree(queue);
-	pfree(links);
 }

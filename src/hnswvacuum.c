@@ -302,9 +302,33 @@ remove_heap_tids(VacuumState *vs, BlockNumber blkno)
 
 /* ---- settling, under the insert lock in exclusive mode ---- */
 
-/* Finds the highest-level live node of the whole index. */
+/*
+ * True if node can take one more tree edge: its layer-0 list has a free or
+ * an unpinned slot, or it has a free rescue slot.
+ */
+static bool
+has_room(VacuumState *vs, HnswNode node)
+{
+	const HnswNodeLayout *l = &vs->info->layouts[node->level];
+	int			count = HnswListCount(node, l, 0);
+
+	if (count < HnswLayerCap(vs->info->m, 0))
+		return true;
+	for (int i = 0; i < count; i++)
+		if (!HnswPinGet(HnswNodePins(node, l), i))
+			return true;
+	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+		if (!ItemPointerIsValid(&HnswNodeRescue(node, l)[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Finds the highest-level live node of the whole index (with room for one
+ * more tree edge, with room).
+ */
 static void
-find_live_node(VacuumState *vs)
+find_live_node(VacuumState *vs, bool room)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 
@@ -324,7 +348,8 @@ find_live_node(VacuumState *vs)
 				ItemPointerData tid;
 
 				ItemPointerSet(&tid, blkno, off);
-				if (node && !(node->flags & HNSW_NODE_DELETED) && !is_deleted(vs, &tid))
+				if (node && !(node->flags & HNSW_NODE_DELETED) && !is_deleted(vs, &tid) &&
+					(!room || has_room(vs, node)))
 					note_live(vs, &tid, node);
 			}
 		}
@@ -391,10 +416,27 @@ pin_link(VacuumState *vs, HnswCandidate *r, int layer, ItemPointer u, const floa
 }
 
 /*
+ * Gives live node b a tree edge to r (the old entry point): a pinned
+ * layer-0 link, else a rescue link.  Returns whether it did.
+ */
+static bool
+bridge(VacuumState *vs, HnswCandidate *b, ItemPointer r, uint16 rversion)
+{
+	float	   *rvec = palloc(sizeof(float) * vs->info->dims);
+	float	   *bvec = palloc(sizeof(float) * vs->info->dims);
+
+	return HnswNodeVectorCopy(vs->index, vs->info, r, rversion, rvec) &&
+		HnswNodeVectorCopy(vs->index, vs->info, &b->tid, b->version, bvec) &&
+		(pin_link(vs, b, 0, r, rvec, HnswDistanceFloats(vs->info->metric, rvec, bvec, vs->info->dims)) ||
+		 HnswAddRescueLink(vs->index, vs->info, b, r));
+}
+
+/*
  * Moves the entry point off a deleted node R: to the highest-level live
- * node B, which first gets a pinned link to R on its top layer, so that
- * what hangs below R stays reachable until relink gives it other parents
- * (or marks the index empty when no live node is left).
+ * node B, which first gets a tree edge to R (bridge), so that what hangs
+ * below R stays reachable until relink gives it other parents; if the
+ * highest has no room for it, to the highest that has.  Marks the index
+ * empty when no live node is left.
  */
 static void
 move_entry_point(VacuumState *vs)
@@ -408,20 +450,16 @@ move_entry_point(VacuumState *vs)
 	if (meta.entry_level < 0 || !is_deleted(vs, &meta.entry))
 		return;
 	if (!vs->have_live || is_deleted(vs, &vs->best.tid))
-		find_live_node(vs);
-	if (vs->have_live)
+		find_live_node(vs, false);
+	if (vs->have_live && !bridge(vs, &vs->best, &meta.entry, meta.entry_version))
 	{
-		float	   *rvec = palloc(sizeof(float) * vs->info->dims);
-		float	   *bvec = palloc(sizeof(float) * vs->info->dims);
-
-		if (!HnswNodeVectorCopy(vs->index, vs->info, &meta.entry, meta.entry_version, rvec) ||
-			!HnswNodeVectorCopy(vs->index, vs->info, &vs->best.tid, vs->best.version, bvec) ||
-			!pin_link(vs, &vs->best, vs->best_level, &meta.entry, rvec,
-					  HnswDistanceFloats(vs->info->metric, rvec, bvec, vs->info->dims)))
+		find_live_node(vs, true);
+		if (!vs->have_live || !bridge(vs, &vs->best, &meta.entry, meta.entry_version))
 			elog(ERROR, "could not link the new entry point of index \"%s\" to the old one",
 				 RelationGetRelationName(vs->index));
-		crash_point(vs, 5);
 	}
+	if (vs->have_live)
+		crash_point(vs, 5);
 	buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(vs->index);
@@ -473,13 +511,14 @@ relink_mark(void *arg, ItemPointer t)
 }
 
 /*
- * If node r links to u on layer, pins that link.  Returns whether it is
- * pinned afterwards.
+ * If node r's layer-0 list links to u, pins that link.  Returns whether it
+ * is pinned afterwards.
  */
 static bool
-pin_existing(VacuumState *vs, ItemPointer r, int layer, ItemPointer u)
+pin_existing(VacuumState *vs, ItemPointer r, ItemPointer u)
 {
 	HnswIndexInfo *info = vs->info;
+	int			layer = 0;
 	int			cap = HnswLayerCap(info->m, layer);
 	HnswList	list;
 
@@ -515,7 +554,7 @@ pin_existing(VacuumState *vs, ItemPointer r, int layer, ItemPointer u)
 
 			node = HnswGetNode(GenericXLogRegisterBuffer(state, buf, 0),
 							   ItemPointerGetOffsetNumber(r), info);
-			HnswPinSet(HnswNodePins(node, &info->layouts[node->level], layer), at, true);
+			HnswPinSet(HnswNodePins(node, &info->layouts[node->level]), at, true);
 			GenericXLogFinish(state);
 		}
 		UnlockReleaseBuffer(buf);
@@ -527,17 +566,21 @@ pin_existing(VacuumState *vs, ItemPointer r, int layer, ItemPointer u)
 }
 
 /*
- * Gives live node u a pinned in-link from a node reached over pinned links
+ * Gives live node u a tree edge from a node reached over tree edges
  * avoiding deleted nodes (vs->reached): one of u's own neighbours that
- * already links to it, or, with search, the nearest such node a search
- * for u's vector finds.  Returns false if none could take it.
+ * already links to it gets the link pinned; or, with search, among the
+ * nearest such nodes a search for u's vector finds, the first with a free
+ * rescue slot links to u by a rescue link (failing that, the first with an
+ * unpinned slot takes u in its list, pinned).  Returns false if none
+ * could take it.
  */
 static bool
 adopt(VacuumState *vs, ItemPointer u, bool search)
 {
 	HnswIndexInfo *info = vs->info;
 	float	   *vec = palloc(sizeof(float) * info->dims);
-	ItemPointerData links[2 * HNSW_MAX_M];
+	ItemPointerData links[HNSW_MAX_LINKS0];
+	int			nlinks;
 	uint16		version;
 	int			level;
 	bool		deleted;
@@ -548,14 +591,10 @@ adopt(VacuumState *vs, ItemPointer u, bool search)
 
 	if (!HnswNodeRead(vs->index, info, u, vec, &version, &level, &deleted) || deleted)
 		return true;			/* gone, or nothing to keep reachable */
-	for (int layer = 0; layer <= level && !done; layer++)
-	{
-		int			n = HnswNodeNeighbors(vs->index, info, u, version, layer, links, NULL);
-
-		for (int i = 0; i < n && !done; i++)
-			done = tidset_lookup(vs->reached, tid_key(&links[i])) != NULL &&
-				pin_existing(vs, &links[i], layer, u);
-	}
+	nlinks = HnswNodeNeighbors(vs->index, info, u, version, 0, links);
+	for (int i = 0; i < nlinks && !done; i++)
+		done = tidset_lookup(vs->reached, tid_key(&links[i])) != NULL &&
+			pin_existing(vs, &links[i], u);
 	if (done || !search)
 		return done;
 
@@ -571,10 +610,14 @@ adopt(VacuumState *vs, ItemPointer u, bool search)
 		HnswHeapInit(&w, info->ef_construction + 1, true);
 		HnswSearchLayer(&s, &entries, info->ef_construction, 0, &w, NULL);
 		HnswSortCandidates(w.items, w.n);
-		for (int i = 0; i < w.n && !done; i++)
-			done = !ItemPointerEquals(&w.items[i].tid, u) &&
-				tidset_lookup(vs->reached, tid_key(&w.items[i].tid)) != NULL &&
-				HnswAddBacklink(&s, &w.items[i], 0, u, w.items[i].dist, true, true);
+		for (int pass = 0; pass < 2 && !done; pass++)
+			for (int i = 0; i < w.n && !done; i++)
+				done = !ItemPointerEquals(&w.items[i].tid, u) &&
+					tidset_lookup(vs->reached, tid_key(&w.items[i].tid)) != NULL &&
+					(pass == 0 ?
+					 (pin_existing(vs, &w.items[i].tid, u) ||
+					  HnswAddRescueLink(vs->index, info, &w.items[i], u)) :
+					 HnswAddBacklink(&s, &w.items[i], 0, u, w.items[i].dist, true, true));
 	}
 	HnswSearchFree(&s);
 	return done;
@@ -607,8 +650,7 @@ adopt_round(VacuumState *vs, ItemPointerData *lost, int nlost, bool search)
 			continue;
 		adopted++;
 		vs->relinked++;
-		HnswWalkReachable(vs->index, vs->info, vs->vinfo->strategy, &lost[i], true,
-						  relink_mark, vs);
+		HnswWalkTree(vs->index, vs->info, vs->vinfo->strategy, &lost[i], relink_mark, vs);
 		crash_point(vs, 2);
 		if (search)
 			break;
@@ -677,8 +719,7 @@ relink(VacuumState *vs)
 	if (meta.entry_level < 0)
 		return;
 	vs->reached = tidset_create(CurrentMemoryContext, 1024, NULL);
-	HnswWalkReachable(vs->index, vs->info, vs->vinfo->strategy, &meta.entry, true,
-					  relink_mark, vs);
+	HnswWalkTree(vs->index, vs->info, vs->vinfo->strategy, &meta.entry, relink_mark, vs);
 	lost = unreached_nodes(vs, &nlost);
 	for (;;)
 	{
@@ -742,7 +783,7 @@ static int
 gather_candidates(VacuumState *vs, ItemPointer tid, HnswList *list, int layer,
 				  HnswCandidate *cands, int maxc)
 {
-	ItemPointerData nb[2 * HNSW_MAX_M];
+	ItemPointerData nb[HNSW_MAX_LINKS0];
 	int			n = 0;
 
 	for (int i = 0; i < list->count; i++)
@@ -755,7 +796,7 @@ gather_candidates(VacuumState *vs, ItemPointer tid, HnswList *list, int layer,
 
 		if (d == NULL)
 			continue;
-		nn = HnswNodeNeighbors(vs->index, vs->info, &list->tids[i], d->version, layer, nb, NULL);
+		nn = HnswNodeNeighbors(vs->index, vs->info, &list->tids[i], d->version, layer, nb);
 		for (int j = 0; j < nn && n < maxc; j++)
 			if (!ItemPointerEquals(&nb[j], tid) && !is_deleted(vs, &nb[j]))
 				add_candidate(cands, &n, &nb[j]);
@@ -795,9 +836,45 @@ measure_candidates(VacuumState *vs, const float *vec, int layer, HnswCandidate *
 }
 
 /*
+ * Candidates for node tid (vector vec) on layer by a search from the entry
+ * point, as an insert finds its neighbours (deleted nodes walked through,
+ * never returned): up to maxc, measured (measure_candidates).
+ */
+static int
+search_candidates(VacuumState *vs, ItemPointer tid, const float *vec, int layer,
+				  HnswCandidate *cands, float *vecs, int maxc)
+{
+	HnswSearch	s;
+	HnswHeap	entries,
+				w;
+	HnswCandidate ep;
+	int			ep_level;
+	int			k = 0;
+
+	HnswSearchInit(&s, vs->index, vs->info, vec, true);
+	if (HnswSearchEntry(&s, &ep, &ep_level))
+	{
+		ep = HnswGreedyDescend(&s, ep, ep_level, layer);
+		HnswHeapInit(&entries, 1, false);
+		HnswHeapPush(&entries, &ep);
+		HnswHeapInit(&w, maxc + 2, true);
+		HnswSearchLayer(&s, &entries, maxc + 1, layer, &w, NULL);
+		HnswSortCandidates(w.items, w.n);
+		for (int i = 0; i < w.n && k < maxc; i++)
+			if (!ItemPointerEquals(&w.items[i].tid, tid))
+			{
+				memset(&cands[k], 0, sizeof(HnswCandidate));
+				cands[k++].tid = w.items[i].tid;
+			}
+	}
+	HnswSearchFree(&s);
+	return measure_candidates(vs, vec, layer, cands, k, vecs);
+}
+
+/*
  * The new list from measured candidates: the selection heuristic, then
  * every live pinned link of the old list put back (pinned) if it was left
- * out.
+ * out, candidate or not (a search need not have found it).
  */
 static void
 select_list(VacuumState *vs, HnswCandidate *cands, int n, const float *vecs,
@@ -817,11 +894,12 @@ select_list(VacuumState *vs, HnswCandidate *cands, int n, const float *vecs,
 	}
 	for (int i = 0; i < old->count; i++)
 	{
-		if (!old->pinned[i] || HnswListFind(out, &old->tids[i]) >= 0)
+		if (!old->pinned[i] || is_deleted(vs, &old->tids[i]) ||
+			HnswListFind(out, &old->tids[i]) >= 0)
 			continue;
-		for (int k = 0; k < n; k++)
-			if (ItemPointerEquals(&cands[k].tid, &old->tids[i]))
-				HnswListPut(out, cap, &old->tids[i], cands[k].dist, true);
+		/* the stored distance is exact: the node's own to that link */
+		if (!HnswListPut(out, cap, &old->tids[i], old->dists[i], true))
+			elog(ERROR, "hnsw repair found a list with every link pinned");
 	}
 }
 
@@ -879,6 +957,31 @@ read_list(VacuumState *vs, ItemPointer tid, uint16 version, int layer, HnswList 
 }
 
 /*
+ * After node tid (vector vec) got a new list on layer: each node it links
+ * to is offered a link back, by the insert's rule, so that the repaired
+ * node is found from its neighbourhood too.  The distances from vec to the
+ * measured candidates (n) are known and not measured again.
+ */
+static void
+backlink(VacuumState *vs, ItemPointer tid, const float *vec, int layer, HnswList *list,
+		 HnswCandidate *cands, int n)
+{
+	HnswSearch	s;
+
+	HnswSearchInit(&s, vs->index, vs->info, vec, true);
+	for (int k = 0; k < n; k++)
+		HnswSearchRemember(&s, &cands[k].tid, cands[k].dist);
+	for (int i = 0; i < list->count; i++)
+		for (int k = 0; k < n; k++)
+			if (ItemPointerEquals(&cands[k].tid, &list->tids[i]))
+			{
+				HnswAddBacklink(&s, &cands[k], layer, tid, cands[k].dist, false, false);
+				break;
+			}
+	HnswSearchFree(&s);
+}
+
+/*
  * Gives node tid (vector vec) a new list on layer if it links to a deleted
  * node there: decided with no lock held, written if the list did not
  * change meanwhile, else decided again.
@@ -896,14 +999,14 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const float *vec,
 
 	for (int attempt = 0;; attempt++)
 	{
-		bool		any_deleted = false;
+		int			ndeleted = 0;
 		int			n;
 
 		if (!read_list(vs, tid, version, layer, old))
 			break;
 		for (int i = 0; i < old->count; i++)
-			any_deleted |= is_deleted(vs, &old->tids[i]);
-		if (!any_deleted)
+			ndeleted += is_deleted(vs, &old->tids[i]);
+		if (ndeleted == 0)
 			break;
 		if (attempt >= REPAIR_RETRIES)
 			ereport(ERROR,
@@ -913,15 +1016,55 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const float *vec,
 							ItemPointerGetBlockNumber(tid),
 							ItemPointerGetOffsetNumber(tid), attempt)));
 		CHECK_FOR_INTERRUPTS();
-		n = gather_candidates(vs, tid, old, layer, cands, maxc);
-		n = measure_candidates(vs, vec, layer, cands, n, vecs);
-		select_list(vs, cands, n, vecs, old, cap, list);
-		if (write_if_same(vs, tid, version, layer, old, list) != 0)
+		if (ndeleted * 2 > old->count)
+			n = search_candidates(vs, tid, vec, layer, cands, vecs, maxc);
+		else
 		{
-			vs->repaired++;
-			break;
+			n = gather_candidates(vs, tid, old, layer, cands, maxc);
+			n = measure_candidates(vs, vec, layer, cands, n, vecs);
+		}
+		select_list(vs, cands, n, vecs, old, cap, list);
+		switch (write_if_same(vs, tid, version, layer, old, list))
+		{
+			case 1:
+				vs->repaired++;
+				if (ndeleted * 4 > old->count)
+					backlink(vs, tid, vec, layer, list, cands, n);
+				return;
+			case -1:
+				return;
 		}
 	}
+}
+
+/* Clears node tid's rescue links to deleted nodes (relink made them useless). */
+static void
+drop_dead_rescue(VacuumState *vs, ItemPointer tid, uint16 version)
+{
+	Buffer		buf = read_block(vs, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	GenericXLogState *state = NULL;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), vs->info);
+	for (int i = 0; node != NULL && node->version == version && i < HNSW_RESCUE_LINKS; i++)
+	{
+		ItemPointer rescue = HnswNodeRescue(node, &vs->info->layouts[node->level]);
+
+		if (!ItemPointerIsValid(&rescue[i]) || !is_deleted(vs, &rescue[i]))
+			continue;
+		if (state == NULL)
+		{
+			state = GenericXLogStart(vs->index);
+			node = HnswGetNode(GenericXLogRegisterBuffer(state, buf, 0),
+							   ItemPointerGetOffsetNumber(tid), vs->info);
+			rescue = HnswNodeRescue(node, &vs->info->layouts[node->level]);
+		}
+		ItemPointerSetInvalid(&rescue[i]);
+	}
+	if (state)
+		GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
 }
 
 /* Pass 3 on one page: repair each live node that links to a deleted one. */
@@ -953,11 +1096,11 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 		l = &vs->info->layouts[node->level];
 		for (int layer = 0; layer <= node->level && !affected; layer++)
 		{
-			ItemPointer tids = HnswNodeTids(node, l, layer);
-			int			n = Min(HnswListCount(node, l, layer), HnswLayerCap(vs->info->m, layer));
+			ItemPointerData links[HNSW_MAX_LINKS0];
+			int			n = HnswNodeLinks(node, l, layer, vs->info->m, links);
 
 			for (int i = 0; i < n && !affected; i++)
-				affected = is_deleted(vs, &tids[i]);
+				affected = is_deleted(vs, &links[i]);
 		}
 		if (affected)
 		{
@@ -977,6 +1120,7 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 		if (HnswNodeVectorCopy(vs->index, vs->info, &todo[i], versions[i], vec))
 			for (int layer = 0; layer <= levels[i]; layer++)
 				repair_layer(vs, &todo[i], versions[i], vec, layer);
+		drop_dead_rescue(vs, &todo[i], versions[i]);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(vs->tmpctx);
 		pgstat_progress_update_param(VECDB_PROGRESS_NODES_REPAIRED, vs->repaired);
