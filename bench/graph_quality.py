@@ -11,10 +11,16 @@ interleaved per seed:
              --vacuum-queries), per seed (pgvector's vacuum-recall scenario).
   ip         rows with lognormal norms and random directions (inner product):
              recall@10 at several ef_search values, per seed.
+  ipins      the same rows inserted one by one by 4 clients into an empty
+             index.
   dups       identical vectors: rows an iterative scan returns for 10,000
              copies, rows returned at ef_search 1 and 2 for 20 copies.
   repair     vecdb only: the build's reachability repair per metric (its
              DEBUG line) and vecdb_index_check's counts.
+  reach      vecdb builds only: unreachable nodes after 8,000 x 128 builds
+             at maintenance_work_mem 1MB (serial, parallel), and after
+             --churn-seconds of 6 inserters, 3 searchers and a DELETE/VACUUM
+             loop (then after one more VACUUM).
   fashion    Fashion-MNIST (60,000 x 784, L2), m = 16, ef_construction 64:
              delete 10% or 50%, VACUUM (timed); recall@10 over 200 test
              queries at ef_search 10/20/40 before and after, and unreachable
@@ -140,7 +146,20 @@ def ip_data(seed, n, dim, nq):
     return d, q
 
 
-def run_ip(dbs, seeds, n, dim, efs):
+def insert_parallel(db, table, rows, clients):
+    """Inserts rows (ids 1..n) one statement each from several connections."""
+    import concurrent.futures
+
+    def work(part):
+        with connect(db) as c:
+            for i in range(part, len(rows), clients):
+                c.execute('INSERT INTO %s (i, v) VALUES (%%s, %%s::vector)' % table,
+                          (i + 1, vec_text(rows[i])), prepare=True)
+    with concurrent.futures.ThreadPoolExecutor(clients) as ex:
+        list(ex.map(work, range(clients)))
+
+
+def run_ip(dbs, seeds, n, dim, efs, inserted=False):
     out = {e: [] for e in dbs}
     for seed in range(seeds):
         rows, queries = ip_data(seed, n, dim, 100)
@@ -148,9 +167,14 @@ def run_ip(dbs, seeds, n, dim, efs):
         truth = [list(np.argsort(-(rows @ q), kind='stable')[:10] + 1) for q in queries]
         for ext, db in dbs.items():
             with connect(db) as c:
-                load(c, 'tip', rows, dim)
                 t0 = time.time()
-                c.execute('CREATE INDEX tip_idx ON tip USING hnsw (v vector_ip_ops)')
+                if inserted:
+                    load(c, 'tip', rows[:0], dim)
+                    c.execute('CREATE INDEX tip_idx ON tip USING hnsw (v vector_ip_ops)')
+                    insert_parallel(db, 'tip', rows, 4)
+                else:
+                    load(c, 'tip', rows, dim)
+                    c.execute('CREATE INDEX tip_idx ON tip USING hnsw (v vector_ip_ops)')
                 build = time.time() - t0
                 res = {'seed': seed, 'build_s': build}
                 for ef in efs:
@@ -158,7 +182,7 @@ def run_ip(dbs, seeds, n, dim, efs):
                 if ext.startswith('vecdb'):
                     res.update(check(c, 'tip_idx'))
                 out[ext].append(res)
-                print('ip seed %d %-6s %s' % (seed, ext, ' '.join(
+                print('ip%s seed %d %-6s %s' % ('ins' if inserted else '', seed, ext, ' '.join(
                     'ef%d %.4f' % (ef, res['ef%d' % ef]) for ef in efs)), flush=True)
     return out
 
@@ -208,6 +232,67 @@ def run_dups(dbs):
             c.execute('DROP TABLE t20')
             out[ext] = res
             print('dups %-6s %s' % (ext, res), flush=True)
+    return out
+
+
+# ---- reach: builds over memory, concurrent churn (vecdb builds only) ----
+
+def reach_build(c, rows, dim, workers):
+    load(c, 'tr', rows, dim)
+    c.execute("SET maintenance_work_mem = '1MB'")
+    c.execute('SET max_parallel_maintenance_workers = %d' % workers)
+    c.execute('ALTER TABLE tr SET (parallel_workers = %d)' % max(workers, 0))
+    c.execute('CREATE INDEX tr_idx ON tr USING hnsw (v vector_l2_ops)')
+    c.execute('RESET maintenance_work_mem')
+    c.execute('RESET max_parallel_maintenance_workers')
+    return check(c, 'tr_idx')
+
+
+def churn_worker(db, kind, dim, seconds, seed, first_id):
+    rng = np.random.default_rng(seed)
+    end = time.time() + seconds
+    n = 0
+    with connect(db) as c:
+        while time.time() < end:
+            if kind == 'insert':
+                c.execute('INSERT INTO tr (i, v) VALUES (%s, %s::vector)',
+                          (first_id + n, vec_text(rng.random(dim, dtype=np.float32))))
+            elif kind == 'search':
+                c.execute('SET enable_seqscan = off')
+                c.execute('SELECT i FROM tr ORDER BY v <-> %s::vector LIMIT 10',
+                          (vec_text(rng.random(dim, dtype=np.float32)),)).fetchall()
+            else:
+                c.execute('DELETE FROM tr WHERE i IN (SELECT i FROM tr ORDER BY random() LIMIT 200)')
+                c.execute('VACUUM tr')
+            n += 1
+    return n
+
+
+def run_reach(dbs, seconds):
+    """Unreachable nodes after builds over maintenance_work_mem (serial and
+    parallel) and after concurrent inserts, searches and DELETE/VACUUM."""
+    import concurrent.futures
+    out = {}
+    rng = np.random.default_rng(77)
+    rows = rng.random((8000, 128), dtype=np.float32)
+    for ext, db in dbs.items():
+        if not ext.startswith('vecdb'):
+            continue
+        res = {}
+        with connect(db) as c:
+            res['build_1MB_serial'] = reach_build(c, rows, 128, 0)
+            res['build_1MB_parallel'] = reach_build(c, rows, 128, 1)
+        kinds = ['insert'] * 6 + ['search'] * 3 + ['vacuum']
+        with concurrent.futures.ThreadPoolExecutor(len(kinds)) as ex:
+            futs = [ex.submit(churn_worker, db, k, 128, seconds, 100 + j, 1000000 * (j + 1))
+                    for j, k in enumerate(kinds)]
+            res['churn_ops'] = sum(f.result() for f in futs)
+        with connect(db) as c:
+            res['churn'] = check(c, 'tr_idx')
+            c.execute('VACUUM tr')
+            res['churn_then_vacuum'] = check(c, 'tr_idx')
+        out[ext] = res
+        print('reach %-10s %s' % (ext, res), flush=True)
     return out
 
 
@@ -289,14 +374,16 @@ def summary(results):
             lines.append('| %s | %d | %.4f | %.4f | %.4f | %.4f | %d |' % (
                 ext, len(rs), statistics.mean(b), statistics.mean(a), min(a), max(a),
                 sum(1 for x in a if x < 0.95)))
-    if 'ip' in results:
-        lines.append('\n## inner product, lognormal norms (recall@10, mean over seeds)\n')
-        for ext, rs in results['ip'].items():
+    for key, what in (('ip', 'built'), ('ipins', 'inserted by 4 clients')):
+        if key not in results:
+            continue
+        lines.append('\n## inner product, lognormal norms, %s (recall@10, mean over seeds)\n' % what)
+        for ext, rs in results[key].items():
             keys = [k for k in rs[0] if k.startswith('ef')]
             lines.append('- %s: ' % ext + ', '.join(
                 '%s %.4f' % (k, statistics.mean(r[k] for r in rs)) for k in keys) +
                 ', build %.2f s' % statistics.median(r['build_s'] for r in rs))
-    for key in ('dups', 'repair', 'fashion'):
+    for key in ('dups', 'reach', 'repair', 'fashion'):
         if key in results:
             lines.append('\n## %s\n\n```\n%s\n```' % (key, json.dumps(results[key], indent=1)))
     return '\n'.join(lines)
@@ -304,7 +391,8 @@ def summary(results):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('what', nargs='+', choices=['vacuum', 'ip', 'dups', 'repair', 'fashion'])
+    ap.add_argument('what', nargs='+',
+                    choices=['vacuum', 'ip', 'ipins', 'dups', 'repair', 'fashion', 'reach'])
     ap.add_argument('--peer', help='peer extensions to run beside vecdb, comma-separated '
                     '(e.g. vector; a vecdb build installed under another name works too)')
     ap.add_argument('--seeds', type=int, default=11)
@@ -314,6 +402,7 @@ def main():
     ap.add_argument('--ip-dim', type=int, default=64)
     ap.add_argument('--ef', default='10,20,40')
     ap.add_argument('--fashion-deleted', default='0.1,0.5')
+    ap.add_argument('--churn-seconds', type=int, default=90)
     ap.add_argument('--json')
     args = ap.parse_args()
     efs = [int(x) for x in args.ef.split(',')]
@@ -326,10 +415,14 @@ def main():
             results[w] = run_vacuum(dbs, args.seeds, args.vacuum_queries)
         elif w == 'ip':
             results[w] = run_ip(dbs, args.seeds, args.ip_rows, args.ip_dim, efs)
+        elif w == 'ipins':
+            results[w] = run_ip(dbs, args.seeds, args.ip_rows, args.ip_dim, efs, inserted=True)
         elif w == 'dups':
             results[w] = run_dups(dbs)
         elif w == 'repair':
             results[w] = run_repair(dbs['vecdb'], args.ip_rows, args.ip_dim)
+        elif w == 'reach':
+            results[w] = run_reach(dbs, args.churn_seconds)
         elif w == 'fashion':
             results[w] = run_fashion(dbs, [float(x) for x in args.fashion_deleted.split(',')], efs)
     print(summary(results))

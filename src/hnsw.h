@@ -37,6 +37,21 @@
 #define HNSW_MIN_EF_SEARCH			1
 #define HNSW_MAX_EF_SEARCH			1000
 
+/*
+ * Tree edges a layer-0 list takes as they come (HNSW_PIN_IF_ROOM): a
+ * quarter of it, so that no hub's list freezes into tree edges.
+ */
+#define HNSW_PIN_LIMIT(cap)		Max((cap) / 4, 1)
+
+/* how HnswAddBacklink treats the new link */
+typedef enum HnswPin
+{
+	HNSW_PIN_NO,				/* a plain link */
+	HNSW_PIN_IF_ROOM,			/* pinned if the list is under HNSW_PIN_LIMIT */
+	HNSW_PIN_ALWAYS				/* pinned (the list's farthest unpinned link
+								 * gives way) */
+} HnswPin;
+
 /* layer-0 links of a node, rescue links included */
 #define HNSW_MAX_LINKS0			(2 * HNSW_MAX_M + HNSW_RESCUE_LINKS)
 
@@ -307,6 +322,7 @@ extern void HnswListWrite(HnswNode node, const HnswNodeLayout *l, int layer, int
 extern bool HnswListSame(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
 						 const HnswList *list);
 extern int	HnswListFind(const HnswList *list, ItemPointer tid);
+extern int	HnswListPins(const HnswList *list);
 extern bool HnswListPut(HnswList *list, int cap, ItemPointer tid, float dist, bool pinned);
 extern ItemPointer HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer);
 extern float *HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer);
@@ -373,9 +389,11 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 							 ItemPointer heap_tid, bool try_duplicate_first);
 extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
-							float d, bool force, bool pin);
+							float d, bool force, HnswPin pin);
 extern bool HnswAddRescueLink(Relation index, HnswIndexInfo *info, HnswCandidate *r,
 							  ItemPointer x);
+extern bool HnswRescueNear(Relation index, HnswIndexInfo *info, HnswCandidate *cands,
+						   int n, ItemPointer x);
 
 /* hnswscan.c */
 extern IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);

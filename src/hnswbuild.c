@@ -164,6 +164,7 @@ typedef struct BuildState
 	/* the spanning tree (graph_connect): a node's parent and its layer */
 	int64	   *parent;
 	uint8	   *parent_layer;
+	uint8	   *nchildren;		/* tree edges in its layer-0 list */
 	/* spool of rows that did not fit */
 	BufFile    *spool;
 	int64		nspooled;
@@ -792,12 +793,22 @@ tree_edge(BuildState *bs, int64 r, int layer, int64 id)
 	return bs->parent[id] == r && bs->parent_layer[id] == layer;
 }
 
-/* reached id through r's link on layer (RESCUE_EDGE: a rescue link) */
+/*
+ * reached id through r's link on layer (RESCUE_EDGE: a rescue link).  A
+ * list takes at most HNSW_PIN_LIMIT tree edges: beyond, id waits to be
+ * reached some other way (or adopted).
+ */
 static inline void
 reach(BuildState *bs, bool *reached, int64 *queue, int64 *tail, int64 r, int layer, int64 id)
 {
 	if (reached[id])
 		return;
+	if (layer == 0)
+	{
+		if (bs->nchildren[r] >= HNSW_PIN_LIMIT(bs->g->cap0))
+			return;
+		bs->nchildren[r]++;
+	}
 	reached[id] = true;
 	bs->parent[id] = r;
 	bs->parent_layer[id] = layer;
@@ -906,6 +917,7 @@ tree_link(BuildState *bs, int64 r, int64 id, float d)
 	hdr[1] = nsel;
 	bs->parent[id] = r;
 	bs->parent_layer[id] = 0;
+	bs->nchildren[r]++;
 	return true;
 }
 
@@ -985,6 +997,8 @@ graph_connect(BuildState *bs)
 
 	bs->parent = palloc_extended(mul_size(sizeof(int64), Max(n, 1)), MCXT_ALLOC_HUGE);
 	bs->parent_layer = palloc_extended(mul_size(sizeof(uint8), Max(n, 1)), MCXT_ALLOC_HUGE);
+	bs->nchildren = palloc_extended(mul_size(sizeof(uint8), Max(n, 1)),
+									MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	memset(bs->parent, 0xFF, sizeof(int64) * n);	/* -1: no parent */
 	if (n == 0 || g->entry < 0)
 		return;

@@ -40,24 +40,31 @@
 #include "vector.h"
 
 /*
- * A distance over dims dimensions, in units of cpu_operator_cost: one
- * function call plus DIST_PER_DIM per dimension.
+ * All in units of cpu_operator_cost, from bench/planner_crossover.py runs
+ * on this project's machine (src/README, "HNSW: cost model"), where
+ * cpu_operator_cost came to about 5 ns next to PostgreSQL's own estimates
+ * of the same sequential scans.
+ *
+ * A distance over dims dimensions: a call, plus DIST_PER_DIM a dimension.
  */
-#define DIST_PER_DIM			(1.0 / 16)
+#define DIST_CALL				50.0
+#define DIST_PER_DIM			(1.0 / 24)
 
 /*
- * Reading one vector kept out of line (TOAST), in units of
- * cpu_operator_cost: a fixed part (the TOAST index lookup) and a part per
- * TOAST chunk.
+ * Reading one vector kept out of line (TOAST): a fixed part (the TOAST
+ * index lookup) and a part per TOAST chunk.
  */
-#define TOAST_FIXED				200.0
-#define TOAST_PER_CHUNK			60.0
+#define TOAST_FIXED				250.0
+#define TOAST_PER_CHUNK			100.0
+
+/* An index node visited by a search, besides its distance: pin, lock, links. */
+#define NODE_VISIT				70.0
 
 /* Cost of one distance over dims dimensions between vectors in memory. */
 double
 HnswDistanceCost(int dims)
 {
-	return cpu_operator_cost * (1.0 + DIST_PER_DIM * dims);
+	return cpu_operator_cost * (DIST_CALL + DIST_PER_DIM * dims);
 }
 
 /* Cost of reading one vector of dims dimensions from TOAST. */
@@ -163,9 +170,10 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  * tuple: a layer-0 search with ef = hnsw.ef_search measures about
  * ef_search * m nodes (each expansion reads up to 2m links, about half
  * new), plus a greedy walk of about m nodes per upper layer; never more
- * than the index holds.  Each measured node costs an index tuple, a
- * distance (HnswDistanceCost: the index keeps vectors in its own pages,
- * never in TOAST) and a page access; a vector index is normally cached, so
+ * than the index holds.  Each measured node costs an index tuple, a visit
+ * (pin, lock, links), a distance (HnswDistanceCost: the index keeps
+ * vectors in its own pages, never in TOAST) and a page access; a vector
+ * index is normally cached, so
  * page accesses cost random_page_cost scaled by the share of the index
  * that does not fit effective_cache_size.  A fixed start (metapage, entry
  * point) keeps a sequential scan cheaper on tiny tables.  The total stays
@@ -213,7 +221,8 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
 	visited = Min(visited, ntuples);
 	uncached = pages / (pages + Max(effective_cache_size, 1));
-	per_node = cpu_index_tuple_cost + HnswDistanceCost(dims) + random_page_cost * uncached;
+	per_node = cpu_index_tuple_cost + HnswDistanceCost(dims) + cpu_operator_cost * NODE_VISIT +
+		random_page_cost * uncached;
 
 	*indexStartupCost = 2 * random_page_cost + visited * per_node;
 	*indexTotalCost = Max(costs.indexTotalCost, *indexStartupCost);

@@ -25,6 +25,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/float.h"
@@ -222,18 +223,22 @@ disk_link_distance(void *arg, int k)
 /*
  * The list nb should have on layer so that it links to x: by the rule of
  * HnswBacklinkUpdate, or, with force, x in place of the farthest unpinned
- * link.  x is pinned in it with pin.  Returns false if nb's list should not
- * change (x rejected, or every slot pinned); *out is the new list.
+ * link.  x is pinned in it as pinmode says (HnswPin; only layer 0 has
+ * pins).  Returns false if nb's list should not change (x rejected, or
+ * every slot pinned); *out is the new list.
  */
 static bool
-backlink_list(HnswSearch *s, const HnswList *list, int cap, ItemPointer x, float d,
-			  bool force, bool pin, HnswList *out)
+backlink_list(HnswSearch *s, const HnswList *list, int cap, int layer, ItemPointer x,
+			  float d, bool force, HnswPin pinmode, HnswList *out)
 {
 	int			order[2 * HNSW_MAX_M + 1];
 	int			newn;
 	int			newsel;
 	DiskLinkArg arg = {s, (ItemPointerData *) list->tids};
 	int			at = HnswListFind(list, x);
+	bool		pin = layer == 0 &&
+		(pinmode == HNSW_PIN_ALWAYS ||
+		 (pinmode == HNSW_PIN_IF_ROOM && HnswListPins(list) < HNSW_PIN_LIMIT(cap)));
 
 	*out = *list;
 	if (at >= 0)
@@ -259,15 +264,15 @@ backlink_list(HnswSearch *s, const HnswList *list, int cap, ItemPointer x, float
 }
 
 /*
- * Gives neighbour nb a link to the new node x on layer (pinned with pin).
- * The new list is decided with no lock held (backlink_list), then written
- * under the page's exclusive lock if the list is unchanged; else decided
- * again.  Holds no buffer lock on entry or exit.  Returns whether nb links
- * to x afterwards (pinned, with pin).
+ * Gives neighbour nb a link to the new node x on layer (pinned as pin
+ * says).  The new list is decided with no lock held (backlink_list), then
+ * written under the page's exclusive lock if the list is unchanged; else
+ * decided again.  Holds no buffer lock on entry or exit.  Returns whether
+ * nb links to x afterwards; asked to pin, whether it links to x pinned.
  */
 bool
 HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, float d,
-				bool force, bool pin)
+				bool force, HnswPin pin)
 {
 	HnswIndexInfo *info = s->info;
 	int			cap = HnswLayerCap(info->m, layer);
@@ -281,6 +286,7 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 		HnswNode	node;
 		bool		gone;
 		bool		same;
+		int			at;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
@@ -290,11 +296,11 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 		UnlockReleaseBuffer(buf);
 		if (gone)
 			break;				/* the neighbour went away */
-		if (!backlink_list(s, list, cap, x, d, force, pin, want))
+		if (!backlink_list(s, list, cap, layer, x, d, force, pin, want))
 		{
 			int			at = HnswListFind(list, x);
 
-			linked = at >= 0 && (!pin || list->pinned[at]);
+			linked = at >= 0 && (pin == HNSW_PIN_NO || list->pinned[at]);
 			break;
 		}
 
@@ -313,7 +319,8 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 			node = HnswGetNode(page, ItemPointerGetOffsetNumber(&nb->tid), info);
 			HnswListWrite(node, &info->layouts[node->level], layer, cap, want);
 			HnswEditFinish(&edit);
-			linked = HnswListFind(want, x) >= 0;
+			at = HnswListFind(want, x);
+			linked = at >= 0 && (pin == HNSW_PIN_NO || want->pinned[at]);
 		}
 		UnlockReleaseBuffer(buf);
 		if (same || gone)
@@ -377,6 +384,68 @@ HnswAddRescueLink(Relation index, HnswIndexInfo *info, HnswCandidate *r, ItemPoi
 }
 
 /*
+ * The rescue links of node r (and its version, for HnswAddRescueLink):
+ * how many, into out.  0 if r is gone.
+ */
+static int
+rescue_children(Relation index, HnswIndexInfo *info, ItemPointer r, uint16 *version,
+				ItemPointerData *out)
+{
+	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(r));
+	HnswNode	node;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(r), info);
+	if (node != NULL)
+	{
+		*version = node->version;
+		for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
+			if (ItemPointerIsValid(&HnswNodeRescue(node, &info->layouts[node->level])[i]))
+				out[n++] = HnswNodeRescue(node, &info->layouts[node->level])[i];
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/*
+ * Gives x a rescue link from a node near cands (n, live nodes a search
+ * found, sorted): the first with a free rescue slot; when they have none,
+ * a node down the rescue links of the nearest, each step to a random one,
+ * so that the rescued nodes under a node grow into a shallow tree rather
+ * than filling the nodes a search finds (under inner product, the same few
+ * for every small vector).  Returns whether x got one.
+ */
+bool
+HnswRescueNear(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n,
+			   ItemPointer x)
+{
+	HnswCandidate cur;
+
+	for (int i = 0; i < n; i++)
+		if (HnswAddRescueLink(index, info, &cands[i], x))
+			return true;
+	if (n == 0)
+		return false;
+	cur = cands[0];
+	for (int depth = 0; depth < 64; depth++)
+	{
+		ItemPointerData kids[HNSW_RESCUE_LINKS];
+		uint16		version;
+		int			k = rescue_children(index, info, &cur.tid, &version, kids);
+
+		if (k == 0)
+			return false;
+		cur.tid = kids[pg_prng_uint64_range(&pg_global_prng_state, 0, k - 1)];
+		(void) rescue_children(index, info, &cur.tid, &cur.version, kids);	/* its version */
+		if (HnswAddRescueLink(index, info, &cur, x))
+			return true;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return false;
+}
+
+/*
  * The new node's list on layer: the selection heuristic over found (n,
  * sorted), with the chosen candidates in *sel (palloc'd) for back-links.
  */
@@ -411,11 +480,11 @@ choose_links(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n, i
 
 /*
  * Back-links from the chosen neighbours to the new node x.  With
- * need_parent, the first neighbour on layer 0 to take x gets the link
- * pinned: x's place in the spanning tree.  If the rule lets none take it,
- * the nearest node the search found with a free rescue slot links to x
- * by a rescue link; failing that, the nearest with an unpinned slot is
- * made to take x in its list.
+ * need_parent, the first neighbour on layer 0 to take x while under
+ * HNSW_PIN_LIMIT pins gets the link pinned: x's place in the spanning
+ * tree.  If none does, the nearest node the search found with a free
+ * rescue slot links to x by a rescue link; failing that, the nearest with
+ * an unpinned slot is made to take x in its list, pinned.
  */
 static void
 add_backlinks(HnswSearch *s, HnswCandidate **sel, const int *nsel, int top,
@@ -426,16 +495,16 @@ add_backlinks(HnswSearch *s, HnswCandidate **sel, const int *nsel, int top,
 	for (int layer = top; layer >= 0; layer--)
 		for (int i = 0; i < nsel[layer]; i++)
 		{
-			bool		pin = layer == 0 && !parent;
+			HnswPin		pin = layer == 0 && !parent ? HNSW_PIN_IF_ROOM : HNSW_PIN_NO;
 
 			if (HnswAddBacklink(s, &sel[layer][i], layer, x, sel[layer][i].dist, false, pin) &&
-				pin)
+				pin != HNSW_PIN_NO)
 				parent = true;
 		}
+	if (!parent)
+		parent = HnswRescueNear(s->index, s->info, found0, nfound0, x);
 	for (int i = 0; i < nfound0 && !parent; i++)
-		parent = HnswAddRescueLink(s->index, s->info, &found0[i], x);
-	for (int i = 0; i < nfound0 && !parent; i++)
-		parent = HnswAddBacklink(s, &found0[i], 0, x, found0[i].dist, true, true);
+		parent = HnswAddBacklink(s, &found0[i], 0, x, found0[i].dist, true, HNSW_PIN_ALWAYS);
 	if (!parent)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),

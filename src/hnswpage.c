@@ -346,6 +346,17 @@ HnswListSame(HnswNode node, const HnswNodeLayout *l, int layer, int cap,
 	return true;
 }
 
+/* How many links of the list are pinned. */
+int
+HnswListPins(const HnswList *list)
+{
+	int			n = 0;
+
+	for (int i = 0; i < list->count; i++)
+		n += list->pinned[i];
+	return n;
+}
+
 /* Position of tid in the list, or -1. */
 int
 HnswListFind(const HnswList *list, ItemPointer tid)

@@ -84,6 +84,26 @@ typedef struct tidset_entry
 #define SH_DECLARE
 #include "lib/simplehash.h"
 
+/* a growing array of TIDs */
+typedef struct TidArray
+{
+	ItemPointerData *tids;
+	int			n;
+	int			cap;
+} TidArray;
+
+static void
+tidarray_add(TidArray *a, const ItemPointerData *tids, int n)
+{
+	while (a->n + n > a->cap)
+	{
+		a->cap *= 2;
+		a->tids = repalloc_huge(a->tids, sizeof(ItemPointerData) * a->cap);
+	}
+	memcpy(a->tids + a->n, tids, sizeof(ItemPointerData) * n);
+	a->n += n;
+}
+
 typedef struct VacuumState
 {
 	IndexVacuumInfo *vinfo;
@@ -324,38 +344,53 @@ has_room(VacuumState *vs, HnswNode node)
 }
 
 /*
- * Finds the highest-level live node of the whole index (with room for one
- * more tree edge, with room).
+ * Calls fn for every node of the index not flagged DELETED nor in the
+ * deleted set, with its page share-locked.  Reads every page in order.
  */
 static void
-find_live_node(VacuumState *vs, bool room)
+each_live_node(VacuumState *vs, void (*fn) (VacuumState *vs, ItemPointer tid, HnswNode node,
+											void *arg), void *arg)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 
-	vs->have_live = false;
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
 		Buffer		buf = read_block(vs, blkno);
 		Page		page;
 
+		vacuum_delay_point();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
-		{
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 			{
 				HnswNode	node = HnswGetNode(page, off, vs->info);
 				ItemPointerData tid;
 
 				ItemPointerSet(&tid, blkno, off);
-				if (node && !(node->flags & HNSW_NODE_DELETED) && !is_deleted(vs, &tid) &&
-					(!room || has_room(vs, node)))
-					note_live(vs, &tid, node);
+				if (node != NULL && !(node->flags & HNSW_NODE_DELETED) && !is_deleted(vs, &tid))
+					fn(vs, &tid, node, arg);
 			}
-		}
 		UnlockReleaseBuffer(buf);
-		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+static void
+note_live_with_room(VacuumState *vs, ItemPointer tid, HnswNode node, void *arg)
+{
+	if (!*(bool *) arg || has_room(vs, node))
+		note_live(vs, tid, node);
+}
+
+/*
+ * Finds the highest-level live node of the whole index (with room for one
+ * more tree edge, with room).
+ */
+static void
+find_live_node(VacuumState *vs, bool room)
+{
+	vs->have_live = false;
+	each_live_node(vs, note_live_with_room, &room);
 }
 
 /*
@@ -410,7 +445,7 @@ pin_link(VacuumState *vs, HnswCandidate *r, int layer, ItemPointer u, const floa
 	bool		ok;
 
 	HnswSearchInit(&s, vs->index, vs->info, uvec, true);
-	ok = HnswAddBacklink(&s, r, layer, u, d, true, true);
+	ok = HnswAddBacklink(&s, r, layer, u, d, true, HNSW_PIN_ALWAYS);
 	HnswSearchFree(&s);
 	return ok;
 }
@@ -511,8 +546,8 @@ relink_mark(void *arg, ItemPointer t)
 }
 
 /*
- * If node r's layer-0 list links to u, pins that link.  Returns whether it
- * is pinned afterwards.
+ * If node r's layer-0 list links to u and has fewer than HNSW_PIN_LIMIT
+ * pins, pins that link.  Returns whether it is pinned afterwards.
  */
 static bool
 pin_existing(VacuumState *vs, ItemPointer r, ItemPointer u)
@@ -539,10 +574,10 @@ pin_existing(VacuumState *vs, ItemPointer r, ItemPointer u)
 		HnswListRead(node, &info->layouts[node->level], layer, cap, &list);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		at = HnswListFind(&list, u);
-		if (at < 0 || list.pinned[at])
+		if (at < 0 || list.pinned[at] || HnswListPins(&list) >= HNSW_PIN_LIMIT(cap))
 		{
 			ReleaseBuffer(buf);
-			return at >= 0;
+			return at >= 0 && list.pinned[at];
 		}
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(r), info);
@@ -566,13 +601,54 @@ pin_existing(VacuumState *vs, ItemPointer r, ItemPointer u)
 }
 
 /*
+ * A tree edge for live node u (vector vec) from the nearest reached nodes
+ * a search finds: an existing link of theirs pinned, else a rescue link
+ * (HnswRescueNear), else a pinned link in place of their farthest
+ * unpinned one.
+ */
+static bool
+adopt_by_search(VacuumState *vs, ItemPointer u, const float *vec)
+{
+	HnswSearch	s;
+	HnswCandidate ep;
+	int			ep_level;
+	bool		done = false;
+	HnswHeap	entries,
+				w;
+	int			n = 0;
+
+	HnswSearchInit(&s, vs->index, vs->info, vec, true);
+	if (!HnswSearchEntry(&s, &ep, &ep_level))
+	{
+		HnswSearchFree(&s);
+		return false;
+	}
+	ep = HnswGreedyDescend(&s, ep, ep_level, 0);
+	HnswHeapInit(&entries, 1, false);
+	HnswHeapPush(&entries, &ep);
+	HnswHeapInit(&w, vs->info->ef_construction + 1, true);
+	HnswSearchLayer(&s, &entries, vs->info->ef_construction, 0, &w, NULL);
+	HnswSortCandidates(w.items, w.n);
+	for (int i = 0; i < w.n; i++)	/* the reached ones, u left out */
+		if (!ItemPointerEquals(&w.items[i].tid, u) &&
+			tidset_lookup(vs->reached, tid_key(&w.items[i].tid)) != NULL)
+			w.items[n++] = w.items[i];
+	for (int i = 0; i < n && !done; i++)
+		done = pin_existing(vs, &w.items[i].tid, u);
+	if (!done)
+		done = HnswRescueNear(vs->index, vs->info, w.items, n, u);
+	for (int i = 0; i < n && !done; i++)
+		done = HnswAddBacklink(&s, &w.items[i], 0, u, w.items[i].dist, true, HNSW_PIN_ALWAYS);
+	HnswSearchFree(&s);
+	return done;
+}
+
+/*
  * Gives live node u a tree edge from a node reached over tree edges
  * avoiding deleted nodes (vs->reached): one of u's own neighbours that
- * already links to it gets the link pinned; or, with search, among the
- * nearest such nodes a search for u's vector finds, the first with a free
- * rescue slot links to u by a rescue link (failing that, the first with an
- * unpinned slot takes u in its list, pinned).  Returns false if none
- * could take it.
+ * already links to it gets the link pinned; or, with search, one found by
+ * a search for u's vector (adopt_by_search).  Returns false if none could
+ * take it.
  */
 static bool
 adopt(VacuumState *vs, ItemPointer u, bool search)
@@ -584,43 +660,15 @@ adopt(VacuumState *vs, ItemPointer u, bool search)
 	uint16		version;
 	int			level;
 	bool		deleted;
-	HnswSearch	s;
-	HnswCandidate ep;
-	int			ep_level;
-	bool		done = false;
 
 	if (!HnswNodeRead(vs->index, info, u, vec, &version, &level, &deleted) || deleted)
 		return true;			/* gone, or nothing to keep reachable */
 	nlinks = HnswNodeNeighbors(vs->index, info, u, version, 0, links);
-	for (int i = 0; i < nlinks && !done; i++)
-		done = tidset_lookup(vs->reached, tid_key(&links[i])) != NULL &&
-			pin_existing(vs, &links[i], u);
-	if (done || !search)
-		return done;
-
-	HnswSearchInit(&s, vs->index, info, vec, true);
-	if (HnswSearchEntry(&s, &ep, &ep_level))
-	{
-		HnswHeap	entries,
-					w;
-
-		ep = HnswGreedyDescend(&s, ep, ep_level, 0);
-		HnswHeapInit(&entries, 1, false);
-		HnswHeapPush(&entries, &ep);
-		HnswHeapInit(&w, info->ef_construction + 1, true);
-		HnswSearchLayer(&s, &entries, info->ef_construction, 0, &w, NULL);
-		HnswSortCandidates(w.items, w.n);
-		for (int pass = 0; pass < 2 && !done; pass++)
-			for (int i = 0; i < w.n && !done; i++)
-				done = !ItemPointerEquals(&w.items[i].tid, u) &&
-					tidset_lookup(vs->reached, tid_key(&w.items[i].tid)) != NULL &&
-					(pass == 0 ?
-					 (pin_existing(vs, &w.items[i].tid, u) ||
-					  HnswAddRescueLink(vs->index, info, &w.items[i], u)) :
-					 HnswAddBacklink(&s, &w.items[i], 0, u, w.items[i].dist, true, true));
-	}
-	HnswSearchFree(&s);
-	return done;
+	for (int i = 0; i < nlinks; i++)
+		if (tidset_lookup(vs->reached, tid_key(&links[i])) != NULL &&
+			pin_existing(vs, &links[i], u))
+			return true;
+	return search && adopt_by_search(vs, u, vec);
 }
 
 /*
@@ -658,43 +706,13 @@ adopt_round(VacuumState *vs, ItemPointerData *lost, int nlost, bool search)
 	return adopted;
 }
 
-/* the live nodes of the index not in vs->reached */
-static ItemPointerData *
-unreached_nodes(VacuumState *vs, int *n)
+static void
+collect_unreached(VacuumState *vs, ItemPointer tid, HnswNode node, void *arg)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-	int			cap = 64;
-	ItemPointerData *out = palloc(sizeof(ItemPointerData) * cap);
+	TidArray   *a = (TidArray *) arg;
 
-	*n = 0;
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-	{
-		Buffer		buf = read_block(vs, blkno);
-		Page		page;
-
-		vacuum_delay_point();
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
-			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
-			{
-				HnswNode	node = HnswGetNode(page, off, vs->info);
-				ItemPointerData tid;
-
-				ItemPointerSet(&tid, blkno, off);
-				if (node == NULL || (node->flags & HNSW_NODE_DELETED) ||
-					tidset_lookup(vs->reached, tid_key(&tid)) != NULL)
-					continue;
-				if (*n == cap)
-				{
-					cap *= 2;
-					out = repalloc_huge(out, sizeof(ItemPointerData) * cap);
-				}
-				out[(*n)++] = tid;
-			}
-		UnlockReleaseBuffer(buf);
-	}
-	return out;
+	if (tidset_lookup(vs->reached, tid_key(tid)) == NULL)
+		tidarray_add(a, tid, 1);
 }
 
 /*
@@ -711,8 +729,7 @@ static void
 relink(VacuumState *vs)
 {
 	HnswMetaPageData meta;
-	ItemPointerData *lost;
-	int			nlost;
+	TidArray	lost = {palloc(sizeof(ItemPointerData) * 64), 0, 64};
 	bool		search = false;
 
 	HnswReadMeta(vs->index, &meta);
@@ -720,26 +737,26 @@ relink(VacuumState *vs)
 		return;
 	vs->reached = tidset_create(CurrentMemoryContext, 1024, NULL);
 	HnswWalkTree(vs->index, vs->info, vs->vinfo->strategy, &meta.entry, relink_mark, vs);
-	lost = unreached_nodes(vs, &nlost);
+	each_live_node(vs, collect_unreached, &lost);
 	for (;;)
 	{
-		if (adopt_round(vs, lost, nlost, search) > 0)
+		if (adopt_round(vs, lost.tids, lost.n, search) > 0)
 			search = false;
 		else if (!search)
 			search = true;
 		else
 			break;
 	}
-	for (int i = 0; i < nlost; i++)
-		if (tidset_lookup(vs->reached, tid_key(&lost[i])) == NULL &&
-			!is_deleted(vs, &lost[i]))
+	for (int i = 0; i < lost.n; i++)
+		if (tidset_lookup(vs->reached, tid_key(&lost.tids[i])) == NULL &&
+			!is_deleted(vs, &lost.tids[i]))
 			ereport(WARNING,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("could not relink node (%u,%u) of index \"%s\"",
-							ItemPointerGetBlockNumber(&lost[i]),
-							ItemPointerGetOffsetNumber(&lost[i]),
+							ItemPointerGetBlockNumber(&lost.tids[i]),
+							ItemPointerGetOffsetNumber(&lost.tids[i]),
 							RelationGetRelationName(vs->index))));
-	pfree(lost);
+	pfree(lost.tids);
 	tidset_destroy(vs->reached);
 	vs->reached = NULL;
 }
@@ -975,7 +992,7 @@ backlink(VacuumState *vs, ItemPointer tid, const float *vec, int layer, HnswList
 		for (int k = 0; k < n; k++)
 			if (ItemPointerEquals(&cands[k].tid, &list->tids[i]))
 			{
-				HnswAddBacklink(&s, &cands[k], layer, tid, cands[k].dist, false, false);
+				HnswAddBacklink(&s, &cands[k], layer, tid, cands[k].dist, false, HNSW_PIN_NO);
 				break;
 			}
 	HnswSearchFree(&s);
@@ -1129,25 +1146,6 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 }
 
 /* ---- pass 4: free ---- */
-
-typedef struct TidArray
-{
-	ItemPointerData *tids;
-	int			n;
-	int			cap;
-} TidArray;
-
-static void
-tidarray_add(TidArray *a, const ItemPointerData *tids, int n)
-{
-	while (a->n + n > a->cap)
-	{
-		a->cap *= 2;
-		a->tids = repalloc_huge(a->tids, sizeof(ItemPointerData) * a->cap);
-	}
-	memcpy(a->tids + a->n, tids, sizeof(ItemPointerData) * n);
-	a->n += n;
-}
 
 /*
  * The TID list tuples of the deleted nodes on a page: read before the page

@@ -149,6 +149,8 @@ for my $workers (0, 1)
 	is_deeply(\@s, \@p, "$what build over memory: standby returns the primary's k-NN ids");
 	my $c = VecdbTest::index_check_ok($primary, 'otst_v_idx', "$what build over memory");
 	is($c->{heap_tuples_checked}, $orows, "$what build over memory: every row is indexed");
+	is($c->{unreachable_nodes}, 0,
+		"$what build over memory: every node is reachable, also those inserted after the graph was written");
 	my $r = otst_recall();
 	note "otst: recall\@$k at ef_search $oef after a $what build over memory: $r";
 	cmp_ok($r, '>=', $in_memory_recall - 0.05,

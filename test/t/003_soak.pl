@@ -6,7 +6,8 @@
 # 4 inserters, 2 k-NN readers, 1 client mixing DELETE (weight 20) and
 # VACUUM (weight 1).  shared_buffers is small, so graph pages are evicted
 # and re-read during the run.  Afterwards the index must pass the structure
-# checker with heapallindexed, index every live row, reach recall@10 >= 0.95
+# checker with heapallindexed, index every live row, leave no row
+# unreachable (unreachable_nodes = 0), reach recall@10 >= 0.95
 # at the default ef_search, stay close to the recall of a fresh build, and
 # find the last 500 inserted rows with their own vectors.  Vectors are
 # embedding-like: they lie near a 4-dimensional manifold (VecdbData).
@@ -182,6 +183,8 @@ my $c = check_index('after the soak');
 my $seqcount = $node->safe_psql('postgres', $seqcount_sql);
 is($c->{heap_checked}, $seqcount,
 	'heap_tuples_checked equals the seq scan row count');
+is($c->{unreachable}, 0,
+	'after concurrent inserts, searches, deletes and VACUUMs every row is reachable');
 
 # (c) recall@10 for 50 random queries
 my @q = manifold_vectors(50, $dim, $seed + 1);
