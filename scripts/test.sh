@@ -4,7 +4,10 @@
 # Installs what is missing (apt, npm), builds with -Werror and
 # -DUSE_ASSERT_CHECKING, installs, then runs: kernel and parser unit tests,
 # pg_regress, isolation specs, the Node.js client check, TAP tests, and a
-# short libFuzzer run.  Exits non-zero on the first failing stage.
+# short libFuzzer run.  Every stage runs; the last line counts tests (a
+# unit program, a regress or isolation file, a client test, a TAP
+# assertion, the fuzz run): "N passed, M failed".  Exits non-zero if any
+# failed.
 #
 # Environment: VECDB_TEST_DIR (default /tmp/vecdb-test), VECDB_TEST_PORT
 # (default 54332), FUZZ_SECONDS (default 30), VECDB_SKIP="tap fuzz ..." to
@@ -17,35 +20,56 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 SKIP=" ${VECDB_SKIP:-} "
 passed=0
 failed=0
+OUT=$(mktemp)
 
 skip() { [[ "$SKIP" == *" $1 "* ]]; }
 
+# count PASSED FAILED: adds a stage's test counts to the totals
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# stage NAME FN: runs FN with its output shown and kept in $OUT, then
+# counts its tests with count_NAME (from $OUT and FN's exit status)
 stage() {
-	local name=$1
-	shift
+	local name=$1 fn=$2 rc=0
 	if skip "$name"; then
 		log "stage $name: skipped"
 		return 0
 	fi
 	log "stage $name"
 	local t0=$SECONDS
-	if "$@"; then
-		passed=$((passed + 1))
-		log "stage $name: ok ($((SECONDS - t0)) s)"
-	else
-		failed=$((failed + 1))
-		log "stage $name: FAILED"
-		echo "$passed passed, $failed failed"
-		exit 1
-	fi
+	# not a pipeline: FN runs in this shell, so what it exports (the
+	# cluster's PGHOST and PGPORT) reaches the stages after it
+	set +e
+	"$fn" > >(tee "$OUT") 2>&1
+	rc=$?
+	wait $!
+	set -e
+	local p0=$passed f0=$failed
+	"count_$name" "$rc"
+	log "stage $name: $((passed - p0)) passed, $((failed - f0)) failed ($((SECONDS - t0)) s)"
 }
 
 ensure_packages "${BUILD_PACKAGES[@]}" libipc-run-perl libclang-rt-14-dev dataset-fashion-mnist
 command -v node >/dev/null && command -v npm >/dev/null || ensure_packages nodejs npm
 
-build_install VECDB_DEV=1
+if ! (build_install VECDB_DEV=1); then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
-run_unit() { make -C "$VECDB_ROOT" -s unit; }
+run_unit() {
+	local rc=0
+	for t in test_distance test_vecparse; do
+		make -C "$VECDB_ROOT" -s "test/unit/$t" >/dev/null && "$VECDB_ROOT/test/unit/$t" || rc=1
+	done
+	return $rc
+}
+# a unit program is one test: it passed if it says "N passed, 0 failed"
+count_unit() {
+	local ok
+	ok=$(grep -c '^[0-9]* passed, 0 failed$' "$OUT" || true)
+	count "$ok" $((2 - ok))
+}
 
 run_regress() {
 	cluster_start "$TEST_DIR" "$TEST_PORT"
@@ -57,6 +81,15 @@ run_regress() {
 	return $rc
 }
 
+# one test per regress or isolation file
+count_regress() {
+	local ok bad
+	ok=$(grep -cE '^ok [0-9]+|^test .* \.\.\. ok' "$OUT" || true)
+	bad=$(grep -cE '^test .* \.\.\. FAILED|^not ok [0-9]+' "$OUT" || true)
+	[ "$1" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+	count "$ok" "$bad"
+}
+
 run_client() {
 	local dir=$TEST_DIR/client
 	rm -rf "$dir"
@@ -64,6 +97,17 @@ run_client() {
 	cp "$VECDB_ROOT"/test/client/package.json "$VECDB_ROOT"/test/client/*.js "$dir"/
 	[ -f "$VECDB_ROOT/test/client/package-lock.json" ] && cp "$VECDB_ROOT/test/client/package-lock.json" "$dir"/
 	(cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null && node --test)
+}
+
+# node --test: "# pass N" and "# fail N"
+count_client() {
+	local ok bad
+	ok=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$OUT" | tail -1)
+	bad=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$OUT" | tail -1)
+	ok=${ok:-0}
+	bad=${bad:-0}
+	[ "$1" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+	count "$ok" "$bad"
 }
 
 run_tap() {
@@ -80,7 +124,19 @@ run_tap() {
 		"$VECDB_ROOT"/test/t/*.pl
 }
 
+# prove: every assertion of every script; a script that died early counts one
+count_tap() {
+	local total bad dubious
+	total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$OUT" | tail -1)
+	bad=$(sed -n 's/.*Tests: [0-9]* Failed: \([0-9]*\)).*/\1/p' "$OUT" | awk '{s += $1} END {print s + 0}')
+	dubious=$(grep -c 'Non-zero exit status\|Parse errors' "$OUT" || true)
+	total=${total:-0}
+	[ "$bad" -eq 0 ] && [ "$1" -ne 0 ] && bad=$((dubious > 0 ? dubious : 1))
+	count $((total - bad < 0 ? 0 : total - bad)) "$bad"
+}
+
 run_fuzz() { make -C "$VECDB_ROOT" -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS" 2>&1 | tail -5; }
+count_fuzz() { if [ "$1" -eq 0 ]; then count 1 0; else count 0 1; fi; }
 
 trap 'cluster_stop "$TEST_DIR"' EXIT
 stage unit run_unit
@@ -89,4 +145,6 @@ stage client run_client
 cluster_stop "$TEST_DIR"
 stage tap run_tap
 stage fuzz run_fuzz
+rm -f "$OUT"
 echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
