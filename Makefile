@@ -1,6 +1,8 @@
 # vecdb: PGXS build.
 #
-# Layout: C sources in src/, the extension install script in
+# Layout: C sources in src/ by subsystem (src/type: the SQL types;
+# src/kernel: distance kernels and CPU dispatch; src/hnsw: the HNSW access
+# method; src/README maps them), the extension install script in
 # sql/vecdb--$(EXTVERSION).sql (sql/ also holds the pg_regress inputs;
 # expected/ their outputs), isolation specs in specs/, TAP tests in test/t/,
 # server-free tests in test/unit and test/fuzz, benchmarks in bench/.
@@ -18,25 +20,9 @@ DATA = sql/vecdb--$(EXTVERSION).sql
 
 OBJS = \
 	src/vecdb.o \
-	src/vecparse.o \
-	src/vector.o \
-	src/vector_ops.o \
-	src/vector_agg.o \
-	src/distance.o \
-	src/distance_x86.o \
-	src/hnsw.o \
-	src/hnswutils.o \
-	src/hnswpage.o \
-	src/hnswsearch.o \
-	src/hnswbuild.o \
-	src/hnswinsert.o \
-	src/hnswscan.o \
-	src/hnswvacuum.o \
-	src/hnswcheck.o \
-	src/hnswtids.o \
-	src/hnswcost.o
+	$(patsubst %.c,%.o,$(sort $(wildcard src/type/*.c src/kernel/*.c src/hnsw/*.c)))
 
-HEADERS = src/vector.h
+HEADERS = src/type/vector.h
 
 REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
@@ -49,7 +35,7 @@ PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 
 # Portable: no -march flags.  SIMD kernels use target attributes.
 # No fast-math either: distances must not depend on the compiler.
-PG_CFLAGS += -Isrc
+PG_CPPFLAGS += -Isrc
 ifeq ($(VECDB_DEV),1)
 PG_CFLAGS += -Werror -DUSE_ASSERT_CHECKING
 endif
@@ -58,19 +44,19 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every object depends on every private header (PGXS tracks only .c files)
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*/*.h)
 
 # ---- server-free tests and tools --------------------------------------------
 
-KERNEL_SRCS = src/distance.c src/distance_x86.c
+KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c
 TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 
-test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/distance.h
+test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/kernel/distance.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
 
-test/unit/test_vecparse: test/unit/test_vecparse.c src/vecparse.c src/vecparse.h
-	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/vecparse.c -lm
+test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
 
 .PHONY: unit fuzz fuzz-build bench-kernels bench
 unit: test/unit/test_distance test/unit/test_vecparse
@@ -78,9 +64,9 @@ unit: test/unit/test_distance test/unit/test_vecparse
 	test/unit/test_vecparse
 
 FUZZ_SECONDS ?= 60
-test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/vecparse.c src/vecparse.h
+test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
 	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc -o $@ test/fuzz/fuzz_vecparse.c src/vecparse.c -lm
+		-Isrc -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
 
 fuzz-build: test/fuzz/fuzz_vecparse
 
@@ -90,7 +76,7 @@ fuzz: test/fuzz/fuzz_vecparse
 	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-dict=test/fuzz/vecparse.dict test/fuzz/work
 
-bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/distance.h
+bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/kernel/distance.h
 	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
 
 bench-kernels: bench/bench_kernels

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "distance.h"
+#include "kernel/distance.h"
 
 #define POOL 64
 #define MAXRUNS 51

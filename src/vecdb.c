@@ -19,8 +19,8 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
-#include "distance.h"
-#include "hnsw.h"
+#include "kernel/distance.h"
+#include "hnsw/hnsw.h"
 
 PG_MODULE_MAGIC;
 

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * fuzz_vecparse.c
- *	  libFuzzer harness for the vector text parser (src/vecparse.c).
+ *	  libFuzzer harness for the vector text parser (src/type/vecparse.c).
  *
  * Built by "make fuzz" with clang -fsanitize=fuzzer,address,undefined, so a
  * crash, an out-of-bounds access, a leak or undefined behaviour in VecParse
@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vecparse.h"
+#include "type/vecparse.h"
 
 #define FUZZ_MAXDIM 16000
 

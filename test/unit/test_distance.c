@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "distance.h"
+#include "kernel/distance.h"
 
 #define MAXDIM 2048
 #define PAD 8

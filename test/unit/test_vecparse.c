@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * test_vecparse.c
- *	  Server-free unit test of the vector text parser (src/vecparse.c).
+ *	  Server-free unit test of the vector text parser (src/type/vecparse.c).
  *
  * Plain C, no framework: "make unit" builds and runs it.  Each case parses a
  * literal with maxdim 16000 (VECTOR_MAX_DIM) and compares the status, the
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vecparse.h"
+#include "type/vecparse.h"
 
 #define TEST_MAXDIM 16000
 #define TEST_MAXVALS 4

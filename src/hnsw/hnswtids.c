@@ -15,7 +15,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswtids.c
+ * src/hnsw/hnswtids.c
  *
  *-------------------------------------------------------------------------
  */

@@ -14,7 +14,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswsearch.c
+ * src/hnsw/hnswsearch.c
  *
  *-------------------------------------------------------------------------
  */
@@ -28,7 +28,7 @@
 #include "utils/float.h"
 #include "utils/rel.h"
 
-#include "distance.h"
+#include "kernel/distance.h"
 #include "hnsw.h"
 
 /* ---- visited set: node TID -> distance, open addressing ---- */

@@ -9,7 +9,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/vector.c
+ * src/type/vector.c
  *
  *-------------------------------------------------------------------------
  */

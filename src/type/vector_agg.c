@@ -12,7 +12,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/vector_agg.c
+ * src/type/vector_agg.c
  *
  *-------------------------------------------------------------------------
  */

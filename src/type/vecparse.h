@@ -8,7 +8,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/vecparse.h
+ * src/type/vecparse.h
  *
  *-------------------------------------------------------------------------
  */

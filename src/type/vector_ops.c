@@ -9,7 +9,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/vector_ops.c
+ * src/type/vector_ops.c
  *
  *-------------------------------------------------------------------------
  */
@@ -20,7 +20,7 @@
 #include "utils/float.h"
 #include "utils/varbit.h"
 
-#include "distance.h"
+#include "kernel/distance.h"
 #include "vector.h"
 
 /* ---- distances ---- */

@@ -18,7 +18,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswinsert.c
+ * src/hnsw/hnswinsert.c
  *
  *-------------------------------------------------------------------------
  */

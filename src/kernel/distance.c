@@ -10,7 +10,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/distance.c
+ * src/kernel/distance.c
  *
  *-------------------------------------------------------------------------
  */

@@ -15,7 +15,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/vecparse.c
+ * src/type/vecparse.c
  *
  *-------------------------------------------------------------------------
  */

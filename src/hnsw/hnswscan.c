@@ -17,7 +17,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswscan.c
+ * src/hnsw/hnswscan.c
  *
  *-------------------------------------------------------------------------
  */

@@ -9,7 +9,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnsw_page.h
+ * src/hnsw/hnsw_page.h
  *
  *-------------------------------------------------------------------------
  */

@@ -30,7 +30,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswvacuum.c
+ * src/hnsw/hnswvacuum.c
  *
  *-------------------------------------------------------------------------
  */

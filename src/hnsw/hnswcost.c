@@ -15,7 +15,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswcost.c
+ * src/hnsw/hnswcost.c
  *
  *-------------------------------------------------------------------------
  */
@@ -37,7 +37,7 @@
 #include "utils/syscache.h"
 
 #include "hnsw.h"
-#include "vector.h"
+#include "type/vector.h"
 
 /*
  * All in units of cpu_operator_cost, from bench/planner_crossover.py runs

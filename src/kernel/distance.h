@@ -10,7 +10,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/distance.h
+ * src/kernel/distance.h
  *
  *-------------------------------------------------------------------------
  */

@@ -12,7 +12,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/distance_x86.c
+ * src/kernel/distance_x86.c
  *
  *-------------------------------------------------------------------------
  */

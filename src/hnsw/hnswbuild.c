@@ -30,7 +30,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswbuild.c
+ * src/hnsw/hnswbuild.c
  *
  *-------------------------------------------------------------------------
  */
@@ -61,7 +61,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "distance.h"
+#include "kernel/distance.h"
 #include "hnsw.h"
 
 #define HNSW_BUILD_STRIPES		1024

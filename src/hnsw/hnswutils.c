@@ -6,7 +6,7 @@
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/hnswutils.c
+ * src/hnsw/hnswutils.c
  *
  *-------------------------------------------------------------------------
  */
@@ -20,9 +20,9 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-#include "distance.h"
+#include "kernel/distance.h"
 #include "hnsw.h"
-#include "vector.h"
+#include "type/vector.h"
 
 /* the C functions our operator classes name as support procedures */
 extern Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
