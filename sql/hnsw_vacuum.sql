@@ -45,3 +45,24 @@ SET hnsw.max_scan_tuples = 100000;
 SELECT count(DISTINCT i) FROM (SELECT i FROM th ORDER BY v <-> (SELECT v FROM th LIMIT 1) LIMIT 10000) s;
 RESET ALL;
 DROP TABLE tv, tq, th;
+
+-- A contiguous half of the points on a line deleted: when the entry point
+-- moves to a live node at the edge of the deleted region, the live nodes
+-- beyond it must still be relinked (30 builds: random levels put the
+-- entry point there in some of them)
+CREATE TABLE tl (i int, v vector(2)) WITH (autovacuum_enabled = off);
+CREATE TABLE tl_check (unreachable bigint);
+\set ECHO none
+SELECT stmt FROM generate_series(1, 30) g, LATERAL (VALUES
+	(1, 'TRUNCATE tl'),
+	(2, 'INSERT INTO tl SELECT i, ARRAY[i, 0] FROM generate_series(1, 300) i'),
+	(3, 'CREATE INDEX tl_idx ON tl USING hnsw (v vector_l2_ops)'),
+	(4, 'DELETE FROM tl WHERE i BETWEEN 3 AND 150'),
+	(5, 'VACUUM tl'),
+	(6, 'INSERT INTO tl_check SELECT unreachable_nodes FROM vecdb_index_check(''tl_idx'')'),
+	(7, 'DROP INDEX tl_idx')) AS s(k, stmt)
+ORDER BY g, k \gexec
+\set ECHO all
+SELECT count(*) AS builds, count(*) FILTER (WHERE unreachable > 0) AS with_unreachable
+FROM tl_check;
+DROP TABLE tl, tl_check;

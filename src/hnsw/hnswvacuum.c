@@ -604,13 +604,17 @@ pin_existing(VacuumState *vs, ItemPointer r, ItemPointer u)
  * A tree edge for live node u (vector vec) from the nearest reached nodes
  * a search finds: an existing link of theirs pinned, else a rescue link
  * (HnswRescueNear), else a pinned link in place of their farthest
- * unpinned one.
+ * unpinned one.  When the search finds no reached node (the entry point
+ * moved next to a deleted region that cut off everything else), the
+ * entry point itself, always reached, takes u: the rounds that follow
+ * adopt u's neighbours through u.
  */
 static bool
 adopt_by_search(VacuumState *vs, ItemPointer u, const float *vec)
 {
 	HnswSearch	s;
-	HnswCandidate ep;
+	HnswCandidate ep,
+				entry;
 	int			ep_level;
 	bool		done = false;
 	HnswHeap	entries,
@@ -623,6 +627,7 @@ adopt_by_search(VacuumState *vs, ItemPointer u, const float *vec)
 		HnswSearchFree(&s);
 		return false;
 	}
+	entry = ep;
 	ep = HnswGreedyDescend(&s, ep, ep_level, 0);
 	HnswHeapInit(&entries, 1, false);
 	HnswHeapPush(&entries, &ep);
@@ -633,6 +638,9 @@ adopt_by_search(VacuumState *vs, ItemPointer u, const float *vec)
 		if (!ItemPointerEquals(&w.items[i].tid, u) &&
 			tidset_lookup(vs->reached, tid_key(&w.items[i].tid)) != NULL)
 			w.items[n++] = w.items[i];
+	if (n == 0 && !ItemPointerEquals(&entry.tid, u) &&
+		tidset_lookup(vs->reached, tid_key(&entry.tid)) != NULL)
+		w.items[n++] = entry;
 	for (int i = 0; i < n && !done; i++)
 		done = pin_existing(vs, &w.items[i].tid, u);
 	if (!done)
