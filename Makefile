@@ -48,35 +48,52 @@ $(OBJS): $(wildcard src/*/*.h)
 
 # ---- server-free tests and tools --------------------------------------------
 
-KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c
+KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c \
+	src/kernel/halfvec.c src/kernel/halfvec_x86.c
+KERNEL_HDRS = src/kernel/distance.h src/kernel/halfvec.h src/kernel/simd_x86.h
 TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 
-test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/kernel/distance.h
+test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
+
+test/unit/test_halfvec: test/unit/test_halfvec.c $(KERNEL_SRCS) $(KERNEL_HDRS)
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_halfvec.c $(KERNEL_SRCS) -lm
 
 test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
 
 .PHONY: unit fuzz fuzz-build bench-kernels bench
-unit: test/unit/test_distance test/unit/test_vecparse
+unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_halfvec
 	test/unit/test_distance
 	test/unit/test_vecparse
+	test/unit/test_halfvec
 
+# FUZZ_SECONDS is the whole run, split evenly between the targets; each
+# target keeps its own working corpus, seeded from test/fuzz/corpus.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = test/fuzz/fuzz_vecparse test/fuzz/fuzz_halfvec
+FUZZ_CC = clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
+
 test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
-	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
+	$(FUZZ_CC) -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
 
-fuzz-build: test/fuzz/fuzz_vecparse
+test/fuzz/fuzz_halfvec: test/fuzz/fuzz_halfvec.c src/type/vecparse.c src/type/vecparse.h \
+		src/kernel/halfvec.c src/kernel/halfvec.h
+	$(FUZZ_CC) -o $@ test/fuzz/fuzz_halfvec.c src/type/vecparse.c src/kernel/halfvec.c \
+		src/kernel/halfvec_x86.c -lm
 
-fuzz: test/fuzz/fuzz_vecparse
-	mkdir -p test/fuzz/work
-	cp -n test/fuzz/corpus/* test/fuzz/work/ 2>/dev/null || true
-	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		-dict=test/fuzz/vecparse.dict test/fuzz/work
+fuzz-build: $(FUZZ_TARGETS)
 
-bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/kernel/distance.h
+fuzz: $(FUZZ_TARGETS)
+	for t in $(FUZZ_TARGETS); do \
+		w=test/fuzz/work/$$(basename $$t); \
+		mkdir -p $$w && cp -n test/fuzz/corpus/* $$w/ 2>/dev/null; \
+		$$t -max_total_time=$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) -max_len=4096 \
+			-dict=test/fuzz/vecparse.dict $$w || exit 1; \
+	done
+
+bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
 
 bench-kernels: bench/bench_kernels
@@ -87,5 +104,5 @@ BENCH_ARGS ?=
 bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
-EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse \
-	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check
+EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_halfvec \
+	$(FUZZ_TARGETS) bench/bench_kernels results output_iso tmp_check

@@ -20,6 +20,7 @@
 #include "utils/guc.h"
 
 #include "kernel/distance.h"
+#include "kernel/halfvec.h"
 #include "hnsw/hnsw.h"
 
 PG_MODULE_MAGIC;
@@ -95,7 +96,9 @@ materialize_srf(FunctionCallInfo fcinfo)
 
 /*
  * vecdb_kernels(): one row per kernel family this CPU supports, with
- * whether it is the one in use by this backend and whether it is the best.
+ * whether it is the one in use by this backend and whether it is the best:
+ * first the vector families, then the halfvec ones, named "halfvec_" and
+ * the family ("halfvec_scalar", "halfvec_f16c_fma", ...).
  */
 PG_FUNCTION_INFO_V1(vecdb_kernels_info);
 Datum
@@ -104,18 +107,33 @@ vecdb_kernels_info(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const VecdbKernelSet *sets[8];
 	const VecdbKernelSet *best = VecdbKernelsBest();
+	const VecdbHalfKernelSet *hsets[8];
+	const VecdbHalfKernelSet *hbest = VecdbHalfKernelsBest();
 	int			n;
+	int			nh;
 
 	materialize_srf(fcinfo);
 	n = VecdbKernelsAvailable(sets, lengthof(sets));
-	for (int i = 0; i < n; i++)
+	nh = VecdbHalfKernelsAvailable(hsets, lengthof(hsets));
+	for (int i = 0; i < n + nh; i++)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 
-		values[0] = CStringGetTextDatum(sets[i]->name);
-		values[1] = BoolGetDatum(sets[i] == vecdb_kernels);
-		values[2] = BoolGetDatum(sets[i] == best);
+		if (i < n)
+		{
+			values[0] = CStringGetTextDatum(sets[i]->name);
+			values[1] = BoolGetDatum(sets[i] == vecdb_kernels);
+			values[2] = BoolGetDatum(sets[i] == best);
+		}
+		else
+		{
+			const VecdbHalfKernelSet *h = hsets[i - n];
+
+			values[0] = CStringGetTextDatum(psprintf("halfvec_%s", h->name));
+			values[1] = BoolGetDatum(h == vecdb_half_kernels);
+			values[2] = BoolGetDatum(h == hbest);
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "distance.h"
+#include "halfvec.h"
 
 static double
 scalar_l2sq(const float *a, const float *b, int n)
@@ -124,12 +125,14 @@ void
 VecdbKernelsInit(void)
 {
 	vecdb_kernels = VecdbKernelsBest();
+	VecdbHalfKernelsInit();
 }
 
 void
 VecdbKernelsForceScalar(int force)
 {
 	vecdb_kernels = force ? &vecdb_kernels_scalar : VecdbKernelsBest();
+	VecdbHalfKernelsForceScalar(force);
 }
 
 int

@@ -51,10 +51,16 @@ extern const VecdbKernelSet *vecdb_kernels;
 /* The portable reference: accumulates in double, any CPU. */
 extern const VecdbKernelSet vecdb_kernels_scalar;
 
-/* Picks the best kernel family this CPU supports.  Idempotent. */
+/*
+ * Picks the best kernel family this CPU supports, for vector and (through
+ * VecdbHalfKernelsInit, kernel/halfvec.h) for halfvec.  Idempotent.
+ */
 extern void VecdbKernelsInit(void);
 
-/* force = true selects the scalar reference; false restores the best. */
+/*
+ * force = true selects the scalar reference; false restores the best.  The
+ * halfvec family follows.
+ */
 extern void VecdbKernelsForceScalar(int force);
 
 /* The best kernel family this CPU supports (ignores forcing). */

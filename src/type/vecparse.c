@@ -156,6 +156,13 @@ finish(VecParseResult *res, VecParseStatus status, int dim)
 VecParseStatus
 VecParse(const char *lit, float *out, int maxdim, VecParseResult *res)
 {
+	return VecParseBounded(lit, out, maxdim, INFINITY, res);
+}
+
+VecParseStatus
+VecParseBounded(const char *lit, float *out, int maxdim, float bound,
+				VecParseResult *res)
+{
 	const char *p = skip_space(lit);
 	int			dim = 0;
 
@@ -199,6 +206,12 @@ VecParse(const char *lit, float *out, int maxdim, VecParseResult *res)
 			if (isinf(val))
 				return finish(res, VECPARSE_INFINITE, dim);
 			end = send;
+		}
+		if (fabsf(val) >= bound)
+		{
+			res->tok_start = (int) (p - lit);
+			res->tok_len = (int) (end - p);
+			return finish(res, VECPARSE_OUT_OF_RANGE, dim);
 		}
 		out[dim++] = val;
 

@@ -22,7 +22,8 @@ typedef enum VecParseStatus
 	VECPARSE_EMPTY,				/* "[]": no element */
 	VECPARSE_TOO_MANY_DIMS,		/* more than maxdim elements */
 	VECPARSE_SYNTAX,			/* bad element, separator or end of input */
-	VECPARSE_OUT_OF_RANGE,		/* element overflows float4 (token set) */
+	VECPARSE_OUT_OF_RANGE,		/* element overflows float4 or the bound
+								 * (token set) */
 	VECPARSE_NAN,				/* element is NaN */
 	VECPARSE_INFINITE,			/* element is an infinity literal */
 	VECPARSE_JUNK_AFTER_CLOSE	/* non-space text after the closing ']' */
@@ -45,5 +46,14 @@ typedef struct VecParseResult
  */
 extern VecParseStatus VecParse(const char *lit, float *out, int maxdim,
 							   VecParseResult *res);
+
+/*
+ * VecParse for an element type narrower than float (halfvec): a finite
+ * element whose magnitude is bound or more is VECPARSE_OUT_OF_RANGE, with
+ * its token, at the point where it is read.  VecParse is this with an
+ * infinite bound.
+ */
+extern VecParseStatus VecParseBounded(const char *lit, float *out, int maxdim,
+									  float bound, VecParseResult *res);
 
 #endif							/* VECDB_VECPARSE_H */
