@@ -43,18 +43,229 @@ InitVector(int dim)
 	return result;
 }
 
+/*
+ * The checks below are shared by every dense type (vector, halfvec): the
+ * type's name goes into pgvector's message texts.
+ */
 void
-CheckVectorDim(int dim)
+VecdbCheckDim(const char *typname, int dim, int maxdim)
 {
 	if (dim < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-	if (dim > VECTOR_MAX_DIM)
+				 errmsg("%s must have at least 1 dimension", typname)));
+	if (dim > maxdim)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("vector cannot have more than %d dimensions",
-						VECTOR_MAX_DIM)));
+				 errmsg("%s cannot have more than %d dimensions",
+						typname, maxdim)));
+}
+
+/* value is an element of typname, widened to float */
+void
+VecdbCheckElement(const char *typname, float value)
+{
+	if (isnan(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("NaN not allowed in %s", typname)));
+	if (isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("infinite value not allowed in %s", typname)));
+}
+
+/*
+ * Reports the error VecParse (or VecParseBounded) found in lit, as the
+ * input function of typname; res->status is not VECPARSE_OK.
+ */
+void
+VecdbReportParseError(const char *typname, const char *lit, int maxdim,
+					  const VecParseResult *res)
+{
+	switch (res->status)
+	{
+		case VECPARSE_OK:
+			break;
+		case VECPARSE_NO_OPEN_BRACKET:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type %s: \"%s\"", typname, lit),
+					 errdetail("Vector contents must start with \"[\".")));
+			break;
+		case VECPARSE_EMPTY:
+			VecdbCheckDim(typname, 0, maxdim);
+			break;
+		case VECPARSE_TOO_MANY_DIMS:
+			VecdbCheckDim(typname, maxdim + 1, maxdim);
+			break;
+		case VECPARSE_SYNTAX:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type %s: \"%s\"", typname, lit)));
+			break;
+		case VECPARSE_OUT_OF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("\"%s\" is out of range for type %s",
+							pnstrdup(lit + res->tok_start, res->tok_len),
+							typname)));
+			break;
+		case VECPARSE_NAN:
+			VecdbCheckElement(typname, NAN);
+			break;
+		case VECPARSE_INFINITE:
+			VecdbCheckElement(typname, INFINITY);
+			break;
+		case VECPARSE_JUNK_AFTER_CLOSE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type %s: \"%s\"", typname, lit),
+					 errdetail("Junk after closing right brace.")));
+			break;
+	}
+}
+
+/* The typmod_in of a dense type: one integer, 1 .. maxdim. */
+int32
+VecdbTypmodIn(ArrayType *ta, const char *typname, int maxdim)
+{
+	int32	   *tl;
+	int			n;
+
+	tl = ArrayGetIntegerTypmods(ta, &n);
+	if (n != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid type modifier")));
+	if (*tl < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s must be at least 1", typname)));
+	if (*tl > maxdim)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s cannot exceed %d",
+						typname, maxdim)));
+	return *tl;
+}
+
+/*
+ * The elements of a 1-D integer[], real[], double precision[] or numeric[]
+ * without nulls, as floats (rounded as a cast to real would), in a palloc'd
+ * array of *n; the caller checks *n and the values.
+ */
+float *
+VecdbArrayToFloats(ArrayType *array, int *n)
+{
+	Oid			elemtype = ARR_ELEMTYPE(array);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	int			nelems;
+	float	   *result;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("array must be 1-D")));
+	if (ARR_HASNULL(array) && array_contains_nulls(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array must not contain nulls")));
+	if (elemtype != INT4OID && elemtype != FLOAT4OID &&
+		elemtype != FLOAT8OID && elemtype != NUMERICOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("unsupported array type")));
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
+					  &elems, NULL, &nelems);
+
+	result = (float *) palloc(mul_size(sizeof(float), Max(nelems, 1)));
+	for (int i = 0; i < nelems; i++)
+	{
+		switch (elemtype)
+		{
+			case INT4OID:
+				result[i] = (float) DatumGetInt32(elems[i]);
+				break;
+			case FLOAT4OID:
+				result[i] = DatumGetFloat4(elems[i]);
+				break;
+			case FLOAT8OID:
+				result[i] = (float) DatumGetFloat8(elems[i]);
+				break;
+			default:			/* NUMERICOID */
+				result[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
+															   elems[i]));
+				break;
+		}
+	}
+	pfree(elems);
+	*n = nelems;
+	return result;
+}
+
+/*
+ * Reads the binary header of a dense type (int16 dim, int16 unused that
+ * must be 0, network byte order) and checks dim against the type's limit
+ * and typmod; returns dim.  The caller reads the elements.
+ */
+int
+VecdbRecvHeader(StringInfo buf, int32 typmod, const char *typname, int maxdim)
+{
+	int16		dim = (int16) pq_getmsgint(buf, sizeof(int16));
+	int16		unused = (int16) pq_getmsgint(buf, sizeof(int16));
+
+	VecdbCheckDim(typname, dim, maxdim);
+	CheckVectorExpectedDim(typmod, dim);
+	if (unused != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected unused to be 0, not %d", unused)));
+	return dim;
+}
+
+/* Starts a dense type's binary output in buf with its header. */
+void
+VecdbSendHeader(StringInfo buf, int dim, int unused)
+{
+	pq_begintypsend(buf);
+	pq_sendint16(buf, (uint16) dim);
+	pq_sendint16(buf, (uint16) unused);
+}
+
+/*
+ * The elements subvector(start, count) takes from a vector of dim
+ * dimensions, 1-based with substring's clamping (a start below 1 shortens
+ * the result): *first (0-based) and *n.  An empty result is the type's
+ * "at least 1 dimension" error.
+ */
+void
+VecdbSubvectorRange(const char *typname, int dim, int32 start, int32 count,
+					int *first, int *n)
+{
+	int64		lo,
+				hi;
+
+	if (count < 1)
+		VecdbCheckDim(typname, 0, dim);
+	/* int64 arithmetic: start + count cannot overflow */
+	lo = Max((int64) start, 1);
+	hi = Min((int64) start + count - 1, (int64) dim);
+	if (start > dim || hi < lo)
+		VecdbCheckDim(typname, 0, dim);
+	*first = (int) (lo - 1);
+	*n = (int) (hi - lo + 1);
+}
+
+void
+CheckVectorDim(int dim)
+{
+	VecdbCheckDim("vector", dim, VECTOR_MAX_DIM);
 }
 
 void
@@ -69,14 +280,7 @@ CheckVectorExpectedDim(int32 typmod, int dim)
 void
 CheckVectorElement(float value)
 {
-	if (isnan(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN not allowed in vector")));
-	if (isinf(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite value not allowed in vector")));
+	VecdbCheckElement("vector", value);
 }
 
 void
@@ -99,46 +303,8 @@ vector_in(PG_FUNCTION_ARGS)
 	VecParseResult res;
 	Vector	   *result;
 
-	switch (VecParse(lit, x, VECTOR_MAX_DIM, &res))
-	{
-		case VECPARSE_OK:
-			break;
-		case VECPARSE_NO_OPEN_BRACKET:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type vector: \"%s\"", lit),
-					 errdetail("Vector contents must start with \"[\".")));
-			break;
-		case VECPARSE_EMPTY:
-			CheckVectorDim(0);
-			break;
-		case VECPARSE_TOO_MANY_DIMS:
-			CheckVectorDim(VECTOR_MAX_DIM + 1);
-			break;
-		case VECPARSE_SYNTAX:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type vector: \"%s\"", lit)));
-			break;
-		case VECPARSE_OUT_OF_RANGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("\"%s\" is out of range for type vector",
-							pnstrdup(lit + res.tok_start, res.tok_len))));
-			break;
-		case VECPARSE_NAN:
-			CheckVectorElement(NAN);
-			break;
-		case VECPARSE_INFINITE:
-			CheckVectorElement(INFINITY);
-			break;
-		case VECPARSE_JUNK_AFTER_CLOSE:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type vector: \"%s\"", lit),
-					 errdetail("Junk after closing right brace.")));
-			break;
-	}
+	if (VecParse(lit, x, VECTOR_MAX_DIM, &res) != VECPARSE_OK)
+		VecdbReportParseError("vector", lit, VECTOR_MAX_DIM, &res);
 
 	CheckVectorExpectedDim(typmod, res.dim);
 	result = InitVector(res.dim);
@@ -176,25 +342,8 @@ PG_FUNCTION_INFO_V1(vector_typmod_in);
 Datum
 vector_typmod_in(PG_FUNCTION_ARGS)
 {
-	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int32	   *tl;
-	int			n;
-
-	tl = ArrayGetIntegerTypmods(ta, &n);
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier")));
-	if (*tl < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector must be at least 1")));
-	if (*tl > VECTOR_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector cannot exceed %d",
-						VECTOR_MAX_DIM)));
-	PG_RETURN_INT32(*tl);
+	PG_RETURN_INT32(VecdbTypmodIn(PG_GETARG_ARRAYTYPE_P(0), "vector",
+								  VECTOR_MAX_DIM));
 }
 
 /*
@@ -206,21 +355,10 @@ Datum
 vector_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int32		typmod = PG_GETARG_INT32(2);
-	int16		dim;
-	int16		unused;
+	int			dim;
 	Vector	   *result;
 
-	dim = (int16) pq_getmsgint(buf, sizeof(int16));
-	unused = (int16) pq_getmsgint(buf, sizeof(int16));
-
-	CheckVectorDim(dim);
-	CheckVectorExpectedDim(typmod, dim);
-	if (unused != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected unused to be 0, not %d", unused)));
-
+	dim = VecdbRecvHeader(buf, PG_GETARG_INT32(2), "vector", VECTOR_MAX_DIM);
 	result = InitVector(dim);
 	for (int i = 0; i < dim; i++)
 	{
@@ -237,9 +375,7 @@ vector_send(PG_FUNCTION_ARGS)
 	Vector	   *vec = PG_GETARG_VECTOR_P(0);
 	StringInfoData buf;
 
-	pq_begintypsend(&buf);
-	pq_sendint(&buf, vec->dim, sizeof(int16));
-	pq_sendint(&buf, vec->unused, sizeof(int16));
+	VecdbSendHeader(&buf, vec->dim, vec->unused);
 	for (int i = 0; i < vec->dim; i++)
 		pq_sendfloat4(&buf, vec->x[i]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -264,56 +400,21 @@ array_to_vector(PG_FUNCTION_ARGS)
 {
 	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
 	int32		typmod = PG_GETARG_INT32(1);
-	Oid			elemtype = ARR_ELEMTYPE(array);
 	Vector	   *result;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	Datum	   *elems;
-	int			nelems;
+	float	   *values;
+	int			n;
 
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("array must be 1-D")));
-	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("array must not contain nulls")));
-	if (elemtype != INT4OID && elemtype != FLOAT4OID &&
-		elemtype != FLOAT8OID && elemtype != NUMERICOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("unsupported array type")));
+	values = VecdbArrayToFloats(array, &n);
+	CheckVectorDim(n);
+	CheckVectorExpectedDim(typmod, n);
 
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
-					  &elems, NULL, &nelems);
-
-	CheckVectorDim(nelems);
-	CheckVectorExpectedDim(typmod, nelems);
-
-	result = InitVector(nelems);
-	for (int i = 0; i < nelems; i++)
+	result = InitVector(n);
+	for (int i = 0; i < n; i++)
 	{
-		switch (elemtype)
-		{
-			case INT4OID:
-				result->x[i] = (float) DatumGetInt32(elems[i]);
-				break;
-			case FLOAT4OID:
-				result->x[i] = DatumGetFloat4(elems[i]);
-				break;
-			case FLOAT8OID:
-				result->x[i] = (float) DatumGetFloat8(elems[i]);
-				break;
-			default:			/* NUMERICOID */
-				result->x[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
-																  elems[i]));
-				break;
-		}
+		result->x[i] = values[i];
 		CheckVectorElement(result->x[i]);
 	}
+	pfree(values);
 	PG_RETURN_VECTOR_P(result);
 }
 

@@ -17,6 +17,8 @@
 #define VECDB_VECTOR_H
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
 
 #define VECTOR_MAX_DIM 16000
 
@@ -33,7 +35,22 @@ typedef struct Vector
 #define PG_GETARG_VECTOR_P(x)	DatumGetVector(PG_GETARG_DATUM(x))
 #define PG_RETURN_VECTOR_P(x)	PG_RETURN_POINTER(x)
 
-/* vector.c */
+/* vector.c: checks and helpers shared by the dense types */
+struct VecParseResult;
+extern void VecdbCheckDim(const char *typname, int dim, int maxdim);
+extern void VecdbCheckElement(const char *typname, float value);
+extern void VecdbReportParseError(const char *typname, const char *lit,
+								  int maxdim,
+								  const struct VecParseResult *res);
+extern int32 VecdbTypmodIn(ArrayType *ta, const char *typname, int maxdim);
+extern float *VecdbArrayToFloats(ArrayType *array, int *n);
+extern int	VecdbRecvHeader(StringInfo buf, int32 typmod, const char *typname,
+							int maxdim);
+extern void VecdbSendHeader(StringInfo buf, int dim, int unused);
+extern void VecdbSubvectorRange(const char *typname, int dim, int32 start,
+								int32 count, int *first, int *n);
+
+/* vector.c: the vector type's own */
 extern Vector *InitVector(int dim);
 extern void CheckVectorDim(int dim);
 extern void CheckVectorExpectedDim(int32 typmod, int dim);

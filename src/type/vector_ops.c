@@ -4,8 +4,9 @@
  *	  Operators and functions on vector: distances, norms, arithmetic,
  *	  comparison (btree support), subvector, concatenation, quantization.
  *
- * Distances go through the dispatched kernels in distance.c.  Norm and
- * normalization accumulate in double, as pgvector does.
+ * Distances go through the dispatched kernels in distance.c, wrapped by
+ * typeops.h's generators.  Norm and normalization accumulate in double, as
+ * pgvector does.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -21,109 +22,34 @@
 #include "utils/varbit.h"
 
 #include "kernel/distance.h"
+#include "typeops.h"
 #include "vector.h"
 
 /* ---- distances ---- */
 
-PG_FUNCTION_INFO_V1(l2_distance);
-Datum
-l2_distance(PG_FUNCTION_ARGS)
+/* 1 - cos(a, b) through the kernel's one-pass parts */
+static inline double
+vector_cosine(const Vector *a, const Vector *b)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	CheckVectorDims(a, b);
-	PG_RETURN_FLOAT8(sqrt(vecdb_kernels->l2sq(a->x, b->x, a->dim)));
-}
-
-PG_FUNCTION_INFO_V1(vector_l2_squared_distance);
-Datum
-vector_l2_squared_distance(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	CheckVectorDims(a, b);
-	PG_RETURN_FLOAT8(vecdb_kernels->l2sq(a->x, b->x, a->dim));
-}
-
-PG_FUNCTION_INFO_V1(inner_product);
-Datum
-inner_product(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	CheckVectorDims(a, b);
-	PG_RETURN_FLOAT8(vecdb_kernels->dot(a->x, b->x, a->dim));
-}
-
-PG_FUNCTION_INFO_V1(vector_negative_inner_product);
-Datum
-vector_negative_inner_product(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	CheckVectorDims(a, b);
-	PG_RETURN_FLOAT8(-vecdb_kernels->dot(a->x, b->x, a->dim));
-}
-
-/*
- * 1 - cos(a, b), clamped to [0, 2].  NaN when either vector has norm zero,
- * as in pgvector.
- */
-PG_FUNCTION_INFO_V1(cosine_distance);
-Datum
-cosine_distance(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
 	double		dot,
 				na,
-				nb,
-				sim;
+				nb;
 
-	CheckVectorDims(a, b);
 	vecdb_kernels->cosine_parts(a->x, b->x, a->dim, &dot, &na, &nb);
-	sim = dot / sqrt(na * nb);
-	if (isnan(sim))
-		PG_RETURN_FLOAT8(get_float8_nan());
-	if (sim > 1.0)
-		sim = 1.0;
-	else if (sim < -1.0)
-		sim = -1.0;
-	PG_RETURN_FLOAT8(1.0 - sim);
+	return VecdbCosineDistance(dot, na, nb);
 }
 
-/* acos(a . b) / pi for unit vectors: the angle as a fraction of pi. */
-PG_FUNCTION_INFO_V1(vector_spherical_distance);
-Datum
-vector_spherical_distance(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	double		dot;
+#define VECTOR_DISTANCE_FN(fname, expr) \
+	VECDB_DISTANCE_FN(fname, Vector, PG_GETARG_VECTOR_P, CheckVectorDims, expr)
 
-	CheckVectorDims(a, b);
-	dot = vecdb_kernels->dot(a->x, b->x, a->dim);
-	if (dot > 1.0)
-		dot = 1.0;
-	else if (dot < -1.0)
-		dot = -1.0;
-	PG_RETURN_FLOAT8(acos(dot) / M_PI);
-}
-
-PG_FUNCTION_INFO_V1(l1_distance);
-Datum
-l1_distance(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	CheckVectorDims(a, b);
-	PG_RETURN_FLOAT8(vecdb_kernels->l1(a->x, b->x, a->dim));
-}
+VECTOR_DISTANCE_FN(l2_distance, sqrt(vecdb_kernels->l2sq(a->x, b->x, a->dim)))
+VECTOR_DISTANCE_FN(vector_l2_squared_distance, vecdb_kernels->l2sq(a->x, b->x, a->dim))
+VECTOR_DISTANCE_FN(inner_product, vecdb_kernels->dot(a->x, b->x, a->dim))
+VECTOR_DISTANCE_FN(vector_negative_inner_product, -vecdb_kernels->dot(a->x, b->x, a->dim))
+VECTOR_DISTANCE_FN(cosine_distance, vector_cosine(a, b))
+VECTOR_DISTANCE_FN(vector_spherical_distance,
+				   VecdbSphericalDistance(vecdb_kernels->dot(a->x, b->x, a->dim)))
+VECTOR_DISTANCE_FN(l1_distance, vecdb_kernels->l1(a->x, b->x, a->dim))
 
 /* ---- norms and shape ---- */
 
@@ -204,20 +130,13 @@ subvector(PG_FUNCTION_ARGS)
 	Vector	   *a = PG_GETARG_VECTOR_P(0);
 	int32		start = PG_GETARG_INT32(1);
 	int32		count = PG_GETARG_INT32(2);
-	int64		first,
-				last;
+	int			first;
+	int			n;
 	Vector	   *result;
 
-	if (count < 1)
-		CheckVectorDim(0);
-	/* int64 arithmetic: start + count cannot overflow */
-	first = Max((int64) start, 1);
-	last = Min((int64) start + count - 1, (int64) a->dim);
-	if (start > a->dim || last < first)
-		CheckVectorDim(0);
-
-	result = InitVector((int) (last - first + 1));
-	memcpy(result->x, a->x + (first - 1), sizeof(float) * result->dim);
+	VecdbSubvectorRange("vector", a->dim, start, count, &first, &n);
+	result = InitVector(n);
+	memcpy(result->x, a->x + first, sizeof(float) * n);
 	PG_RETURN_VECTOR_P(result);
 }
 
@@ -316,36 +235,4 @@ vector_cmp_internal(const Vector *a, const Vector *b)
 	return 0;
 }
 
-#define VECTOR_CMP_FN(name, test) \
-PG_FUNCTION_INFO_V1(name); \
-Datum \
-name(PG_FUNCTION_ARGS) \
-{ \
-	Vector	   *a = PG_GETARG_VECTOR_P(0); \
-	Vector	   *b = PG_GETARG_VECTOR_P(1); \
-	int			c = vector_cmp_internal(a, b); \
-\
-	PG_FREE_IF_COPY(a, 0); \
-	PG_FREE_IF_COPY(b, 1); \
-	PG_RETURN_BOOL(test); \
-}
-
-VECTOR_CMP_FN(vector_lt, c < 0)
-VECTOR_CMP_FN(vector_le, c <= 0)
-VECTOR_CMP_FN(vector_eq, c == 0)
-VECTOR_CMP_FN(vector_ne, c != 0)
-VECTOR_CMP_FN(vector_ge, c >= 0)
-VECTOR_CMP_FN(vector_gt, c > 0)
-
-PG_FUNCTION_INFO_V1(vector_cmp);
-Datum
-vector_cmp(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	int			c = vector_cmp_internal(a, b);
-
-	PG_FREE_IF_COPY(a, 0);
-	PG_FREE_IF_COPY(b, 1);
-	PG_RETURN_INT32(c);
-}
+VECDB_BTREE_FNS(vector, Vector, PG_GETARG_VECTOR_P, vector_cmp_internal)
