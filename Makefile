@@ -55,10 +55,10 @@ KERNEL_HDRS = src/kernel/distance.h src/kernel/halfvec.h src/kernel/simd_x86.h
 TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 
-test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) $(KERNEL_HDRS)
+test/unit/test_distance: test/unit/test_distance.c test/unit/unit_rng.h $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
 
-test/unit/test_halfvec: test/unit/test_halfvec.c $(KERNEL_SRCS) $(KERNEL_HDRS)
+test/unit/test_halfvec: test/unit/test_halfvec.c test/unit/unit_rng.h $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_halfvec.c $(KERNEL_SRCS) -lm
 
 test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
@@ -76,11 +76,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = test/fuzz/fuzz_vecparse test/fuzz/fuzz_halfvec
 FUZZ_CC = clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
 
-test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
+test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c test/fuzz/fuzz_check.h src/type/vecparse.c src/type/vecparse.h
 	$(FUZZ_CC) -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
 
-test/fuzz/fuzz_halfvec: test/fuzz/fuzz_halfvec.c src/type/vecparse.c src/type/vecparse.h \
-		src/kernel/halfvec.c src/kernel/halfvec.h
+test/fuzz/fuzz_halfvec: test/fuzz/fuzz_halfvec.c test/fuzz/fuzz_check.h src/type/vecparse.c src/type/vecparse.h \
+		src/kernel/halfvec.c src/kernel/halfvec_x86.c src/kernel/halfvec.h
 	$(FUZZ_CC) -o $@ test/fuzz/fuzz_halfvec.c src/type/vecparse.c src/kernel/halfvec.c \
 		src/kernel/halfvec_x86.c -lm
 

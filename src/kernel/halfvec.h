@@ -73,6 +73,8 @@ extern int	VecdbHalfKernelsAvailable(const VecdbHalfKernelSet **sets, int maxset
 
 /* Per-architecture entry points; NULL when not compiled in or unsupported. */
 extern const VecdbHalfKernelSet *VecdbHalfKernelsX86F16c(void);
+/* whether the CPU and OS run x86 F16C conversions (with AVX); 0 elsewhere */
+extern int	VecdbCpuHasF16c(void);
 extern const VecdbHalfKernelSet *VecdbHalfKernelsX86Avx512(void);
 
 /*

@@ -102,17 +102,20 @@ static const VecdbHalfKernelSet avx512h_set = {
 /*
  * F16C has no __builtin_cpu_supports name in every compiler (clang 14
  * lacks it), so it is read from CPUID leaf 1 directly.  The AVX check
- * (which includes the OS's saving of the YMM state) comes from the builtin.
+ * (which includes the OS's saving of the YMM state) comes from the builtin:
+ * the F16C instructions work on YMM registers.
  */
-static int
-cpu_has_f16c(void)
+int
+VecdbCpuHasF16c(void)
 {
 	unsigned int eax,
 				ebx,
 				ecx,
 				edx;
 
-	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx") ||
+		!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
 		return 0;
 	return (ecx & bit_F16C) != 0;
 }
@@ -121,8 +124,7 @@ const VecdbHalfKernelSet *
 VecdbHalfKernelsX86F16c(void)
 {
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx") && __builtin_cpu_supports("fma") &&
-		cpu_has_f16c())
+	if (__builtin_cpu_supports("fma") && VecdbCpuHasF16c())
 		return &f16c_set;
 	return NULL;
 }
@@ -131,13 +133,19 @@ const VecdbHalfKernelSet *
 VecdbHalfKernelsX86Avx512(void)
 {
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx") &&
-		__builtin_cpu_supports("fma") && cpu_has_f16c())
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") &&
+		VecdbCpuHasF16c())
 		return &avx512h_set;
 	return NULL;
 }
 
 #else							/* !VECDB_HAVE_X86_HALF_KERNELS */
+
+int
+VecdbCpuHasF16c(void)
+{
+	return 0;
+}
 
 const VecdbHalfKernelSet *
 VecdbHalfKernelsX86F16c(void)

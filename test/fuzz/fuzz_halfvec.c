@@ -37,21 +37,12 @@
 
 #include "kernel/halfvec.h"
 #include "type/vecparse.h"
+#include "fuzz_check.h"
 
 #define FUZZ_MAXDIM 16000
 
 static float *bounded;
 static float *unbounded;
-
-#define FUZZ_CHECK(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "fuzz_halfvec: check failed at line %d: %s\n", \
-					__LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
 
 static void
 check_token(const char *lit, size_t len, const VecParseResult *res)

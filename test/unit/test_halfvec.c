@@ -36,9 +36,9 @@
 
 #include "kernel/distance.h"
 #include "kernel/halfvec.h"
+#include "unit_rng.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_X86 1
 #endif
@@ -239,21 +239,6 @@ hw_float_to_half(float f)
 	return (uint16_t) _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT);
 }
 
-static int
-cpu_has_f16c(void)
-{
-	unsigned int eax,
-				ebx,
-				ecx,
-				edx;
-
-	__builtin_cpu_init();
-	if (!__builtin_cpu_supports("avx") ||
-		!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
-		return 0;
-	return (ecx & bit_F16C) != 0;
-}
-
 /* every float from 2^-25 to 2^16 against the hardware, one result each */
 static void
 test_against_hardware(void)
@@ -263,7 +248,7 @@ test_against_hardware(void)
 	long		bad = 0;
 	uint32_t	first_bad = 0;
 
-	if (!cpu_has_f16c())
+	if (!VecdbCpuHasF16c())
 	{
 		printf("no F16C: hardware comparison skipped\n");
 		return;
@@ -287,29 +272,12 @@ test_against_hardware(void)
 
 /* ---- kernels ---- */
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t
-rng_next(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static double
-rng_unit(void)
-{
-	return (double) (rng_next() >> 11) / 4503599627370496.0 - 1.0;
-}
-
 /* N(0,1)-like, or any finite half bit pattern */
 static uint16_t
 draw(int dist)
 {
 	if (dist == 0)
-		return VecdbFloatToHalf((float) ((rng_unit() + rng_unit() + rng_unit() + rng_unit()) * 0.866));
+		return VecdbFloatToHalf((float) rng_gauss());
 	for (;;)
 	{
 		uint16_t	h = (uint16_t) rng_next();
