@@ -41,6 +41,7 @@ bits_float(uint32_t u)
 	return f;
 }
 
+/* Contract in halfvec.h: round to nearest even, overflow to infinity. */
 uint16_t
 VecdbFloatToHalf(float f)
 {
@@ -92,6 +93,7 @@ VecdbFloatToHalf(float f)
 	}
 }
 
+/* Contract in halfvec.h: exact; NaN stays NaN (quiet). */
 float
 VecdbHalfToFloat(uint16_t h)
 {

@@ -45,18 +45,21 @@ InitHalfVector(int dim)
 	return result;
 }
 
+/* dim is a valid halfvec dimension count (1 .. 16000), else 22000/54000 */
 void
 CheckHalfvecDim(int dim)
 {
 	VecdbCheckDim("halfvec", dim, HALFVEC_MAX_DIM);
 }
 
+/* value is finite, else 22000 (NaN, then infinity, as in pgvector) */
 void
 CheckHalfvecElement(half value)
 {
 	VecdbCheckElement("halfvec", VecdbHalfToFloat(value));
 }
 
+/* a and b have the same dimension count, else 22000 */
 void
 CheckHalfvecDims(const HalfVector *a, const HalfVector *b)
 {
@@ -88,6 +91,11 @@ HalfFromFloatChecked(float value)
 	return h;
 }
 
+/*
+ * Text input "[1,2,3]": the first problem in the text is reported, with
+ * pgvector's message and SQLSTATE; the result is palloc'd in the current
+ * context.
+ */
 PG_FUNCTION_INFO_V1(halfvec_in);
 Datum
 halfvec_in(PG_FUNCTION_ARGS)
@@ -136,6 +144,7 @@ halfvec_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf);
 }
 
+/* halfvec(n): one integer, 1 .. 16000, else 22023 */
 PG_FUNCTION_INFO_V1(halfvec_typmod_in);
 Datum
 halfvec_typmod_in(PG_FUNCTION_ARGS)
@@ -167,6 +176,7 @@ halfvec_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_HALFVEC_P(result);
 }
 
+/* Binary output: the layout halfvec_recv reads, as bytea. */
 PG_FUNCTION_INFO_V1(halfvec_send);
 Datum
 halfvec_send(PG_FUNCTION_ARGS)

@@ -31,6 +31,7 @@
 
 /* ---- distances ---- */
 
+/* 1 - cos(a, b) through the half kernel's one-pass parts */
 static inline double
 halfvec_cosine(const HalfVector *a, const HalfVector *b)
 {
@@ -65,6 +66,7 @@ halfvec_vector_dims(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(a->dim);
 }
 
+/* the Euclidean norm of a, summed in double */
 static double
 halfvec_norm_double(const HalfVector *a)
 {
@@ -200,6 +202,7 @@ HALFVEC_ARITH_FN(halfvec_add, HALFVEC_ADD)
 HALFVEC_ARITH_FN(halfvec_sub, HALFVEC_SUB)
 HALFVEC_ARITH_FN(halfvec_mul, HALFVEC_MUL)
 
+/* a then b; more than 16000 dimensions in all is 54000 */
 PG_FUNCTION_INFO_V1(halfvec_concat);
 Datum
 halfvec_concat(PG_FUNCTION_ARGS)
@@ -217,6 +220,10 @@ halfvec_concat(PG_FUNCTION_ARGS)
 
 /* ---- comparison: element by element, then the shorter sorts first ---- */
 
+/*
+ * Three-way comparison by value (so -0 equals 0), element by element, then
+ * by dimension count.
+ */
 static int
 halfvec_cmp_internal(const HalfVector *a, const HalfVector *b)
 {
