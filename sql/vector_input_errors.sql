@@ -82,3 +82,12 @@ SELECT try_cast($$vector_accum('{{1}}'::float8[], '[1]')$$);
 SELECT try_cast($$vector_accum('{1}'::float8[], '[1]')$$);
 SELECT try_cast($$vector_accum('{2,1,1}'::float8[], '[1]')$$);
 SELECT try_cast($$vector_combine('{-1,1}'::float8[], '{1,1}')$$);
+-- the state rules shared with avg(halfvec) (src/README, "The vector type")
+SELECT try_cast($$vector_avg('{1}')$$);
+SELECT try_cast($$vector_avg('{0.5,1}')$$);
+SELECT try_cast($$vector_accum('{0,0,0,0}', '[1,2,3]')$$);
+SELECT try_cast($$vector_accum('{0,5}', '[1]')$$);
+SELECT try_cast($$vector_accum('{0,0}', '[1,2,3]')$$);
+SELECT try_cast($$(SELECT vector_avg(array_agg(n)) FROM generate_series(1, 16002) n)$$);
+SELECT try_cast($$(SELECT vector_combine(array_agg(n), '{0}') FROM generate_series(1, 16002) n)$$);
+SELECT try_cast($$vector_combine('{0}', '{0}')$$);
