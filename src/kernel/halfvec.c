@@ -93,24 +93,28 @@ VecdbFloatToHalf(float f)
 	}
 }
 
+/*
+ * half -> float, inline for the scalar kernels.  The exponent and fraction
+ * shifted into a float's places make a float 2^112 times too small (a
+ * subnormal half lands on a subnormal float), so one exact multiply
+ * rebiases both; only infinities and NaNs need their own exponent.
+ */
+static inline float
+half_to_float(uint16_t h)
+{
+	uint32_t	sign = (uint32_t) (h & 0x8000) << 16;
+	uint32_t	mag = (uint32_t) (h & 0x7FFF) << 13;
+
+	if ((h & 0x7C00) == 0x7C00)
+		return bits_float(sign | 0x7F800000 | mag | (mag & 0x007FFFFF ? 0x00400000 : 0));
+	return bits_float(sign | float_bits(bits_float(mag) * 0x1p112f));
+}
+
 /* Contract in halfvec.h: exact; NaN stays NaN (quiet). */
 float
 VecdbHalfToFloat(uint16_t h)
 {
-	uint32_t	sign = (uint32_t) (h & 0x8000) << 16;
-	uint32_t	e = (h >> 10) & 0x1F;
-	uint32_t	m = h & 0x03FF;
-
-	if (e == 0x1F)
-		return bits_float(sign | 0x7F800000 | (m != 0 ? 0x00400000 : 0) | (m << 13));
-	if (e == 0)
-	{
-		/* zero or subnormal: m * 2^-24, exact in float */
-		float		v = (float) m * 0x1p-24f;
-
-		return bits_float(sign | float_bits(v));
-	}
-	return bits_float(sign | ((e + 112) << 23) | (m << 13));
+	return half_to_float(h);
 }
 
 /* ---- scalar reference ---- */
@@ -122,7 +126,7 @@ scalar_l2sq(const uint16_t *a, const uint16_t *b, int n)
 
 	for (int i = 0; i < n; i++)
 	{
-		double		d = (double) VecdbHalfToFloat(a[i]) - (double) VecdbHalfToFloat(b[i]);
+		double		d = (double) half_to_float(a[i]) - (double) half_to_float(b[i]);
 
 		sum += d * d;
 	}
@@ -135,7 +139,7 @@ scalar_dot(const uint16_t *a, const uint16_t *b, int n)
 	double		sum = 0.0;
 
 	for (int i = 0; i < n; i++)
-		sum += (double) VecdbHalfToFloat(a[i]) * (double) VecdbHalfToFloat(b[i]);
+		sum += (double) half_to_float(a[i]) * (double) half_to_float(b[i]);
 	return sum;
 }
 
@@ -145,7 +149,7 @@ scalar_l1(const uint16_t *a, const uint16_t *b, int n)
 	double		sum = 0.0;
 
 	for (int i = 0; i < n; i++)
-		sum += fabs((double) VecdbHalfToFloat(a[i]) - (double) VecdbHalfToFloat(b[i]));
+		sum += fabs((double) half_to_float(a[i]) - (double) half_to_float(b[i]));
 	return sum;
 }
 
@@ -159,8 +163,8 @@ scalar_cosine_parts(const uint16_t *a, const uint16_t *b, int n,
 
 	for (int i = 0; i < n; i++)
 	{
-		double		ai = VecdbHalfToFloat(a[i]);
-		double		bi = VecdbHalfToFloat(b[i]);
+		double		ai = half_to_float(a[i]);
+		double		bi = half_to_float(b[i]);
 
 		d += ai * bi;
 		x += ai * ai;
