@@ -48,11 +48,13 @@ $(OBJS): $(wildcard src/*/*.h)
 
 # ---- server-free tests and tools --------------------------------------------
 
-KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c
+KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c \
+	src/kernel/bit.c src/kernel/bit_x86.c
+KERNEL_HDRS = src/kernel/distance.h src/kernel/bit.h
 TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 
-test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/kernel/distance.h
+test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
 
 test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
@@ -76,7 +78,7 @@ fuzz: test/fuzz/fuzz_vecparse
 	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-dict=test/fuzz/vecparse.dict test/fuzz/work
 
-bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/kernel/distance.h
+bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
 
 bench-kernels: bench/bench_kernels
