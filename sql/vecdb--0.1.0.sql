@@ -266,7 +266,8 @@ CREATE OPERATOR CLASS vector_l1_ops
 CREATE FUNCTION vecdb_version() RETURNS text
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION vecdb_kernels(OUT name text, OUT in_use boolean, OUT best boolean)
+CREATE FUNCTION vecdb_kernels(OUT name text, OUT in_use boolean, OUT best boolean,
+	OUT family text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'vecdb_kernels_info' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
