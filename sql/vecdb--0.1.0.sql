@@ -295,3 +295,24 @@ SELECT s.pid, s.datid, d.datname, s.relid,
 	s.param20 AS hnsw_nodes_repaired
 FROM pg_catalog.pg_stat_get_progress_info('VACUUM') s
 	LEFT JOIN pg_catalog.pg_database d ON s.datid = d.oid;
+
+-- ---------------------------------------------------------------------------
+-- bit
+-- ---------------------------------------------------------------------------
+
+-- distances between bit strings of equal length (pgvector's surface); the
+-- HNSW operator classes bit_hamming_ops and bit_jaccard_ops come with the
+-- index side
+CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR <~> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = hamming_distance,
+	COMMUTATOR = '<~>'
+);
+CREATE OPERATOR <%> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = jaccard_distance,
+	COMMUTATOR = '<%>'
+);
