@@ -57,13 +57,17 @@ TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
 
+test/unit/test_bit: test/unit/test_bit.c $(KERNEL_SRCS) $(KERNEL_HDRS)
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_bit.c $(KERNEL_SRCS) -lm
+
 test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
 
 .PHONY: unit fuzz fuzz-build bench-kernels bench
-unit: test/unit/test_distance test/unit/test_vecparse
+unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_bit
 	test/unit/test_distance
 	test/unit/test_vecparse
+	test/unit/test_bit
 
 FUZZ_SECONDS ?= 60
 test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
@@ -89,5 +93,5 @@ BENCH_ARGS ?=
 bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
-EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse \
+EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_bit \
 	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check
