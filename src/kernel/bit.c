@@ -57,17 +57,35 @@ VECDB_BIT_KERNEL_FAMILY(, vecdb_bit_kernels_scalar, "scalar", , scalar_count);
 
 const VecdbBitKernelSet *vecdb_bit_kernels = &vecdb_bit_kernels_scalar;
 
-/* Best bit family for this CPU, most capable first. */
+/*
+ * The families this CPU supports, least capable first: the portable one,
+ * then each probe's family unless the probe returns NULL.  NEON slots in
+ * here.
+ */
+#define VECDB_BIT_MAX_FAMILIES 3
+
+int
+VecdbBitKernelsAvailable(const VecdbBitKernelSet **sets, int maxsets)
+{
+	const VecdbBitKernelSet *cand[VECDB_BIT_MAX_FAMILIES];
+	int			n = 0;
+
+	cand[0] = &vecdb_bit_kernels_scalar;
+	cand[1] = VecdbBitKernelsX86Popcnt();
+	cand[2] = VecdbBitKernelsX86Avx512();
+	for (int i = 0; i < VECDB_BIT_MAX_FAMILIES && n < maxsets; i++)
+		if (cand[i] != NULL)
+			sets[n++] = cand[i];
+	return n;
+}
+
+/* The most capable family available: the last one listed. */
 const VecdbBitKernelSet *
 VecdbBitKernelsBest(void)
 {
-	const VecdbBitKernelSet *k;
+	const VecdbBitKernelSet *sets[VECDB_BIT_MAX_FAMILIES];
 
-	if ((k = VecdbBitKernelsX86Avx512()) != NULL)
-		return k;
-	if ((k = VecdbBitKernelsX86Popcnt()) != NULL)
-		return k;
-	return &vecdb_bit_kernels_scalar;
+	return sets[VecdbBitKernelsAvailable(sets, VECDB_BIT_MAX_FAMILIES) - 1];
 }
 
 void
@@ -80,19 +98,4 @@ void
 VecdbBitKernelsForceScalar(int force)
 {
 	vecdb_bit_kernels = force ? &vecdb_bit_kernels_scalar : VecdbBitKernelsBest();
-}
-
-int
-VecdbBitKernelsAvailable(const VecdbBitKernelSet **sets, int maxsets)
-{
-	const VecdbBitKernelSet *cand[3];
-	int			n = 0;
-
-	cand[0] = &vecdb_bit_kernels_scalar;
-	cand[1] = VecdbBitKernelsX86Popcnt();
-	cand[2] = VecdbBitKernelsX86Avx512();
-	for (int i = 0; i < 3 && n < maxsets; i++)
-		if (cand[i] != NULL)
-			sets[n++] = cand[i];
-	return n;
 }

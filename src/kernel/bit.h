@@ -121,8 +121,8 @@ extern const VecdbBitKernelSet *VecdbBitKernelsBest(void);
 
 /*
  * Every bit kernel family compiled in and supported by this CPU, scalar
- * first.  Used by the unit test, the micro-benchmark and vecdb_kernels().
- * Returns the count.
+ * first and the most capable last.  Used by the unit test, the
+ * micro-benchmark and vecdb_kernels().  Returns the count.
  */
 extern int	VecdbBitKernelsAvailable(const VecdbBitKernelSet **sets, int maxsets);
 
