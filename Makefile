@@ -26,7 +26,7 @@ OBJS = \
 
 HEADERS = src/type/vector.h
 
-REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels \
+REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit_distance \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_cost
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
@@ -50,20 +50,26 @@ $(OBJS): $(wildcard src/*/*.h)
 
 # ---- server-free tests and tools --------------------------------------------
 
-KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c
+KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c \
+	src/kernel/bit.c src/kernel/bit_x86.c
+KERNEL_HDRS = src/kernel/distance.h src/kernel/bit.h
 TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 
-test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/kernel/distance.h
+test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
+
+test/unit/test_bit: test/unit/test_bit.c $(KERNEL_SRCS) $(KERNEL_HDRS)
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_bit.c $(KERNEL_SRCS) -lm
 
 test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
 
 .PHONY: unit fuzz fuzz-build bench-kernels bench
-unit: test/unit/test_distance test/unit/test_vecparse
+unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_bit
 	test/unit/test_distance
 	test/unit/test_vecparse
+	test/unit/test_bit
 
 FUZZ_SECONDS ?= 60
 test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
@@ -78,7 +84,7 @@ fuzz: test/fuzz/fuzz_vecparse
 	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-dict=test/fuzz/vecparse.dict test/fuzz/work
 
-bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/kernel/distance.h
+bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
 
 bench-kernels: bench/bench_kernels
@@ -89,7 +95,7 @@ BENCH_ARGS ?=
 bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
-EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse \
+EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_bit \
 	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check
 
 # ---- vecdb installed under the extension name "vector" -----------------------
