@@ -23,6 +23,8 @@
 #   - every table's COPY TO output equals the dump's data block, byte for byte;
 #   - pg_dump of the restored database gives back every index definition and
 #     the extension comment;
+#   - <~> and <%> on the bit table give the Hamming and Jaccard distances
+#     computed here from the dump's rows;
 #   - for every hnsw index, k-NN queries through the index (ef_search 1000,
 #     more than any table's rows, so the search is exhaustive) return the
 #     same distances as the exact answer of a sequential scan (up to float4
@@ -211,6 +213,46 @@ sub bits
 {
 	my ($n) = @_;
 	return join('', map { $rng->() < 0.5 ? '0' : '1' } 1 .. $n);
+}
+
+# ---- the bit operators, against distances computed here ----------------------
+
+# Hamming and Jaccard distances of every row of codes to a few bit strings,
+# computed from the dump's data: checks the restored rows and the <~> and
+# <%> operators whether or not the bit hnsw part is restored.
+if ($included{'40_bit.sql'})
+{
+	my ($codes) = grep { $_->[0] eq 'codes' } @copies;
+	my %code = map { split /\t/ } split /\n/, $codes->[2];
+	my ($ham_ok, $jac_ok, $detail) = (1, 1, '');
+	for my $q (map { bits(64) } 1 .. 3)
+	{
+		my $out = $node->safe_psql('restored',
+			"SELECT id, code <~> '$q', code <%> '$q' FROM public.codes ORDER BY id");
+		for my $row (split /\n/, $out)
+		{
+			my ($id, $ham, $jac) = split /\|/, $row;
+			my ($both, $either, $differ) = (0, 0, 0);
+			for my $i (0 .. 63)
+			{
+				my ($a, $b) = (substr($code{$id}, $i, 1), substr($q, $i, 1));
+				$both++ if $a eq '1' && $b eq '1';
+				$either++ if $a eq '1' || $b eq '1';
+				$differ++ if $a ne $b;
+			}
+			my $want_jac = $either ? 1 - $both / $either : 0;
+			if ($ham != $differ) { $ham_ok = 0; $detail .= "row $id <~> $q: $ham, expected $differ\n"; }
+			if (abs($jac - $want_jac) > 1e-12)
+			{
+				$jac_ok = 0;
+				$detail .= "row $id <%> $q: $jac, expected $want_jac\n";
+			}
+		}
+	}
+	ok($ham_ok, 'codes: <~> gives the Hamming distance computed here for every row (3 queries)')
+	  or diag($detail);
+	ok($jac_ok, 'codes: <%> gives the Jaccard distance computed here for every row (3 queries)')
+	  or diag($detail);
 }
 
 # [part, index, table, distance expression (a sprintf format: %s is the
