@@ -35,8 +35,9 @@
 # points it at a private copy of PostgreSQL with `make install-as-vector`
 # done), else the one on PATH.  The test asserts that the vector extension
 # is vecdb's; VECDB_DUMP_TEST_PEER=1 accepts pgvector instead, to check the
-# fixture itself against pgvector (k-NN differences are then TODO: at 0.8.6
-# one of the sparsevec L2 queries misses a row even at ef_search 1000).
+# fixture itself against pgvector (k-NN differences are then TODO: with an
+# earlier set of queries, pgvector 0.8.6 missed a row in a sparsevec L2 query
+# even at ef_search 1000).
 
 use strict;
 use warnings;
