@@ -28,7 +28,7 @@ HEADERS = src/type/vector.h
 
 REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit_distance \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
-	hnsw_duplicates hnsw_vacuum hnsw_cost
+	hnsw_duplicates hnsw_vacuum hnsw_cost hnsw_bit
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 ISOLATION = hnsw_visibility hnsw_vacuum_cursor
 ISOLATION_OPTS = --load-extension=$(EXTENSION)

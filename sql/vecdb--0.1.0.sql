@@ -300,9 +300,7 @@ FROM pg_catalog.pg_stat_get_progress_info('VACUUM') s
 -- bit
 -- ---------------------------------------------------------------------------
 
--- distances between bit strings of equal length (pgvector's surface); the
--- HNSW operator classes bit_hamming_ops and bit_jaccard_ops come with the
--- index side
+-- distances between bit strings of equal length (pgvector's surface)
 CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8
@@ -316,3 +314,13 @@ CREATE OPERATOR <%> (
 	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = jaccard_distance,
 	COMMUTATOR = '<%>'
 );
+
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit);
+
+CREATE OPERATOR CLASS bit_jaccard_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 jaccard_distance(bit, bit);

@@ -14,6 +14,7 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -29,6 +30,8 @@ extern Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
 extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
 extern Datum l1_distance(PG_FUNCTION_ARGS);
 extern Datum vector_norm(PG_FUNCTION_ARGS);
+extern Datum hamming_distance(PG_FUNCTION_ARGS);
+extern Datum jaccard_distance(PG_FUNCTION_ARGS);
 
 /*
  * An operator class's support procedures (the C functions behind them) and
@@ -48,6 +51,8 @@ static const HnswOpclassProcs opclass_procs[] = {
 	{vector_negative_inner_product, NULL, VECDB_ELEM_FLOAT, VECDB_METRIC_IP},
 	{vector_negative_inner_product, vector_norm, VECDB_ELEM_FLOAT, VECDB_METRIC_COSINE},
 	{l1_distance, NULL, VECDB_ELEM_FLOAT, VECDB_METRIC_L1},
+	{hamming_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_HAMMING},
+	{jaccard_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_JACCARD},
 };
 
 /*
@@ -85,6 +90,11 @@ HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims)
 {
 	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(index), 0);
 
+	/* bit varying reaches bit's operator classes as binary-coercible */
+	if (type->kind == VECDB_ELEM_BIT && att->atttypid != BITOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("type not supported for hnsw index")));
 	if (att->atttypmod < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -18,9 +18,9 @@
 
 #include <math.h>
 
-#include "port/pg_bitutils.h"
 #include "utils/varbit.h"
 
+#include "kernel/bit.h"
 #include "kernel/distance.h"
 #include "type/elemtype.h"
 #include "type/vector.h"
@@ -109,32 +109,19 @@ bit_elements(Pointer datum, int *dims)
 	return VARBITS(v);
 }
 
-/* popcounts of a xor b, a and b, a or b over n bytes */
-static void
-bit_counts(const uint8 *a, const uint8 *b, int n, uint64 *x, uint64 *and, uint64 *or)
-{
-	*x = *and = *or = 0;
-	for (int i = 0; i < n; i++)
-	{
-		*x += pg_popcount32(a[i] ^ b[i]);
-		*and += pg_popcount32(a[i] & b[i]);
-		*or += pg_popcount32(a[i] | b[i]);
-	}
-}
-
 static float
 bit_distance(VecdbMetric metric, const void *a, const void *b, int dims)
 {
-	uint64		x,
-				and,
-				or;
+	size_t		n = bit_size(dims);
+	uint64_t	and_count,
+				or_count;
 
-	bit_counts(a, b, (int) bit_size(dims), &x, &and, &or);
 	if (metric == VECDB_METRIC_HAMMING)
-		return (float) x;
-	if (metric == VECDB_METRIC_JACCARD)
-		return or == 0 ? 0 : (float) (1.0 - (double) and / or);
-	return INFINITY;
+		return (float) vecdb_bit_kernels->hamming(a, b, n);
+	if (metric != VECDB_METRIC_JACCARD)
+		return INFINITY;
+	vecdb_bit_kernels->jaccard_parts(a, b, n, &and_count, &or_count);
+	return (float) VecdbJaccardFromParts(and_count, or_count);
 }
 
 static bool
