@@ -22,7 +22,7 @@ OBJS = \
 	src/vecdb.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/type/*.c src/kernel/*.c src/hnsw/*.c)))
 
-HEADERS = src/type/vector.h
+HEADERS = src/type/vector.h src/type/sparsevec.h
 
 REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \

@@ -43,20 +43,49 @@ InitVector(int dim)
 	return result;
 }
 
+/*
+ * The checks every vector type shares.  typname goes into the message, as
+ * in pgvector ("vector must have at least 1 dimension", "NaN not allowed in
+ * sparsevec", ...); vector.h and the other types' headers wrap them.
+ */
 void
-CheckVectorDim(int dim)
+CheckTypeDim(const char *typname, int64 dim, int maxdim)
 {
 	if (dim < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-	if (dim > VECTOR_MAX_DIM)
+				 errmsg("%s must have at least 1 dimension", typname)));
+	if (dim > maxdim)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("vector cannot have more than %d dimensions",
-						VECTOR_MAX_DIM)));
+				 errmsg("%s cannot have more than %d dimensions",
+						typname, maxdim)));
 }
 
+void
+CheckTypeElement(const char *typname, float value)
+{
+	if (isnan(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("NaN not allowed in %s", typname)));
+	if (isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("infinite value not allowed in %s", typname)));
+}
+
+void
+CheckTypeDims(const char *typname, int adim, int bdim)
+{
+	if (adim != bdim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different %s dimensions %d and %d",
+						typname, adim, bdim)));
+}
+
+/* typmod -1 (none) accepts any dimension; same text for every type */
 void
 CheckVectorExpectedDim(int32 typmod, int dim)
 {
@@ -64,29 +93,6 @@ CheckVectorExpectedDim(int32 typmod, int dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", typmod, dim)));
-}
-
-void
-CheckVectorElement(float value)
-{
-	if (isnan(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN not allowed in vector")));
-	if (isinf(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite value not allowed in vector")));
-}
-
-void
-CheckVectorDims(const Vector *a, const Vector *b)
-{
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different vector dimensions %d and %d",
-						a->dim, b->dim)));
 }
 
 PG_FUNCTION_INFO_V1(vector_in);
@@ -172,11 +178,13 @@ vector_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf);
 }
 
-PG_FUNCTION_INFO_V1(vector_typmod_in);
-Datum
-vector_typmod_in(PG_FUNCTION_ARGS)
+/*
+ * The type modifier of a vector type named typname: one integer, 1 ..
+ * maxdim.  Shared by the typmod_in functions of every vector type.
+ */
+int32
+VectorTypmodIn(ArrayType *ta, const char *typname, int maxdim)
 {
-	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
 	int32	   *tl;
 	int			n;
 
@@ -188,13 +196,23 @@ vector_typmod_in(PG_FUNCTION_ARGS)
 	if (*tl < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector must be at least 1")));
-	if (*tl > VECTOR_MAX_DIM)
+				 errmsg("dimensions for type %s must be at least 1",
+						typname)));
+	if (*tl > maxdim)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector cannot exceed %d",
-						VECTOR_MAX_DIM)));
-	PG_RETURN_INT32(*tl);
+				 errmsg("dimensions for type %s cannot exceed %d",
+						typname, maxdim)));
+	return *tl;
+}
+
+PG_FUNCTION_INFO_V1(vector_typmod_in);
+Datum
+vector_typmod_in(PG_FUNCTION_ARGS)
+{
+	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
+
+	PG_RETURN_INT32(VectorTypmodIn(ta, "vector", VECTOR_MAX_DIM));
 }
 
 /*
@@ -257,19 +275,20 @@ vector(PG_FUNCTION_ARGS)
 	PG_RETURN_VECTOR_P(vec);
 }
 
-/* Cast integer[], real[], double precision[] or numeric[] to vector. */
-PG_FUNCTION_INFO_V1(array_to_vector);
-Datum
-array_to_vector(PG_FUNCTION_ARGS)
+/*
+ * Checks that array can become a vector: 1-D, no nulls, and integer[],
+ * real[], double precision[] or numeric[].  Returns its element count and
+ * sets *elems (palloc'd in the current context) and *elemtype; read each
+ * element with VectorArrayElement.  Shared by the array casts of every
+ * vector type.
+ */
+int
+DeconstructVectorArray(ArrayType *array, Datum **elems, Oid *elemtype)
 {
-	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
-	int32		typmod = PG_GETARG_INT32(1);
-	Oid			elemtype = ARR_ELEMTYPE(array);
-	Vector	   *result;
+	Oid			type = ARR_ELEMTYPE(array);
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
-	Datum	   *elems;
 	int			nelems;
 
 	if (ARR_NDIM(array) > 1)
@@ -280,38 +299,60 @@ array_to_vector(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("array must not contain nulls")));
-	if (elemtype != INT4OID && elemtype != FLOAT4OID &&
-		elemtype != FLOAT8OID && elemtype != NUMERICOID)
+	if (type != INT4OID && type != FLOAT4OID &&
+		type != FLOAT8OID && type != NUMERICOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("unsupported array type")));
 
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
-					  &elems, NULL, &nelems);
+	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, type, typlen, typbyval, typalign,
+					  elems, NULL, &nelems);
+	*elemtype = type;
+	return nelems;
+}
 
+/*
+ * One element of an array checked by DeconstructVectorArray, as a float4
+ * (numeric goes through numeric_float4, which reports its own overflow).
+ * Not checked for NaN or infinity: the caller does that.
+ */
+float
+VectorArrayElement(Datum elem, Oid elemtype)
+{
+	switch (elemtype)
+	{
+		case INT4OID:
+			return (float) DatumGetInt32(elem);
+		case FLOAT4OID:
+			return DatumGetFloat4(elem);
+		case FLOAT8OID:
+			return (float) DatumGetFloat8(elem);
+		default:				/* NUMERICOID */
+			return DatumGetFloat4(DirectFunctionCall1(numeric_float4, elem));
+	}
+}
+
+/* Cast integer[], real[], double precision[] or numeric[] to vector. */
+PG_FUNCTION_INFO_V1(array_to_vector);
+Datum
+array_to_vector(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	Vector	   *result;
+	Datum	   *elems;
+	Oid			elemtype;
+	int			nelems;
+
+	nelems = DeconstructVectorArray(array, &elems, &elemtype);
 	CheckVectorDim(nelems);
 	CheckVectorExpectedDim(typmod, nelems);
 
 	result = InitVector(nelems);
 	for (int i = 0; i < nelems; i++)
 	{
-		switch (elemtype)
-		{
-			case INT4OID:
-				result->x[i] = (float) DatumGetInt32(elems[i]);
-				break;
-			case FLOAT4OID:
-				result->x[i] = DatumGetFloat4(elems[i]);
-				break;
-			case FLOAT8OID:
-				result->x[i] = (float) DatumGetFloat8(elems[i]);
-				break;
-			default:			/* NUMERICOID */
-				result->x[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
-																  elems[i]));
-				break;
-		}
+		result->x[i] = VectorArrayElement(elems[i], elemtype);
 		CheckVectorElement(result->x[i]);
 	}
 	PG_RETURN_VECTOR_P(result);

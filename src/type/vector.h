@@ -17,6 +17,7 @@
 #define VECDB_VECTOR_H
 
 #include "fmgr.h"
+#include "utils/array.h"
 
 #define VECTOR_MAX_DIM 16000
 
@@ -35,9 +36,17 @@ typedef struct Vector
 
 /* vector.c */
 extern Vector *InitVector(int dim);
-extern void CheckVectorDim(int dim);
+extern void CheckTypeDim(const char *typname, int64 dim, int maxdim);
+extern void CheckTypeElement(const char *typname, float value);
+extern void CheckTypeDims(const char *typname, int adim, int bdim);
 extern void CheckVectorExpectedDim(int32 typmod, int dim);
-extern void CheckVectorElement(float value);
-extern void CheckVectorDims(const Vector *a, const Vector *b);
+
+#define CheckVectorDim(dim)			CheckTypeDim("vector", (dim), VECTOR_MAX_DIM)
+#define CheckVectorElement(value)	CheckTypeElement("vector", (value))
+#define CheckVectorDims(a, b)		CheckTypeDims("vector", (a)->dim, (b)->dim)
+extern int32 VectorTypmodIn(ArrayType *ta, const char *typname, int maxdim);
+extern int	DeconstructVectorArray(ArrayType *array, Datum **elems,
+								   Oid *elemtype);
+extern float VectorArrayElement(Datum elem, Oid elemtype);
 
 #endif							/* VECDB_VECTOR_H */
