@@ -25,6 +25,7 @@ OBJS = \
 HEADERS = src/type/vector.h src/type/sparsevec.h
 
 REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels \
+	sparsevec_io sparsevec_input_errors sparsevec_ops \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_cost
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
@@ -55,13 +56,19 @@ TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/kernel/distance.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
 
-test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
+test/unit/test_vecparse: test/unit/test_vecparse.c test/unit/unit_rng.h src/type/vecparse.c src/type/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
 
+test/unit/test_sparse: test/unit/test_sparse.c test/unit/unit_rng.h src/type/sparseparse.c src/type/sparseparse.h \
+		src/kernel/sparse.c src/kernel/sparse.h
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_sparse.c src/type/sparseparse.c \
+		src/kernel/sparse.c -lm
+
 .PHONY: unit fuzz fuzz-build bench-kernels bench
-unit: test/unit/test_distance test/unit/test_vecparse
+unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_sparse
 	test/unit/test_distance
 	test/unit/test_vecparse
+	test/unit/test_sparse
 
 FUZZ_SECONDS ?= 60
 test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
@@ -87,5 +94,5 @@ BENCH_ARGS ?=
 bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
-EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse \
+EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_sparse \
 	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check
