@@ -70,18 +70,28 @@ unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_sparse
 	test/unit/test_vecparse
 	test/unit/test_sparse
 
+# make fuzz runs every target in turn, FUZZ_SECONDS split evenly between them
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = test/fuzz/fuzz_vecparse test/fuzz/fuzz_sparseparse
+FUZZ_EACH = $(shell echo $$(( ($(FUZZ_SECONDS) + $(words $(FUZZ_TARGETS)) - 1) / $(words $(FUZZ_TARGETS)) )))
+FUZZ_CC = clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
+
 test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
-	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
+	$(FUZZ_CC) -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
 
-fuzz-build: test/fuzz/fuzz_vecparse
+test/fuzz/fuzz_sparseparse: test/fuzz/fuzz_sparseparse.c src/type/sparseparse.c src/type/sparseparse.h
+	$(FUZZ_CC) -o $@ test/fuzz/fuzz_sparseparse.c src/type/sparseparse.c -lm
 
-fuzz: test/fuzz/fuzz_vecparse
-	mkdir -p test/fuzz/work
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: $(FUZZ_TARGETS)
+	mkdir -p test/fuzz/work test/fuzz/work_sparse
 	cp -n test/fuzz/corpus/* test/fuzz/work/ 2>/dev/null || true
-	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	cp -n test/fuzz/corpus_sparse/* test/fuzz/work_sparse/ 2>/dev/null || true
+	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_EACH) -max_len=4096 \
 		-dict=test/fuzz/vecparse.dict test/fuzz/work
+	test/fuzz/fuzz_sparseparse -max_total_time=$(FUZZ_EACH) -max_len=4096 \
+		-dict=test/fuzz/sparseparse.dict test/fuzz/work_sparse
 
 bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/kernel/distance.h
 	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
@@ -95,4 +105,4 @@ bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
 EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_sparse \
-	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check
+	$(FUZZ_TARGETS) bench/bench_kernels results output_iso tmp_check
