@@ -44,6 +44,7 @@ InitSparseVector(int dim, int nnz)
 	return result;
 }
 
+/* the error for more than SPARSEVEC_MAX_NNZ stored elements */
 static void
 too_many_elements(void)
 {
@@ -53,6 +54,10 @@ too_many_elements(void)
 					SPARSEVEC_MAX_NNZ)));
 }
 
+/*
+ * Checks a count of stored elements against dim and SPARSEVEC_MAX_NNZ, with
+ * pgvector's texts; binary input and the casts call it before allocating.
+ */
 void
 CheckSparsevecNnz(int nnz, int dim)
 {
