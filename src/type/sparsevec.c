@@ -230,7 +230,7 @@ sparsevec_typmod_in(PG_FUNCTION_ARGS)
 {
 	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
 
-	PG_RETURN_INT32(VectorTypmodIn(ta, "sparsevec", SPARSEVEC_MAX_DIM));
+	PG_RETURN_INT32(VecdbTypmodIn(ta, "sparsevec", SPARSEVEC_MAX_DIM));
 }
 
 /*
@@ -395,22 +395,15 @@ array_to_sparsevec(PG_FUNCTION_ARGS)
 	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
 	int32		typmod = PG_GETARG_INT32(1);
 	SparseVector *result;
-	Datum	   *elems;
-	Oid			elemtype;
-	int			nelems;
 	float	   *x;
 	float	   *values;
+	int			n;
 
-	nelems = DeconstructVectorArray(array, &elems, &elemtype);
-	CheckSparsevecDim(nelems);
-	CheckVectorExpectedDim(typmod, nelems);
-
-	x = (float *) palloc(mul_size(nelems, sizeof(float)));
-	for (int i = 0; i < nelems; i++)
-		x[i] = VectorArrayElement(elems[i], elemtype);
-	result = sparse_from_dense(x, nelems);
+	x = VecdbArrayToFloats(array, &n);
+	CheckSparsevecDim(n);
+	CheckVectorExpectedDim(typmod, n);
+	result = sparse_from_dense(x, n);
 	pfree(x);
-	pfree(elems);
 
 	values = SPARSEVEC_VALUES(result);
 	for (int i = 0; i < result->nnz; i++)

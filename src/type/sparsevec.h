@@ -50,9 +50,9 @@ extern void CheckSparsevecNnz(int nnz, int dim);
 
 /* the checks shared by every vector type (vector.c), for sparsevec */
 #define CheckSparsevecDim(dim) \
-	CheckTypeDim("sparsevec", (dim), SPARSEVEC_MAX_DIM)
-#define CheckSparsevecElement(value)	CheckTypeElement("sparsevec", (value))
+	VecdbCheckDim("sparsevec", (dim), SPARSEVEC_MAX_DIM)
+#define CheckSparsevecElement(value)	VecdbCheckElement("sparsevec", (value))
 #define CheckSparsevecDims(a, b) \
-	CheckTypeDims("sparsevec", (a)->dim, (b)->dim)
+	VecdbCheckDims("sparsevec", (a)->dim, (b)->dim)
 
 #endif							/* VECDB_SPARSEVEC_H */

@@ -44,12 +44,12 @@ InitVector(int dim)
 }
 
 /*
- * The checks every vector type shares.  typname goes into the message, as
- * in pgvector ("vector must have at least 1 dimension", "NaN not allowed in
- * sparsevec", ...); vector.h and the other types' headers wrap them.
+ * The checks below are shared by every vector type (vector, sparsevec, and
+ * halfvec when it comes): the type's name goes into pgvector's message
+ * texts, e.g. "sparsevec must have at least 1 dimension".
  */
 void
-CheckTypeDim(const char *typname, int64 dim, int maxdim)
+VecdbCheckDim(const char *typname, int dim, int maxdim)
 {
 	if (dim < 1)
 		ereport(ERROR,
@@ -62,8 +62,9 @@ CheckTypeDim(const char *typname, int64 dim, int maxdim)
 						typname, maxdim)));
 }
 
+/* value is an element of typname: it must be finite */
 void
-CheckTypeElement(const char *typname, float value)
+VecdbCheckElement(const char *typname, float value)
 {
 	if (isnan(value))
 		ereport(ERROR,
@@ -75,8 +76,9 @@ CheckTypeElement(const char *typname, float value)
 				 errmsg("infinite value not allowed in %s", typname)));
 }
 
+/* two operands of typname must have the same dimension count */
 void
-CheckTypeDims(const char *typname, int adim, int bdim)
+VecdbCheckDims(const char *typname, int adim, int bdim)
 {
 	if (adim != bdim)
 		ereport(ERROR,
@@ -85,7 +87,98 @@ CheckTypeDims(const char *typname, int adim, int bdim)
 						typname, adim, bdim)));
 }
 
-/* typmod -1 (none) accepts any dimension; same text for every type */
+/* The typmod_in of a vector type: one integer, 1 .. maxdim. */
+int32
+VecdbTypmodIn(ArrayType *ta, const char *typname, int maxdim)
+{
+	int32	   *tl;
+	int			n;
+
+	tl = ArrayGetIntegerTypmods(ta, &n);
+	if (n != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid type modifier")));
+	if (*tl < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s must be at least 1",
+						typname)));
+	if (*tl > maxdim)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s cannot exceed %d",
+						typname, maxdim)));
+	return *tl;
+}
+
+/*
+ * The elements of a 1-D integer[], real[], double precision[] or numeric[]
+ * without nulls, as floats (rounded as a cast to real would; numeric goes
+ * through numeric_float4, which reports its own overflow), in an array of
+ * *n palloc'd in the current context.  The caller checks *n and the values.
+ */
+float *
+VecdbArrayToFloats(ArrayType *array, int *n)
+{
+	Oid			elemtype = ARR_ELEMTYPE(array);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	int			nelems;
+	float	   *result;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("array must be 1-D")));
+	if (ARR_HASNULL(array) && array_contains_nulls(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array must not contain nulls")));
+	if (elemtype != INT4OID && elemtype != FLOAT4OID &&
+		elemtype != FLOAT8OID && elemtype != NUMERICOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("unsupported array type")));
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
+					  &elems, NULL, &nelems);
+
+	result = (float *) palloc(mul_size(sizeof(float), Max(nelems, 1)));
+	for (int i = 0; i < nelems; i++)
+	{
+		switch (elemtype)
+		{
+			case INT4OID:
+				result[i] = (float) DatumGetInt32(elems[i]);
+				break;
+			case FLOAT4OID:
+				result[i] = DatumGetFloat4(elems[i]);
+				break;
+			case FLOAT8OID:
+				result[i] = (float) DatumGetFloat8(elems[i]);
+				break;
+			default:			/* NUMERICOID */
+				result[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
+															   elems[i]));
+				break;
+		}
+	}
+	pfree(elems);
+	*n = nelems;
+	return result;
+}
+
+void
+CheckVectorDim(int dim)
+{
+	VecdbCheckDim("vector", dim, VECTOR_MAX_DIM);
+}
+
+/* typmod -1 (none) accepts any dimension; the same text for every type */
 void
 CheckVectorExpectedDim(int32 typmod, int dim)
 {
@@ -93,6 +186,18 @@ CheckVectorExpectedDim(int32 typmod, int dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", typmod, dim)));
+}
+
+void
+CheckVectorElement(float value)
+{
+	VecdbCheckElement("vector", value);
+}
+
+void
+CheckVectorDims(const Vector *a, const Vector *b)
+{
+	VecdbCheckDims("vector", a->dim, b->dim);
 }
 
 PG_FUNCTION_INFO_V1(vector_in);
@@ -178,41 +283,13 @@ vector_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf);
 }
 
-/*
- * The type modifier of a vector type named typname: one integer, 1 ..
- * maxdim.  Shared by the typmod_in functions of every vector type.
- */
-int32
-VectorTypmodIn(ArrayType *ta, const char *typname, int maxdim)
-{
-	int32	   *tl;
-	int			n;
-
-	tl = ArrayGetIntegerTypmods(ta, &n);
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier")));
-	if (*tl < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type %s must be at least 1",
-						typname)));
-	if (*tl > maxdim)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type %s cannot exceed %d",
-						typname, maxdim)));
-	return *tl;
-}
-
 PG_FUNCTION_INFO_V1(vector_typmod_in);
 Datum
 vector_typmod_in(PG_FUNCTION_ARGS)
 {
 	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
 
-	PG_RETURN_INT32(VectorTypmodIn(ta, "vector", VECTOR_MAX_DIM));
+	PG_RETURN_INT32(VecdbTypmodIn(ta, "vector", VECTOR_MAX_DIM));
 }
 
 /*
@@ -275,64 +352,6 @@ vector(PG_FUNCTION_ARGS)
 	PG_RETURN_VECTOR_P(vec);
 }
 
-/*
- * Checks that array can become a vector: 1-D, no nulls, and integer[],
- * real[], double precision[] or numeric[].  Returns its element count and
- * sets *elems (palloc'd in the current context) and *elemtype; read each
- * element with VectorArrayElement.  Shared by the array casts of every
- * vector type.
- */
-int
-DeconstructVectorArray(ArrayType *array, Datum **elems, Oid *elemtype)
-{
-	Oid			type = ARR_ELEMTYPE(array);
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			nelems;
-
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("array must be 1-D")));
-	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("array must not contain nulls")));
-	if (type != INT4OID && type != FLOAT4OID &&
-		type != FLOAT8OID && type != NUMERICOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("unsupported array type")));
-
-	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, type, typlen, typbyval, typalign,
-					  elems, NULL, &nelems);
-	*elemtype = type;
-	return nelems;
-}
-
-/*
- * One element of an array checked by DeconstructVectorArray, as a float4
- * (numeric goes through numeric_float4, which reports its own overflow).
- * Not checked for NaN or infinity: the caller does that.
- */
-float
-VectorArrayElement(Datum elem, Oid elemtype)
-{
-	switch (elemtype)
-	{
-		case INT4OID:
-			return (float) DatumGetInt32(elem);
-		case FLOAT4OID:
-			return DatumGetFloat4(elem);
-		case FLOAT8OID:
-			return (float) DatumGetFloat8(elem);
-		default:				/* NUMERICOID */
-			return DatumGetFloat4(DirectFunctionCall1(numeric_float4, elem));
-	}
-}
-
 /* Cast integer[], real[], double precision[] or numeric[] to vector. */
 PG_FUNCTION_INFO_V1(array_to_vector);
 Datum
@@ -341,20 +360,20 @@ array_to_vector(PG_FUNCTION_ARGS)
 	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
 	int32		typmod = PG_GETARG_INT32(1);
 	Vector	   *result;
-	Datum	   *elems;
-	Oid			elemtype;
-	int			nelems;
+	float	   *x;
+	int			n;
 
-	nelems = DeconstructVectorArray(array, &elems, &elemtype);
-	CheckVectorDim(nelems);
-	CheckVectorExpectedDim(typmod, nelems);
+	x = VecdbArrayToFloats(array, &n);
+	CheckVectorDim(n);
+	CheckVectorExpectedDim(typmod, n);
 
-	result = InitVector(nelems);
-	for (int i = 0; i < nelems; i++)
+	result = InitVector(n);
+	for (int i = 0; i < n; i++)
 	{
-		result->x[i] = VectorArrayElement(elems[i], elemtype);
+		result->x[i] = x[i];
 		CheckVectorElement(result->x[i]);
 	}
+	pfree(x);
 	PG_RETURN_VECTOR_P(result);
 }
 

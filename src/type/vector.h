@@ -34,19 +34,18 @@ typedef struct Vector
 #define PG_GETARG_VECTOR_P(x)	DatumGetVector(PG_GETARG_DATUM(x))
 #define PG_RETURN_VECTOR_P(x)	PG_RETURN_POINTER(x)
 
-/* vector.c */
-extern Vector *InitVector(int dim);
-extern void CheckTypeDim(const char *typname, int64 dim, int maxdim);
-extern void CheckTypeElement(const char *typname, float value);
-extern void CheckTypeDims(const char *typname, int adim, int bdim);
-extern void CheckVectorExpectedDim(int32 typmod, int dim);
+/* vector.c: checks and helpers shared by the vector types */
+extern void VecdbCheckDim(const char *typname, int dim, int maxdim);
+extern void VecdbCheckElement(const char *typname, float value);
+extern void VecdbCheckDims(const char *typname, int adim, int bdim);
+extern int32 VecdbTypmodIn(ArrayType *ta, const char *typname, int maxdim);
+extern float *VecdbArrayToFloats(ArrayType *array, int *n);
 
-#define CheckVectorDim(dim)			CheckTypeDim("vector", (dim), VECTOR_MAX_DIM)
-#define CheckVectorElement(value)	CheckTypeElement("vector", (value))
-#define CheckVectorDims(a, b)		CheckTypeDims("vector", (a)->dim, (b)->dim)
-extern int32 VectorTypmodIn(ArrayType *ta, const char *typname, int maxdim);
-extern int	DeconstructVectorArray(ArrayType *array, Datum **elems,
-								   Oid *elemtype);
-extern float VectorArrayElement(Datum elem, Oid elemtype);
+/* vector.c: the vector type's own */
+extern Vector *InitVector(int dim);
+extern void CheckVectorDim(int dim);
+extern void CheckVectorExpectedDim(int32 typmod, int dim);
+extern void CheckVectorElement(float value);
+extern void CheckVectorDims(const Vector *a, const Vector *b);
 
 #endif							/* VECDB_VECTOR_H */
