@@ -76,10 +76,11 @@ FUZZ_TARGETS = test/fuzz/fuzz_vecparse test/fuzz/fuzz_sparseparse
 FUZZ_EACH = $(shell echo $$(( ($(FUZZ_SECONDS) + $(words $(FUZZ_TARGETS)) - 1) / $(words $(FUZZ_TARGETS)) )))
 FUZZ_CC = clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
 
-test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
+test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c test/fuzz/fuzz_check.h src/type/vecparse.c src/type/vecparse.h
 	$(FUZZ_CC) -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
 
-test/fuzz/fuzz_sparseparse: test/fuzz/fuzz_sparseparse.c src/type/sparseparse.c src/type/sparseparse.h
+test/fuzz/fuzz_sparseparse: test/fuzz/fuzz_sparseparse.c test/fuzz/fuzz_check.h \
+		src/type/sparseparse.c src/type/sparseparse.h
 	$(FUZZ_CC) -o $@ test/fuzz/fuzz_sparseparse.c src/type/sparseparse.c -lm
 
 fuzz-build: $(FUZZ_TARGETS)

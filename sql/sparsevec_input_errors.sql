@@ -33,6 +33,13 @@ CREATE TABLE sparse_typmod_t (v sparsevec(3));
 INSERT INTO sparse_typmod_t VALUES ('{1:1}/2');
 INSERT INTO sparse_typmod_t VALUES ('[1,2,3,4]'::vector);
 CREATE TABLE bad_typmod (v sparsevec(0));
+-- input with a typmod (COPY): the typmod is checked before the indices
+COPY sparse_typmod_t FROM stdin;
+{9:1}/4
+\.
+COPY sparse_typmod_t FROM stdin;
+{9:1}/3
+\.
 DROP TABLE sparse_typmod_t;
 
 -- casts

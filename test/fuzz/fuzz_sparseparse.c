@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "type/sparseparse.h"
 
 /* pgvector's limits */
@@ -58,16 +59,6 @@
 static const char fuzz_space[] = " \t\n\r\v\f";
 
 static char *text;
-
-#define FUZZ_CHECK(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "fuzz_sparseparse: check failed at line %d: %s\n", \
-					__LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
 
 /*
  * Parses lit into a buffer of exactly its capacity (NULL when the element
