@@ -98,6 +98,11 @@ invalid_syntax(const char *lit, const char *detail)
 			 detail ? errdetail("%s", detail) : 0));
 }
 
+/*
+ * Text input: parses lit (sparseparse.c), checks the typmod, then sorts and
+ * checks the indices; every problem is reported with pgvector's text and
+ * SQLSTATE.  The result is canonical, in the current memory context.
+ */
 PG_FUNCTION_INFO_V1(sparsevec_in);
 Datum
 sparsevec_in(PG_FUNCTION_ARGS)
@@ -188,6 +193,7 @@ append_int(char *ptr, int32 v)
 #endif
 }
 
+/* Text output: 1-based indices, each value as the shortest exact decimal. */
 PG_FUNCTION_INFO_V1(sparsevec_out);
 Datum
 sparsevec_out(PG_FUNCTION_ARGS)
