@@ -24,10 +24,10 @@ OBJS = \
 
 HEADERS = src/type/vector.h src/type/sparsevec.h
 
-REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels \
+REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit_distance \
 	sparsevec_io sparsevec_input_errors sparsevec_ops \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
-	hnsw_duplicates hnsw_vacuum hnsw_cost
+	hnsw_duplicates hnsw_vacuum hnsw_cost hnsw_bit
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 ISOLATION = hnsw_visibility hnsw_vacuum_cursor
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
@@ -49,12 +49,17 @@ $(OBJS): $(wildcard src/*/*.h)
 
 # ---- server-free tests and tools --------------------------------------------
 
-KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c
+KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c \
+	src/kernel/bit.c src/kernel/bit_x86.c
+KERNEL_HDRS = src/kernel/distance.h src/kernel/bit.h
 TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 
-test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) src/kernel/distance.h
+test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_distance.c $(KERNEL_SRCS) -lm
+
+test/unit/test_bit: test/unit/test_bit.c $(KERNEL_SRCS) $(KERNEL_HDRS)
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_bit.c $(KERNEL_SRCS) -lm
 
 test/unit/test_vecparse: test/unit/test_vecparse.c test/unit/unit_rng.h src/type/vecparse.c src/type/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
@@ -65,9 +70,10 @@ test/unit/test_sparse: test/unit/test_sparse.c test/unit/unit_rng.h src/type/spa
 		src/kernel/sparse.c -lm
 
 .PHONY: unit fuzz fuzz-build bench-kernels bench
-unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_sparse
+unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_bit test/unit/test_sparse
 	test/unit/test_distance
 	test/unit/test_vecparse
+	test/unit/test_bit
 	test/unit/test_sparse
 
 # make fuzz runs every target in turn, FUZZ_SECONDS split evenly between them
@@ -94,7 +100,7 @@ fuzz: $(FUZZ_TARGETS)
 	test/fuzz/fuzz_sparseparse -max_total_time=$(FUZZ_EACH) -max_len=4096 \
 		-dict=test/fuzz/sparseparse.dict test/fuzz/work_sparse
 
-bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) src/kernel/distance.h
+bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
 
 bench-kernels: bench/bench_kernels
@@ -105,5 +111,5 @@ BENCH_ARGS ?=
 bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
-EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_sparse \
-	$(FUZZ_TARGETS) bench/bench_kernels results output_iso tmp_check
+EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_bit \
+	test/unit/test_sparse $(FUZZ_TARGETS) bench/bench_kernels results output_iso tmp_check

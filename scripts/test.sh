@@ -57,9 +57,10 @@ if ! (build_install VECDB_DEV=1); then
 	exit 1
 fi
 
+UNIT_PROGRAMS=(test_distance test_vecparse test_bit test_sparse)
 run_unit() {
 	local rc=0
-	for t in test_distance test_vecparse; do
+	for t in "${UNIT_PROGRAMS[@]}"; do
 		make -C "$VECDB_ROOT" -s "test/unit/$t" >/dev/null && "$VECDB_ROOT/test/unit/$t" || rc=1
 	done
 	return $rc
@@ -68,7 +69,7 @@ run_unit() {
 count_unit() {
 	local ok
 	ok=$(grep -c '^[0-9]* passed, 0 failed$' "$OUT" || true)
-	count "$ok" $((2 - ok))
+	count "$ok" $((${#UNIT_PROGRAMS[@]} - ok))
 }
 
 run_regress() {

@@ -266,7 +266,8 @@ CREATE OPERATOR CLASS vector_l1_ops
 CREATE FUNCTION vecdb_version() RETURNS text
 	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION vecdb_kernels(OUT name text, OUT in_use boolean, OUT best boolean)
+CREATE FUNCTION vecdb_kernels(OUT name text, OUT in_use boolean, OUT best boolean,
+	OUT family text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'vecdb_kernels_info' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
@@ -294,6 +295,35 @@ SELECT s.pid, s.datid, d.datname, s.relid,
 	s.param20 AS hnsw_nodes_repaired
 FROM pg_catalog.pg_stat_get_progress_info('VACUUM') s
 	LEFT JOIN pg_catalog.pg_database d ON s.datid = d.oid;
+
+-- ---------------------------------------------------------------------------
+-- bit
+-- ---------------------------------------------------------------------------
+
+-- distances between bit strings of equal length (pgvector's surface)
+CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR <~> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = hamming_distance,
+	COMMUTATOR = '<~>'
+);
+CREATE OPERATOR <%> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = jaccard_distance,
+	COMMUTATOR = '<%>'
+);
+
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit);
+
+CREATE OPERATOR CLASS bit_jaccard_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 jaccard_distance(bit, bit);
 
 -- ---------------------------------------------------------------------------
 -- sparsevec

@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "kernel/bit.h"
 #include "kernel/distance.h"
 #include "hnsw/hnsw.h"
 
@@ -93,9 +94,25 @@ materialize_srf(FunctionCallInfo fcinfo)
 	MemoryContextSwitchTo(old);
 }
 
+/* Appends one vecdb_kernels() row. */
+static void
+put_kernel_row(ReturnSetInfo *rsinfo, const char *family, const char *name,
+			   bool in_use, bool best)
+{
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = BoolGetDatum(in_use);
+	values[2] = BoolGetDatum(best);
+	values[3] = CStringGetTextDatum(family);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
 /*
  * vecdb_kernels(): one row per kernel family this CPU supports, with
- * whether it is the one in use by this backend and whether it is the best.
+ * whether it is the one in use by this backend and whether it is the best;
+ * the float kernels (distance.h) first, then the bit kernels (bit.h).
  */
 PG_FUNCTION_INFO_V1(vecdb_kernels_info);
 Datum
@@ -104,19 +121,18 @@ vecdb_kernels_info(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const VecdbKernelSet *sets[8];
 	const VecdbKernelSet *best = VecdbKernelsBest();
+	const VecdbBitKernelSet *bitsets[8];
+	const VecdbBitKernelSet *bitbest = VecdbBitKernelsBest();
 	int			n;
 
 	materialize_srf(fcinfo);
 	n = VecdbKernelsAvailable(sets, lengthof(sets));
 	for (int i = 0; i < n; i++)
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
-
-		values[0] = CStringGetTextDatum(sets[i]->name);
-		values[1] = BoolGetDatum(sets[i] == vecdb_kernels);
-		values[2] = BoolGetDatum(sets[i] == best);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+		put_kernel_row(rsinfo, "float", sets[i]->name,
+					   sets[i] == vecdb_kernels, sets[i] == best);
+	n = VecdbBitKernelsAvailable(bitsets, lengthof(bitsets));
+	for (int i = 0; i < n; i++)
+		put_kernel_row(rsinfo, "bit", bitsets[i]->name,
+					   bitsets[i] == vecdb_bit_kernels, bitsets[i] == bitbest);
 	return (Datum) 0;
 }

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "bit.h"
 #include "distance.h"
 
 static double
@@ -124,12 +125,14 @@ void
 VecdbKernelsInit(void)
 {
 	vecdb_kernels = VecdbKernelsBest();
+	VecdbBitKernelsInit();
 }
 
 void
 VecdbKernelsForceScalar(int force)
 {
 	vecdb_kernels = force ? &vecdb_kernels_scalar : VecdbKernelsBest();
+	VecdbBitKernelsForceScalar(force);
 }
 
 int
