@@ -24,9 +24,10 @@ OBJS = \
 	src/vecdb.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/type/*.c src/kernel/*.c src/hnsw/*.c)))
 
-HEADERS = src/type/vector.h
+HEADERS = src/type/vector.h src/type/sparsevec.h
 
 REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit_distance \
+	sparsevec_io sparsevec_input_errors sparsevec_ops \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_cost hnsw_bit
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
@@ -62,27 +63,44 @@ test/unit/test_distance: test/unit/test_distance.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 test/unit/test_bit: test/unit/test_bit.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_bit.c $(KERNEL_SRCS) -lm
 
-test/unit/test_vecparse: test/unit/test_vecparse.c src/type/vecparse.c src/type/vecparse.h
+test/unit/test_vecparse: test/unit/test_vecparse.c test/unit/unit_rng.h src/type/vecparse.c src/type/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
 
+test/unit/test_sparse: test/unit/test_sparse.c test/unit/unit_rng.h src/type/sparseparse.c src/type/sparseparse.h \
+		src/kernel/sparse.c src/kernel/sparse.h
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_sparse.c src/type/sparseparse.c \
+		src/kernel/sparse.c -lm
+
 .PHONY: unit fuzz fuzz-build bench-kernels bench
-unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_bit
+unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_bit test/unit/test_sparse
 	test/unit/test_distance
 	test/unit/test_vecparse
 	test/unit/test_bit
+	test/unit/test_sparse
 
+# make fuzz runs every target in turn, FUZZ_SECONDS split evenly between them
 FUZZ_SECONDS ?= 60
-test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c src/type/vecparse.c src/type/vecparse.h
-	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Isrc -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
+FUZZ_TARGETS = test/fuzz/fuzz_vecparse test/fuzz/fuzz_sparseparse
+FUZZ_EACH = $(shell echo $$(( ($(FUZZ_SECONDS) + $(words $(FUZZ_TARGETS)) - 1) / $(words $(FUZZ_TARGETS)) )))
+FUZZ_CC = clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
 
-fuzz-build: test/fuzz/fuzz_vecparse
+test/fuzz/fuzz_vecparse: test/fuzz/fuzz_vecparse.c test/fuzz/fuzz_check.h src/type/vecparse.c src/type/vecparse.h
+	$(FUZZ_CC) -o $@ test/fuzz/fuzz_vecparse.c src/type/vecparse.c -lm
 
-fuzz: test/fuzz/fuzz_vecparse
-	mkdir -p test/fuzz/work
+test/fuzz/fuzz_sparseparse: test/fuzz/fuzz_sparseparse.c test/fuzz/fuzz_check.h \
+		src/type/sparseparse.c src/type/sparseparse.h
+	$(FUZZ_CC) -o $@ test/fuzz/fuzz_sparseparse.c src/type/sparseparse.c -lm
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: $(FUZZ_TARGETS)
+	mkdir -p test/fuzz/work test/fuzz/work_sparse
 	cp -n test/fuzz/corpus/* test/fuzz/work/ 2>/dev/null || true
-	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	cp -n test/fuzz/corpus_sparse/* test/fuzz/work_sparse/ 2>/dev/null || true
+	test/fuzz/fuzz_vecparse -max_total_time=$(FUZZ_EACH) -max_len=4096 \
 		-dict=test/fuzz/vecparse.dict test/fuzz/work
+	test/fuzz/fuzz_sparseparse -max_total_time=$(FUZZ_EACH) -max_len=4096 \
+		-dict=test/fuzz/sparseparse.dict test/fuzz/work_sparse
 
 bench/bench_kernels: bench/bench_kernels.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) -O2 -Wall -Isrc -o $@ bench/bench_kernels.c $(KERNEL_SRCS) -lm
@@ -96,7 +114,7 @@ bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
 EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_bit \
-	test/fuzz/fuzz_vecparse bench/bench_kernels results output_iso tmp_check
+	test/unit/test_sparse $(FUZZ_TARGETS) bench/bench_kernels results output_iso tmp_check
 
 # ---- vecdb installed under the extension name "vector" -----------------------
 #

@@ -66,7 +66,7 @@ if ! (build_install VECDB_DEV=1); then
 	exit 1
 fi
 
-UNIT_PROGRAMS=(test_distance test_vecparse test_bit)
+UNIT_PROGRAMS=(test_distance test_vecparse test_bit test_sparse)
 run_unit() {
 	local rc=0
 	for t in "${UNIT_PROGRAMS[@]}"; do

@@ -43,20 +43,142 @@ InitVector(int dim)
 	return result;
 }
 
+/*
+ * The checks below are shared by every vector type (vector, sparsevec, and
+ * halfvec when it comes): the type's name goes into pgvector's message
+ * texts, e.g. "sparsevec must have at least 1 dimension".
+ */
 void
-CheckVectorDim(int dim)
+VecdbCheckDim(const char *typname, int dim, int maxdim)
 {
 	if (dim < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-	if (dim > VECTOR_MAX_DIM)
+				 errmsg("%s must have at least 1 dimension", typname)));
+	if (dim > maxdim)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("vector cannot have more than %d dimensions",
-						VECTOR_MAX_DIM)));
+				 errmsg("%s cannot have more than %d dimensions",
+						typname, maxdim)));
 }
 
+/* value is an element of typname: it must be finite */
+void
+VecdbCheckElement(const char *typname, float value)
+{
+	if (isnan(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("NaN not allowed in %s", typname)));
+	if (isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("infinite value not allowed in %s", typname)));
+}
+
+/* two operands of typname must have the same dimension count */
+void
+VecdbCheckDims(const char *typname, int adim, int bdim)
+{
+	if (adim != bdim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different %s dimensions %d and %d",
+						typname, adim, bdim)));
+}
+
+/* The typmod_in of a vector type: one integer, 1 .. maxdim. */
+int32
+VecdbTypmodIn(ArrayType *ta, const char *typname, int maxdim)
+{
+	int32	   *tl;
+	int			n;
+
+	tl = ArrayGetIntegerTypmods(ta, &n);
+	if (n != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid type modifier")));
+	if (*tl < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s must be at least 1",
+						typname)));
+	if (*tl > maxdim)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s cannot exceed %d",
+						typname, maxdim)));
+	return *tl;
+}
+
+/*
+ * The elements of a 1-D integer[], real[], double precision[] or numeric[]
+ * without nulls, as floats (rounded as a cast to real would; numeric goes
+ * through numeric_float4, which reports its own overflow), in an array of
+ * *n palloc'd in the current context.  The caller checks *n and the values.
+ */
+float *
+VecdbArrayToFloats(ArrayType *array, int *n)
+{
+	Oid			elemtype = ARR_ELEMTYPE(array);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	int			nelems;
+	float	   *result;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("array must be 1-D")));
+	if (ARR_HASNULL(array) && array_contains_nulls(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array must not contain nulls")));
+	if (elemtype != INT4OID && elemtype != FLOAT4OID &&
+		elemtype != FLOAT8OID && elemtype != NUMERICOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("unsupported array type")));
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
+					  &elems, NULL, &nelems);
+
+	result = (float *) palloc(mul_size(sizeof(float), Max(nelems, 1)));
+	for (int i = 0; i < nelems; i++)
+	{
+		switch (elemtype)
+		{
+			case INT4OID:
+				result[i] = (float) DatumGetInt32(elems[i]);
+				break;
+			case FLOAT4OID:
+				result[i] = DatumGetFloat4(elems[i]);
+				break;
+			case FLOAT8OID:
+				result[i] = (float) DatumGetFloat8(elems[i]);
+				break;
+			default:			/* NUMERICOID */
+				result[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
+															   elems[i]));
+				break;
+		}
+	}
+	pfree(elems);
+	*n = nelems;
+	return result;
+}
+
+void
+CheckVectorDim(int dim)
+{
+	VecdbCheckDim("vector", dim, VECTOR_MAX_DIM);
+}
+
+/* typmod -1 (none) accepts any dimension; the same text for every type */
 void
 CheckVectorExpectedDim(int32 typmod, int dim)
 {
@@ -69,24 +191,13 @@ CheckVectorExpectedDim(int32 typmod, int dim)
 void
 CheckVectorElement(float value)
 {
-	if (isnan(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN not allowed in vector")));
-	if (isinf(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite value not allowed in vector")));
+	VecdbCheckElement("vector", value);
 }
 
 void
 CheckVectorDims(const Vector *a, const Vector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different vector dimensions %d and %d",
-						a->dim, b->dim)));
+	VecdbCheckDims("vector", a->dim, b->dim);
 }
 
 PG_FUNCTION_INFO_V1(vector_in);
@@ -177,24 +288,8 @@ Datum
 vector_typmod_in(PG_FUNCTION_ARGS)
 {
 	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int32	   *tl;
-	int			n;
 
-	tl = ArrayGetIntegerTypmods(ta, &n);
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier")));
-	if (*tl < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector must be at least 1")));
-	if (*tl > VECTOR_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector cannot exceed %d",
-						VECTOR_MAX_DIM)));
-	PG_RETURN_INT32(*tl);
+	PG_RETURN_INT32(VecdbTypmodIn(ta, "vector", VECTOR_MAX_DIM));
 }
 
 /*
@@ -264,56 +359,21 @@ array_to_vector(PG_FUNCTION_ARGS)
 {
 	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
 	int32		typmod = PG_GETARG_INT32(1);
-	Oid			elemtype = ARR_ELEMTYPE(array);
 	Vector	   *result;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	Datum	   *elems;
-	int			nelems;
+	float	   *x;
+	int			n;
 
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("array must be 1-D")));
-	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("array must not contain nulls")));
-	if (elemtype != INT4OID && elemtype != FLOAT4OID &&
-		elemtype != FLOAT8OID && elemtype != NUMERICOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("unsupported array type")));
+	x = VecdbArrayToFloats(array, &n);
+	CheckVectorDim(n);
+	CheckVectorExpectedDim(typmod, n);
 
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
-					  &elems, NULL, &nelems);
-
-	CheckVectorDim(nelems);
-	CheckVectorExpectedDim(typmod, nelems);
-
-	result = InitVector(nelems);
-	for (int i = 0; i < nelems; i++)
+	result = InitVector(n);
+	for (int i = 0; i < n; i++)
 	{
-		switch (elemtype)
-		{
-			case INT4OID:
-				result->x[i] = (float) DatumGetInt32(elems[i]);
-				break;
-			case FLOAT4OID:
-				result->x[i] = DatumGetFloat4(elems[i]);
-				break;
-			case FLOAT8OID:
-				result->x[i] = (float) DatumGetFloat8(elems[i]);
-				break;
-			default:			/* NUMERICOID */
-				result->x[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
-																  elems[i]));
-				break;
-		}
+		result->x[i] = x[i];
 		CheckVectorElement(result->x[i]);
 	}
+	pfree(x);
 	PG_RETURN_VECTOR_P(result);
 }
 

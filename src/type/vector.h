@@ -17,6 +17,7 @@
 #define VECDB_VECTOR_H
 
 #include "fmgr.h"
+#include "utils/array.h"
 
 #define VECTOR_MAX_DIM 16000
 
@@ -33,7 +34,14 @@ typedef struct Vector
 #define PG_GETARG_VECTOR_P(x)	DatumGetVector(PG_GETARG_DATUM(x))
 #define PG_RETURN_VECTOR_P(x)	PG_RETURN_POINTER(x)
 
-/* vector.c */
+/* vector.c: checks and helpers shared by the vector types */
+extern void VecdbCheckDim(const char *typname, int dim, int maxdim);
+extern void VecdbCheckElement(const char *typname, float value);
+extern void VecdbCheckDims(const char *typname, int adim, int bdim);
+extern int32 VecdbTypmodIn(ArrayType *ta, const char *typname, int maxdim);
+extern float *VecdbArrayToFloats(ArrayType *array, int *n);
+
+/* vector.c: the vector type's own */
 extern Vector *InitVector(int dim);
 extern void CheckVectorDim(int dim);
 extern void CheckVectorExpectedDim(int32 typmod, int dim);

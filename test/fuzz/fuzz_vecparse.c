@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "type/vecparse.h"
 
 #define FUZZ_MAXDIM 16000
@@ -59,16 +60,6 @@ static const char fuzz_space[] = " \t\n\r\v\f";
 static float *vals;
 static float *vals2;
 static char *text;
-
-#define FUZZ_CHECK(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "fuzz_vecparse: check failed at line %d: %s\n", \
-					__LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
 
 /*
  * Checks that hold for any parse of lit: the status is recorded in res, dim
