@@ -5,7 +5,9 @@
  *
  * For each metric, times calls over a pool of vectors (L2-resident) and
  * reports the median over RUNS runs of ns per call and the speedup against
- * the scalar kernels.  Usage: bench_kernels [dim] [runs]; default 768, 9.
+ * the scalar kernels.  Then the same for the bit kernels' Hamming distance
+ * over bit strings of BIT_BENCH_BITS bits (1,536: a binary-quantized
+ * 1,536-d embedding).  Usage: bench_kernels [dim] [runs]; default 768, 9.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -17,10 +19,12 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kernel/bit.h"
 #include "kernel/distance.h"
 
 #define POOL 64
 #define MAXRUNS 51
+#define BIT_BENCH_BITS 1536
 
 static volatile double sink;
 
@@ -78,6 +82,57 @@ time_metric(const VecdbKernelSet *k, int metric, float **pool, int dim, long cal
 	return (now_ns() - t0) / calls;
 }
 
+/* Hamming distance over a pool of bit strings: ns per call */
+static double
+time_hamming(const VecdbBitKernelSet *k, uint8_t **pool, size_t nbytes, long calls)
+{
+	double		t0 = now_ns();
+	uint64_t	acc = 0;
+
+	for (long c = 0; c < calls; c++)
+		acc += k->hamming(pool[c % POOL], pool[(c * 7 + 3) % POOL], nbytes);
+	sink = (double) acc;
+	return (now_ns() - t0) / calls;
+}
+
+/* the Hamming table: each bit family, median of runs, against scalar */
+static void
+bench_hamming(int runs)
+{
+	const VecdbBitKernelSet *sets[8];
+	int			nsets = VecdbBitKernelsAvailable(sets, 8);
+	size_t		nbytes = BIT_BENCH_BITS / 8;
+	uint8_t    *pool[POOL];
+	double		scalar_ns = 0;
+
+	for (int i = 0; i < POOL; i++)
+	{
+		pool[i] = malloc(nbytes);
+		for (size_t j = 0; j < nbytes; j++)
+			pool[i][j] = (uint8_t) rand();
+	}
+	printf("\nbits=%d, Hamming, median of %d runs, ns per call (speedup vs scalar)\n",
+		   BIT_BENCH_BITS, runs);
+	for (int k = 0; k < nsets; k++)
+	{
+		double		t[MAXRUNS];
+		/* about 20 ms per run for the scalar kernel */
+		long		calls = 200000L * (k == 0 ? 1 : 10);
+		double		med;
+
+		time_hamming(sets[k], pool, nbytes, calls / 10);	/* warm up */
+		for (int r = 0; r < runs; r++)
+			t[r] = time_hamming(sets[k], pool, nbytes, calls);
+		qsort(t, runs, sizeof(double), cmp_double);
+		med = t[runs / 2];
+		if (k == 0)
+			scalar_ns = med;
+		printf("%-18s %9.1f (%5.1fx)\n", sets[k]->name, med, scalar_ns / med);
+	}
+	for (int i = 0; i < POOL; i++)
+		free(pool[i]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,5 +186,6 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < POOL; i++)
 		free(pool[i]);
+	bench_hamming(runs);
 	return 0;
 }

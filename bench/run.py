@@ -490,7 +490,7 @@ class Bench:
         vecdb_fn = None
         try:
             vecdb_fn = q1(self.targets[0].conn, 'SELECT vecdb_version()')
-            kernels = q1(self.targets[0].conn, "SELECT string_agg(name || CASE WHEN in_use THEN ' (in use)' "
+            kernels = q1(self.targets[0].conn, "SELECT string_agg(family || ' ' || name || CASE WHEN in_use THEN ' (in use)' "
                                                "ELSE '' END, ', ') FROM vecdb_kernels()")
         except psycopg2.Error:
             kernels = None

@@ -43,6 +43,31 @@ build_install() {
 	make -C "$VECDB_ROOT" -s install >/dev/null
 }
 
+# asvector_install ROOT: a private copy of the PostgreSQL installation under
+# ROOT (bin, lib and share, at the same paths below ROOT; PostgreSQL finds
+# its files relative to its programs) with vecdb installed both as vecdb and
+# as vector (make install-as-vector).  Whatever vector extension the system
+# has (pgvector's files) is left out of the copy and never touched.  Needs a
+# built tree (build_install).  Sets ASV_BIN to the copy's bin directory and
+# ASV_INSTALL to its parent (a TAP node's install_path); returns non-zero on
+# failure (also without set -e).
+asvector_install() {
+	local root=$1 bindir sharedir libdir d
+	bindir=$("$PG_CONFIG" --bindir) || return 1
+	sharedir=$("$PG_CONFIG" --sharedir) || return 1
+	libdir=$("$PG_CONFIG" --pkglibdir) || return 1
+	rm -rf "$root"
+	for d in "$(dirname "$bindir")" "$sharedir" "$libdir"; do
+		[ -d "$root$d" ] && continue
+		mkdir -p "$root$(dirname "$d")" && cp -a "$d" "$root$d" || return 1
+	done
+	rm -f "$root$sharedir"/extension/vector.control "$root$sharedir"/extension/vector--*.sql \
+		"$root$libdir"/vector.so
+	make -C "$VECDB_ROOT" -s install-as-vector PG_CONFIG="$root$bindir/pg_config" >/dev/null || return 1
+	ASV_BIN=$root$bindir
+	ASV_INSTALL=$(dirname "$ASV_BIN")
+}
+
 # as_pg CMD...: runs a command as the postgres user (initdb refuses root).
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
@@ -52,14 +77,15 @@ as_pg() {
 	fi
 }
 
-# cluster_start DIR PORT: a throwaway cluster in DIR, socket in DIR, trust auth.
+# cluster_start DIR PORT [BINDIR]: a throwaway cluster in DIR, socket in DIR,
+# trust auth, run by the programs in BINDIR (default $PGBIN).
 cluster_start() {
-	local dir=$1 port=$2
+	local dir=$1 port=$2 bin=${3:-$PGBIN}
 	cluster_stop "$dir" 2>/dev/null || true
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
-	as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+	as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
 		|| { cat "$dir/initdb.log"; die "initdb failed"; }
 	cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = ''
@@ -73,7 +99,7 @@ max_worker_processes = 8
 max_parallel_workers = 4
 max_parallel_maintenance_workers = 1
 CONF
-	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
 		|| { cat "$dir/server.log"; die "server did not start"; }
 	export PGHOST=$dir PGPORT=$port PGUSER=postgres
 }

@@ -1,7 +1,7 @@
 -- scripts/demo.sql: what the demo shows.
 \pset footer off
 CREATE EXTENSION IF NOT EXISTS vecdb;
-SELECT vecdb_version() AS vecdb, name AS distance_kernels FROM vecdb_kernels() WHERE in_use;
+SELECT vecdb_version() AS vecdb, family, name AS distance_kernels FROM vecdb_kernels() WHERE in_use;
 
 DROP TABLE IF EXISTS items;
 CREATE TABLE items (id bigserial PRIMARY KEY, label text, embedding vector(3));

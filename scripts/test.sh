@@ -3,20 +3,29 @@
 #
 # Installs what is missing (apt, npm), builds with -Werror and
 # -DUSE_ASSERT_CHECKING, installs, then runs: kernel and parser unit tests,
-# pg_regress, isolation specs, the Node.js client check, TAP tests, and a
-# short libFuzzer run.  Every stage runs; the last line counts tests (a
+# pg_regress, isolation specs, the Node.js client checks, TAP tests, and a
+# short libFuzzer run.  The client checks and the pgvector-dump TAP test need
+# vecdb installed under the name vector: they run on a private copy of the
+# PostgreSQL installation ($VECDB_TEST_DIR-asvector) where vecdb is installed
+# as both vecdb and vector, so a pgvector installed on the system is neither
+# replaced nor used.  Every stage runs; the last line counts tests (a
 # unit program, a regress or isolation file, a client test, a TAP
 # assertion, the fuzz run): "N passed, M failed".  Exits non-zero if any
 # failed.
 #
 # Environment: VECDB_TEST_DIR (default /tmp/vecdb-test), VECDB_TEST_PORT
-# (default 54332), FUZZ_SECONDS (default 30), VECDB_SKIP="tap fuzz ..." to
-# skip stages while developing.
+# (default 54332; the client cluster uses the next port), FUZZ_SECONDS
+# (default 30), VECDB_SKIP="tap fuzz ..." to skip stages while developing.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TEST_DIR=${VECDB_TEST_DIR:-/tmp/vecdb-test}
 TEST_PORT=${VECDB_TEST_PORT:-54332}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+# the installation copy with vecdb as vector, and the client stage's cluster
+ASV_ROOT=$TEST_DIR-asvector
+ASV_DIR=$TEST_DIR/asvector
+ASV_BIN=
+ASV_INSTALL=
 SKIP=" ${VECDB_SKIP:-} "
 passed=0
 failed=0
@@ -57,10 +66,10 @@ if ! (build_install VECDB_DEV=1); then
 	exit 1
 fi
 
-UNIT_PROGRAMS="test_distance test_vecparse test_halfvec"
+UNIT_PROGRAMS=(test_distance test_vecparse test_halfvec test_bit test_sparse)
 run_unit() {
 	local rc=0
-	for t in $UNIT_PROGRAMS; do
+	for t in "${UNIT_PROGRAMS[@]}"; do
 		make -C "$VECDB_ROOT" -s "test/unit/$t" >/dev/null && "$VECDB_ROOT/test/unit/$t" || rc=1
 	done
 	return $rc
@@ -69,7 +78,7 @@ run_unit() {
 count_unit() {
 	local ok
 	ok=$(grep -c '^[0-9]* passed, 0 failed$' "$OUT" || true)
-	count "$ok" $(($(echo $UNIT_PROGRAMS | wc -w) - ok))
+	count "$ok" $((${#UNIT_PROGRAMS[@]} - ok))
 }
 
 run_regress() {
@@ -91,8 +100,21 @@ count_regress() {
 	count "$ok" "$bad"
 }
 
+# ensure_asvector: the installation copy with vecdb as vector, made once
+ensure_asvector() {
+	[ -n "$ASV_BIN" ] && return 0
+	log "installing vecdb as vector in a copy of PostgreSQL: $ASV_ROOT"
+	asvector_install "$ASV_ROOT"
+}
+
+# the client checks run on a cluster of the installation copy: client.test.js
+# creates the extension as vecdb, the others as vector (each in a database
+# of its own)
 run_client() {
 	local dir=$TEST_DIR/client
+	ensure_asvector || return 1
+	cluster_stop "$TEST_DIR"
+	cluster_start "$ASV_DIR" $((TEST_PORT + 1)) "$ASV_BIN"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp "$VECDB_ROOT"/test/client/package.json "$VECDB_ROOT"/test/client/*.js "$dir"/
@@ -115,14 +137,19 @@ run_tap() {
 	local t
 	t=$(ls "$VECDB_ROOT"/test/t/*.pl 2>/dev/null | wc -l)
 	[ "$t" -gt 0 ] || { log "no TAP tests yet"; return 0; }
-	local dir=$TEST_DIR/tap
+	local dir=$TEST_DIR/tap asv=0 rc=0
+	# 006_pgvector_dump restores into vecdb installed as vector; without the
+	# copy the other tests still run, and the stage fails
+	ensure_asvector || asv=1
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	chown postgres: "$dir" 2>/dev/null || true
 	as_pg env PATH="$PGBIN:$PATH" TESTDIR="$dir" PG_REGRESS=/usr/lib/postgresql/$PG_MAJOR/lib/pgxs/src/test/regress/pg_regress \
-		PG_TEST_TIMEOUT_DEFAULT=180 \
+		PG_TEST_TIMEOUT_DEFAULT=180 VECDB_AS_VECTOR_INSTALL="$ASV_INSTALL" \
 		prove -I "/usr/lib/postgresql/$PG_MAJOR/lib/pgxs/src/test/perl" -I "$VECDB_ROOT/test/perl" \
-		"$VECDB_ROOT"/test/t/*.pl
+		"$VECDB_ROOT"/test/t/*.pl || rc=$?
+	[ $rc -ne 0 ] && return $rc
+	return $asv
 }
 
 # prove: every assertion of every script; a script that died early counts one
@@ -139,11 +166,12 @@ count_tap() {
 run_fuzz() { make -C "$VECDB_ROOT" -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS" 2>&1 | tail -5; }
 count_fuzz() { if [ "$1" -eq 0 ]; then count 1 0; else count 0 1; fi; }
 
-trap 'cluster_stop "$TEST_DIR"' EXIT
+trap 'cluster_stop "$TEST_DIR"; cluster_stop "$ASV_DIR"' EXIT
 stage unit run_unit
 stage regress run_regress
 stage client run_client
 cluster_stop "$TEST_DIR"
+cluster_stop "$ASV_DIR"
 stage tap run_tap
 stage fuzz run_fuzz
 rm -f "$OUT"

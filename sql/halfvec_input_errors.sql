@@ -1,25 +1,11 @@
 -- Every malformed halfvec input: message, detail and SQLSTATE are pinned.
 -- A helper runs one expression and reports how it ended, so each case is
 -- one row.
-CREATE FUNCTION try_halfvec(expr text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	res text;
-	st text;
-	msg text;
-	det text;
-BEGIN
-	EXECUTE 'SELECT (' || expr || ')::text' INTO res;
-	RETURN 'ok: ' || res;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || ': ' || msg || CASE WHEN det <> '' THEN ' / ' || det ELSE '' END;
-END
-$$;
+\i sql/include/try_cast.sql
 
 -- text literals (the last rows are valid: the edges of what is accepted)
 SELECT CASE WHEN length(lit) > 30 THEN left(lit, 8) || '... (' || length(lit) || ' chars)' ELSE lit END AS lit,
-	try_halfvec(quote_literal(lit) || '::halfvec') AS result
+	try_cast(quote_literal(lit) || '::halfvec') AS result
 FROM (VALUES
 	(''), ('   '), ('1,2'), ('(1,2)'), ('{1,2}'), ('['), (']'), ('[]'), ('[ ]'),
 	('[,]'), ('[1,]'), ('[,1]'), ('[1,,2]'), ('[1 2]'), ('[1;2]'), ('[1,2'),
@@ -34,13 +20,13 @@ FROM (VALUES
 ORDER BY lit;
 
 -- typmod
-SELECT try_halfvec($$'[1,2]'::halfvec(3)$$);
-SELECT try_halfvec($$'[1,2,3]'::halfvec(2)$$);
-SELECT try_halfvec($$'[1,2]'::halfvec(0)$$);
-SELECT try_halfvec($$'[1,2]'::halfvec(-1)$$);
-SELECT try_halfvec($$'[1,2]'::halfvec(16001)$$);
-SELECT try_halfvec($$'[1,2]'::halfvec(3,3)$$);
-SELECT try_halfvec($$'{"[1,2,3]"}'::halfvec(2)[]$$);
+SELECT try_cast($$'[1,2]'::halfvec(3)$$);
+SELECT try_cast($$'[1,2,3]'::halfvec(2)$$);
+SELECT try_cast($$'[1,2]'::halfvec(0)$$);
+SELECT try_cast($$'[1,2]'::halfvec(-1)$$);
+SELECT try_cast($$'[1,2]'::halfvec(16001)$$);
+SELECT try_cast($$'[1,2]'::halfvec(3,3)$$);
+SELECT try_cast($$'{"[1,2,3]"}'::halfvec(2)[]$$);
 CREATE TABLE half_typmod_t (v halfvec(3));
 INSERT INTO half_typmod_t VALUES ('[1,2]');
 INSERT INTO half_typmod_t VALUES ('[1,2,3,4]'::halfvec);
@@ -49,66 +35,65 @@ CREATE TABLE bad_typmod (v halfvec(100000));
 DROP TABLE half_typmod_t;
 
 -- array and vector casts
-SELECT try_halfvec($$'{{1,2},{3,4}}'::int[]::halfvec$$);
-SELECT try_halfvec($$'{1,NULL,3}'::real[]::halfvec$$);
-SELECT try_halfvec($$'{}'::real[]::halfvec$$);
-SELECT try_halfvec($$'{NaN}'::real[]::halfvec$$);
-SELECT try_halfvec($$'{Infinity}'::float8[]::halfvec$$);
-SELECT try_halfvec($$'{-Infinity}'::real[]::halfvec$$);
-SELECT try_halfvec($$'{65520}'::real[]::halfvec$$);
-SELECT try_halfvec($$'{-70000}'::int[]::halfvec$$);
-SELECT try_halfvec($$'{1e300}'::float8[]::halfvec$$);
-SELECT try_halfvec($$'{1e300}'::numeric[]::halfvec$$);
-SELECT try_halfvec($$'{NaN,65520}'::real[]::halfvec$$);
-SELECT try_halfvec($$'{1,2,3}'::int[]::halfvec(2)$$);
-SELECT try_halfvec($$array_fill(1, ARRAY[16001])::halfvec$$);
-SELECT try_halfvec($$'{1,2,3}'::bigint[]::halfvec$$);
-SELECT try_halfvec($$'[65520]'::vector::halfvec$$);
-SELECT try_halfvec($$'[1,1e38]'::vector::halfvec$$);
-SELECT try_halfvec($$'[1,2,3]'::vector::halfvec(2)$$);
-SELECT try_halfvec($$'[1,2,3]'::halfvec::vector(2)$$);
+SELECT try_cast($$'{{1,2},{3,4}}'::int[]::halfvec$$);
+SELECT try_cast($$'{1,NULL,3}'::real[]::halfvec$$);
+SELECT try_cast($$'{}'::real[]::halfvec$$);
+SELECT try_cast($$'{NaN}'::real[]::halfvec$$);
+SELECT try_cast($$'{Infinity}'::float8[]::halfvec$$);
+SELECT try_cast($$'{-Infinity}'::real[]::halfvec$$);
+SELECT try_cast($$'{65520}'::real[]::halfvec$$);
+SELECT try_cast($$'{-70000}'::int[]::halfvec$$);
+SELECT try_cast($$'{1e300}'::float8[]::halfvec$$);
+SELECT try_cast($$'{1e300}'::numeric[]::halfvec$$);
+SELECT try_cast($$'{NaN,65520}'::real[]::halfvec$$);
+SELECT try_cast($$'{1,2,3}'::int[]::halfvec(2)$$);
+SELECT try_cast($$array_fill(1, ARRAY[16001])::halfvec$$);
+SELECT try_cast($$'{1,2,3}'::bigint[]::halfvec$$);
+SELECT try_cast($$'[65520]'::vector::halfvec$$);
+SELECT try_cast($$'[1,1e38]'::vector::halfvec$$);
+SELECT try_cast($$'[1,2,3]'::vector::halfvec(2)$$);
+SELECT try_cast($$'[1,2,3]'::halfvec::vector(2)$$);
 
 -- operators and functions on mismatched or degenerate input
-SELECT try_halfvec($$'[1,2]'::halfvec <-> '[1,2,3]'$$);
-SELECT try_halfvec($$'[1,2]'::halfvec <#> '[1,2,3]'$$);
-SELECT try_halfvec($$'[1,2]'::halfvec <=> '[1,2,3]'$$);
-SELECT try_halfvec($$'[1,2]'::halfvec <+> '[1,2,3]'$$);
-SELECT try_halfvec($$halfvec_l2_squared_distance('[1,2]', '[1,2,3]')$$);
-SELECT try_halfvec($$halfvec_spherical_distance('[1,2]', '[1,2,3]')$$);
-SELECT try_halfvec($$'[1,2]'::halfvec + '[1,2,3]'$$);
-SELECT try_halfvec($$'[1,2]'::halfvec - '[1,2,3]'$$);
-SELECT try_halfvec($$'[1,2]'::halfvec * '[1,2,3]'$$);
-SELECT try_halfvec($$'[65504]'::halfvec + '[16]'$$);
-SELECT try_halfvec($$'[-65504]'::halfvec - '[16]'$$);
-SELECT try_halfvec($$'[300]'::halfvec * '[300]'$$);
-SELECT try_halfvec($$'[1e-4]'::halfvec * '[1e-4]'$$);
-SELECT try_halfvec($$array_fill(1, ARRAY[8000])::halfvec || array_fill(1, ARRAY[8001])::halfvec$$);
-SELECT try_halfvec($$subvector('[1,2,3]'::halfvec, 1, 0)$$);
-SELECT try_halfvec($$subvector('[1,2,3]'::halfvec, 4, 1)$$);
-SELECT try_halfvec($$subvector('[1,2,3]'::halfvec, -5, 3)$$);
-SELECT try_halfvec($$subvector('[1,2,3]'::halfvec, 2147483647, 2147483647)$$);
-SELECT try_halfvec($$(SELECT avg(v) FROM (VALUES ('[1,2]'::halfvec), ('[1,2,3]')) t(v))$$);
-SELECT try_halfvec($$(SELECT sum(v) FROM (VALUES ('[1,2]'::halfvec), ('[1,2,3]')) t(v))$$);
-SELECT try_halfvec($$(SELECT sum(v) FROM (VALUES ('[60000]'::halfvec), ('[60000]')) t(v))$$);
+SELECT try_cast($$'[1,2]'::halfvec <-> '[1,2,3]'$$);
+SELECT try_cast($$'[1,2]'::halfvec <#> '[1,2,3]'$$);
+SELECT try_cast($$'[1,2]'::halfvec <=> '[1,2,3]'$$);
+SELECT try_cast($$'[1,2]'::halfvec <+> '[1,2,3]'$$);
+SELECT try_cast($$halfvec_l2_squared_distance('[1,2]', '[1,2,3]')$$);
+SELECT try_cast($$halfvec_spherical_distance('[1,2]', '[1,2,3]')$$);
+SELECT try_cast($$'[1,2]'::halfvec + '[1,2,3]'$$);
+SELECT try_cast($$'[1,2]'::halfvec - '[1,2,3]'$$);
+SELECT try_cast($$'[1,2]'::halfvec * '[1,2,3]'$$);
+SELECT try_cast($$'[65504]'::halfvec + '[16]'$$);
+SELECT try_cast($$'[-65504]'::halfvec - '[16]'$$);
+SELECT try_cast($$'[300]'::halfvec * '[300]'$$);
+SELECT try_cast($$'[1e-4]'::halfvec * '[1e-4]'$$);
+SELECT try_cast($$array_fill(1, ARRAY[8000])::halfvec || array_fill(1, ARRAY[8001])::halfvec$$);
+SELECT try_cast($$subvector('[1,2,3]'::halfvec, 1, 0)$$);
+SELECT try_cast($$subvector('[1,2,3]'::halfvec, 4, 1)$$);
+SELECT try_cast($$subvector('[1,2,3]'::halfvec, -5, 3)$$);
+SELECT try_cast($$subvector('[1,2,3]'::halfvec, 2147483647, 2147483647)$$);
+SELECT try_cast($$(SELECT avg(v) FROM (VALUES ('[1,2]'::halfvec), ('[1,2,3]')) t(v))$$);
+SELECT try_cast($$(SELECT sum(v) FROM (VALUES ('[1,2]'::halfvec), ('[1,2,3]')) t(v))$$);
+SELECT try_cast($$(SELECT sum(v) FROM (VALUES ('[60000]'::halfvec), ('[60000]')) t(v))$$);
 
 -- aggregate states called by hand
-SELECT try_halfvec($$halfvec_avg('{1,2}'::float8[][])$$);
-SELECT try_halfvec($$halfvec_avg('{{2,2,4,6}}')$$);
-SELECT try_halfvec($$halfvec_avg('{NULL,2,4,6}')$$);
-SELECT try_halfvec($$halfvec_avg('{}')$$);
-SELECT try_halfvec($$halfvec_avg('{1}')$$);
-SELECT try_halfvec($$halfvec_avg('{-1,2}')$$);
-SELECT try_halfvec($$halfvec_avg('{0.5,2}')$$);
-SELECT try_halfvec($$halfvec_avg('{1,70000}')$$);
-SELECT try_halfvec($$halfvec_avg('{1,1e300}')$$);
-SELECT try_halfvec($$(SELECT halfvec_avg(array_agg(n)) FROM generate_series(1, 16002) n)$$);
-SELECT try_halfvec($$(SELECT halfvec_accum(array_agg(n), '[1]') FROM generate_series(1, 16002) n)$$);
-SELECT try_halfvec($$halfvec_accum('{{0}}', '[1]')$$);
-SELECT try_halfvec($$halfvec_accum('{1}', '[1]')$$);
-SELECT try_halfvec($$halfvec_accum('{0,5}', '[1]')$$);
-SELECT try_halfvec($$halfvec_accum('{2,1,1}', '[1]')$$);
-SELECT try_halfvec($$halfvec_combine('{-1,1}', '{1,1}')$$);
-SELECT try_halfvec($$halfvec_combine('{1,1}', '{1,1,1}')$$);
-SELECT try_halfvec($$halfvec_combine('{1,1e308}', '{1,1e308}')$$);
-SELECT try_halfvec($$(SELECT halfvec_combine('{1,1}', array_agg(n)) FROM generate_series(1, 16002) n)$$);
-DROP FUNCTION try_halfvec(text);
+SELECT try_cast($$halfvec_avg('{1,2}'::float8[][])$$);
+SELECT try_cast($$halfvec_avg('{{2,2,4,6}}')$$);
+SELECT try_cast($$halfvec_avg('{NULL,2,4,6}')$$);
+SELECT try_cast($$halfvec_avg('{}')$$);
+SELECT try_cast($$halfvec_avg('{1}')$$);
+SELECT try_cast($$halfvec_avg('{-1,2}')$$);
+SELECT try_cast($$halfvec_avg('{0.5,2}')$$);
+SELECT try_cast($$halfvec_avg('{1,70000}')$$);
+SELECT try_cast($$halfvec_avg('{1,1e300}')$$);
+SELECT try_cast($$(SELECT halfvec_avg(array_agg(n)) FROM generate_series(1, 16002) n)$$);
+SELECT try_cast($$(SELECT halfvec_accum(array_agg(n), '[1]') FROM generate_series(1, 16002) n)$$);
+SELECT try_cast($$halfvec_accum('{{0}}', '[1]')$$);
+SELECT try_cast($$halfvec_accum('{1}', '[1]')$$);
+SELECT try_cast($$halfvec_accum('{0,5}', '[1]')$$);
+SELECT try_cast($$halfvec_accum('{2,1,1}', '[1]')$$);
+SELECT try_cast($$halfvec_combine('{-1,1}', '{1,1}')$$);
+SELECT try_cast($$halfvec_combine('{1,1}', '{1,1,1}')$$);
+SELECT try_cast($$halfvec_combine('{1,1e308}', '{1,1e308}')$$);
+SELECT try_cast($$(SELECT halfvec_combine('{1,1}', array_agg(n)) FROM generate_series(1, 16002) n)$$);

@@ -40,7 +40,7 @@ FROM pg_cast
 WHERE castsource = 'halfvec'::regtype OR casttarget = 'halfvec'::regtype
 ORDER BY castsource::regtype::text, casttarget::regtype::text;
 -- vector -> halfvec is implicit: halfvec functions take vectors
-SELECT l2_norm('[3,4]'::vector);
+SELECT l2_distance('[3,4]'::halfvec, '[0,0]'::vector);
 -- assignment casts apply on INSERT
 CREATE TABLE t (v halfvec(2), w vector(2));
 INSERT INTO t VALUES (ARRAY[1,2], '[0.1,0.2]'::halfvec), ('{3,4}'::real[], '[3,4]'::halfvec);

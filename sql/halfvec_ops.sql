@@ -38,11 +38,11 @@ $$;
 SELECT * FROM agree(false);
 SELECT * FROM agree(true);
 SET vecdb.force_scalar = on;
-SELECT name FROM vecdb_kernels() WHERE in_use AND name LIKE 'halfvec%';
+SELECT name FROM vecdb_kernels() WHERE in_use AND family = 'half';
 RESET vecdb.force_scalar;
 SELECT count(*) FILTER (WHERE in_use) = 1 AS one_half_family_in_use,
        bool_and(in_use = best) AS best_in_use
-FROM vecdb_kernels() WHERE name LIKE 'halfvec%';
+FROM vecdb_kernels() WHERE family = 'half';
 DROP TABLE pairs;
 DROP FUNCTION agree(boolean);
 

@@ -1,20 +1,6 @@
 -- Every malformed vector input: message, detail and SQLSTATE are pinned.
 -- A helper runs one cast and reports how it ended, so each case is one row.
-CREATE FUNCTION try_cast(expr text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	res text;
-	st text;
-	msg text;
-	det text;
-BEGIN
-	EXECUTE 'SELECT (' || expr || ')::text' INTO res;
-	RETURN 'ok: ' || res;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || ': ' || msg || CASE WHEN det <> '' THEN ' / ' || det ELSE '' END;
-END
-$$;
+\i sql/include/try_cast.sql
 
 -- text literals
 SELECT CASE WHEN length(lit) > 30 THEN left(lit, 8) || '... (' || length(lit) || ' chars)' ELSE lit END AS lit,

@@ -2,12 +2,13 @@
 -- the SIMD and scalar paths agree (the unit test covers this exhaustively,
 -- server-free; this checks the SQL-level switch).
 
--- the scalar reference always exists; the best one is in use by default
-SELECT bool_or(name = 'scalar') AS has_scalar, count(*) FILTER (WHERE in_use) AS in_use,
+-- in each family (float vectors, bit strings) the scalar reference always
+-- exists and the best one is in use by default
+SELECT family, bool_or(name = 'scalar') AS has_scalar, count(*) FILTER (WHERE in_use) AS in_use,
        bool_and(in_use = best) AS best_in_use
-FROM vecdb_kernels();
+FROM vecdb_kernels() GROUP BY family ORDER BY family;
 SET vecdb.force_scalar = on;
-SELECT name FROM vecdb_kernels() WHERE in_use;
+SELECT family, name FROM vecdb_kernels() WHERE in_use ORDER BY family;
 RESET vecdb.force_scalar;
 SELECT bool_and(in_use = best) AS best_in_use_again FROM vecdb_kernels();
 

@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "kernel/bit.h"
 #include "kernel/distance.h"
 #include "kernel/halfvec.h"
 #include "hnsw/hnsw.h"
@@ -94,11 +95,26 @@ materialize_srf(FunctionCallInfo fcinfo)
 	MemoryContextSwitchTo(old);
 }
 
+/* Appends one vecdb_kernels() row. */
+static void
+put_kernel_row(ReturnSetInfo *rsinfo, const char *family, const char *name,
+			   bool in_use, bool best)
+{
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = BoolGetDatum(in_use);
+	values[2] = BoolGetDatum(best);
+	values[3] = CStringGetTextDatum(family);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
 /*
  * vecdb_kernels(): one row per kernel family this CPU supports, with
- * whether it is the one in use by this backend and whether it is the best:
- * first the vector families, then the halfvec ones, named "halfvec_" and
- * the family ("halfvec_scalar", "halfvec_f16c_fma", ...).
+ * whether it is the one in use by this backend and whether it is the best;
+ * the float kernels (distance.h) first, then the half kernels (halfvec.h),
+ * then the bit kernels (bit.h).
  */
 PG_FUNCTION_INFO_V1(vecdb_kernels_info);
 Datum
@@ -109,32 +125,22 @@ vecdb_kernels_info(PG_FUNCTION_ARGS)
 	const VecdbKernelSet *best = VecdbKernelsBest();
 	const VecdbHalfKernelSet *hsets[8];
 	const VecdbHalfKernelSet *hbest = VecdbHalfKernelsBest();
+	const VecdbBitKernelSet *bitsets[8];
+	const VecdbBitKernelSet *bitbest = VecdbBitKernelsBest();
 	int			n;
-	int			nh;
 
 	materialize_srf(fcinfo);
 	n = VecdbKernelsAvailable(sets, lengthof(sets));
-	nh = VecdbHalfKernelsAvailable(hsets, lengthof(hsets));
-	for (int i = 0; i < n + nh; i++)
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
-
-		if (i < n)
-		{
-			values[0] = CStringGetTextDatum(sets[i]->name);
-			values[1] = BoolGetDatum(sets[i] == vecdb_kernels);
-			values[2] = BoolGetDatum(sets[i] == best);
-		}
-		else
-		{
-			const VecdbHalfKernelSet *h = hsets[i - n];
-
-			values[0] = CStringGetTextDatum(psprintf("halfvec_%s", h->name));
-			values[1] = BoolGetDatum(h == vecdb_half_kernels);
-			values[2] = BoolGetDatum(h == hbest);
-		}
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	for (int i = 0; i < n; i++)
+		put_kernel_row(rsinfo, "float", sets[i]->name,
+					   sets[i] == vecdb_kernels, sets[i] == best);
+	n = VecdbHalfKernelsAvailable(hsets, lengthof(hsets));
+	for (int i = 0; i < n; i++)
+		put_kernel_row(rsinfo, "half", hsets[i]->name,
+					   hsets[i] == vecdb_half_kernels, hsets[i] == hbest);
+	n = VecdbBitKernelsAvailable(bitsets, lengthof(bitsets));
+	for (int i = 0; i < n; i++)
+		put_kernel_row(rsinfo, "bit", bitsets[i]->name,
+					   bitsets[i] == vecdb_bit_kernels, bitsets[i] == bitbest);
 	return (Datum) 0;
 }

@@ -25,6 +25,7 @@
 #include <math.h>
 
 #include "hnsw_page.h"
+#include "type/elemtype.h"
 
 /* reloption bounds and defaults: pgvector's */
 #define HNSW_DEFAULT_M				16
@@ -62,14 +63,6 @@ typedef enum HnswPin
 
 /* index-wide lock on a fake page number: inserts share, vacuum waits */
 #define HNSW_INSERT_LOCK_PAGE		0
-
-typedef enum HnswMetric
-{
-	HNSW_METRIC_L2 = 1,			/* squared Euclidean */
-	HNSW_METRIC_IP = 2,			/* negative inner product */
-	HNSW_METRIC_COSINE = 3,		/* negative inner product of unit vectors */
-	HNSW_METRIC_L1 = 4			/* taxicab */
-} HnswMetric;
 
 typedef enum HnswIterativeScan
 {
@@ -113,11 +106,13 @@ typedef struct HnswNodeLayout
  */
 typedef struct HnswIndexInfo
 {
+	const VecdbElemType *type;	/* the column's element type */
 	int			dims;
+	Size		vecbytes;		/* bytes of a stored vector */
 	int			m;
 	int			ef_construction;
 	int			max_level;
-	HnswMetric	metric;
+	VecdbMetric	metric;
 	HnswNodeLayout layouts[HNSW_MAX_LEVEL + 1];	/* per node level */
 	/* buffer hints of this backend for the index (NULL: none kept) */
 	struct HnswBufferHints *hints;
@@ -182,7 +177,7 @@ typedef struct HnswSearch
 {
 	Relation	index;
 	HnswIndexInfo *info;
-	const float *query;
+	const void *query;			/* in the index's stored form */
 	struct HnswPeek *peek;		/* per batch entry: tuple seen by pin_batch */
 	struct visited_hash *visited;
 	int64		visited_count;	/* distinct nodes whose distance was taken */
@@ -238,6 +233,13 @@ HnswSaneDistance(double d)
 	return isnan(d) ? (float) INFINITY : (float) d;
 }
 
+/* bytes of chunk c of an external vector of vecbytes bytes */
+static inline Size
+HnswChunkBytes(Size vecbytes, int c)
+{
+	return Min((Size) HNSW_CHUNK_MAX_BYTES, vecbytes - (Size) c * HNSW_CHUNK_MAX_BYTES);
+}
+
 /* batch entries ahead of the one measured whose vectors are prefetched */
 #define HNSW_PREFETCH_AHEAD 2
 
@@ -274,15 +276,15 @@ extern void hnswcostestimate(struct PlannerInfo *root, struct IndexPath *path,
 							 double *indexCorrelation, double *indexPages);
 
 /* hnswutils.c */
-extern HnswMetric HnswMetricFromIndex(Relation index);
+extern VecdbMetric HnswMetricFromIndex(Relation index, const VecdbElemType **type);
 extern HnswIndexInfo *HnswGetIndexInfo(Relation index);
-extern void HnswFillIndexInfo(HnswIndexInfo *info, int dims, int m, int ef_construction,
-							  HnswMetric metric);
-extern int	HnswMaxLevelFor(int m, int dims);
+extern void HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, int dims,
+							  int m, int ef_construction, VecdbMetric metric);
+extern int	HnswMaxLevelFor(int m, Size vecbytes);
 extern int	HnswRandomLevel(int m, int max_level);
-extern bool HnswFormQuery(HnswIndexInfo *info, Datum value, float *out);
-extern float HnswDistanceFloats(HnswMetric metric, const float *a, const float *b, int n);
-extern void HnswCheckColumn(Relation index, int *dims);
+extern bool HnswFormQuery(HnswIndexInfo *info, Datum value, void *out);
+extern float HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b);
+extern void HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims);
 
 /* distance between candidates i and j of an array, for the heuristic */
 typedef float (*HnswPairDistance) (void *arg, int i, int j);
@@ -303,7 +305,7 @@ extern void HnswWalkTree(Relation index, HnswIndexInfo *info,
 						 HnswWalkMark mark, void *arg);
 
 /* hnswpage.c */
-extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, int dims);
+extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, Size vecbytes);
 extern void HnswInitPage(Page page, uint16 flags);
 extern void HnswInitMetaPage(Page page, HnswIndexInfo *info);
 extern bool HnswPageIsValid(Page page);
@@ -326,7 +328,7 @@ extern int	HnswListPins(const HnswList *list);
 extern bool HnswListPut(HnswList *list, int cap, ItemPointer tid, float dist, bool pinned);
 extern ItemPointer HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer);
 extern float *HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer);
-extern float *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
+extern char *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
 extern ItemPointer HnswNodeChunks(HnswNode node, const HnswNodeLayout *l);
 extern int	HnswLayerCap(int m, int layer);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
@@ -346,7 +348,7 @@ extern void HnswHeapPush(HnswHeap *h, const HnswCandidate *c);
 extern HnswCandidate HnswHeapPop(HnswHeap *h);
 extern HnswCandidate *HnswHeapTop(HnswHeap *h);
 extern void HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
-						   const float *query, bool keep_distances);
+						   const void *query, bool keep_distances);
 extern void HnswSearchFree(HnswSearch *s);
 extern void HnswSearchResetVisited(HnswSearch *s);
 extern void HnswSearchSetAside(HnswSearch *s, HnswHeap *discarded, HnswCandidate *c);
@@ -357,9 +359,9 @@ extern bool HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 extern int	HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 							  uint16 version, int layer, ItemPointerData *out);
 extern bool HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid,
-						 float *out, uint16 *version, int *level, bool *deleted);
+						 char *out, uint16 *version, int *level, bool *deleted);
 extern bool HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
-							   uint16 version, float *out);
+							   uint16 version, char *out);
 extern bool HnswSearchEntry(HnswSearch *s, HnswCandidate *ep, int *ep_level);
 extern void HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 							HnswHeap *result, HnswHeap *discarded);
@@ -386,7 +388,7 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   ItemPointer heap_tid, Relation heap,
 					   IndexUniqueCheck checkUnique, bool indexUnchanged,
 					   IndexInfo *indexInfo);
-extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
+extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec,
 							 ItemPointer heap_tid, bool try_duplicate_first);
 extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
 							float d, bool force, HnswPin pin);

@@ -20,7 +20,7 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		3
+#define HNSW_FORMAT_VERSION		4
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -51,11 +51,12 @@ typedef struct HnswMetaPageData
 	uint32		dims;			/* dimensions of every vector */
 	uint16		m;				/* max links per upper layer; 2m on layer 0 */
 	uint16		ef_construction;
-	uint8		metric;			/* HnswMetric */
+	uint8		metric;			/* VecdbMetric */
 	uint8		max_level;		/* level cap of this index */
 	int16		entry_level;	/* -1 when the index is empty */
 	ItemPointerData entry;		/* entry point node, invalid when empty */
 	uint16		entry_version;	/* its version, to detect slot reuse */
+	uint8		elemtype;		/* VecdbElemKind of the stored vectors */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;
@@ -98,7 +99,8 @@ typedef HnswMetaPageData *HnswMetaPage;
  *
  * A list is ordered: its nsel selected links by ascending distance, then
  * the pruned links kept to fill it, by ascending distance.
- *	 inline:	float x[dims]
+ *	 inline:	the vector in its element type's stored form
+ *				(VecdbElemType.stored_size bytes)
  *	 external:	ItemPointerData chunk[nchunks]
  *
  * cap(0) = 2m, cap(l > 0) = m.  Unused link slots hold an invalid TID.
@@ -135,9 +137,9 @@ typedef struct HnswChunkData
 {
 	uint8		type;			/* HNSW_TUPLE_CHUNK */
 	uint8		unused;
-	uint16		nfloats;		/* floats that follow */
+	uint16		nbytes;			/* bytes of the vector that follow */
 	TransactionId xmin;
-	float		x[FLEXIBLE_ARRAY_MEMBER];
+	char		x[FLEXIBLE_ARRAY_MEMBER];
 } HnswChunkData;
 
 typedef HnswChunkData *HnswChunk;
@@ -173,8 +175,9 @@ typedef HnswTidListData *HnswTidList;
 	MAXALIGN_DOWN(BLCKSZ - SizeOfPageHeaderData - \
 				  MAXALIGN(sizeof(HnswPageOpaqueData)) - sizeof(ItemIdData))
 
-#define HNSW_CHUNK_MAX_FLOATS \
-	((int) ((HNSW_MAX_TUPLE_SIZE - HNSW_CHUNK_HEADER_SIZE) / sizeof(float)))
+/* vector bytes per chunk: a multiple of 8, so no element straddles two */
+#define HNSW_CHUNK_MAX_BYTES \
+	((int) TYPEALIGN_DOWN(8, HNSW_MAX_TUPLE_SIZE - HNSW_CHUNK_HEADER_SIZE))
 
 #define HNSW_TIDLIST_MAX_TIDS \
 	((int) ((HNSW_MAX_TUPLE_SIZE - HNSW_TIDLIST_HEADER_SIZE) / sizeof(ItemPointerData)))

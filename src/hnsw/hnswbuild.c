@@ -108,6 +108,7 @@ typedef struct BuildGraph
 
 	bool		concurrent;		/* parallel build: take the locks */
 	int			dims;
+	Size		vecbytes;		/* bytes of a stored vector */
 	int			m;
 	int			cap0;			/* 2m */
 	Size		size;			/* of the whole arena */
@@ -126,6 +127,7 @@ typedef struct HnswBuildShared
 	Oid			heaprelid;
 	Oid			indexrelid;
 	bool		isconcurrent;
+	int			elemtype;		/* VecdbElemKind */
 	int			dims;
 	int			m;
 	int			ef_construction;
@@ -157,7 +159,7 @@ typedef struct BuildState
 	uint32		epoch;
 	double		reltuples;		/* rows seen by this participant */
 	double		indtuples;		/* rows indexed by this participant */
-	float	   *qbuf;			/* one vector */
+	char	   *qbuf;			/* one vector */
 	MemoryContext tmpctx;		/* reset per row */
 	MemoryContext buildctx;		/* lives as long as the build */
 	bool		leader;			/* reports progress */
@@ -192,10 +194,10 @@ node_dists0(BuildState *bs, BuildNode *n)
 	return (float *) (node_ids0(bs, n) + bs->g->cap0);
 }
 
-static inline float *
+static inline char *
 node_vec(BuildState *bs, int64 id)
 {
-	return node_dists0(bs, node_at(bs, id)) + bs->g->cap0;
+	return (char *) (node_dists0(bs, node_at(bs, id)) + bs->g->cap0);
 }
 
 /* list of layer (>= 0): header {count, nsel}, ids, dists */
@@ -262,9 +264,9 @@ copy_links(BuildState *bs, int64 id, int layer, uint32 *out)
 }
 
 static inline float
-gdist(BuildState *bs, const float *q, int64 id)
+gdist(BuildState *bs, const char *q, int64 id)
 {
-	return HnswDistanceFloats(bs->info.metric, q, node_vec(bs, id), bs->g->dims);
+	return HnswVecDistance(&bs->info, q, node_vec(bs, id));
 }
 
 static inline HnswCandidate
@@ -296,7 +298,7 @@ static Size
 graph_size_for(HnswIndexInfo *info, double ntuples)
 {
 	Size		stride = MAXALIGN(MAXALIGN(sizeof(BuildNode)) +
-								  sizeof(float) * (4 * info->m + (Size) info->dims));
+								  sizeof(float) * 4 * info->m + info->vecbytes);
 	Size		upper = 2 * sizeof(uint16) + (Size) info->m * (sizeof(uint32) + sizeof(float));
 	double		perNode = stride + upper / (double) (info->m - 1) + 1;
 
@@ -320,12 +322,13 @@ graph_init(void *mem, Size size, HnswIndexInfo *info, bool concurrent, int tranc
 	g->ntuples = 0;
 	g->concurrent = concurrent;
 	g->dims = info->dims;
+	g->vecbytes = info->vecbytes;
 	g->m = info->m;
 	g->cap0 = 2 * info->m;
 	g->size = size;
 	g->nodes_off = MAXALIGN(sizeof(BuildGraph));
 	g->stride = MAXALIGN(MAXALIGN(sizeof(BuildNode)) +
-						 sizeof(float) * (2 * g->cap0 + (Size) g->dims));
+						 sizeof(float) * 2 * g->cap0 + g->vecbytes);
 	g->upper_list_size = 2 * sizeof(uint16) + (Size) g->m * (sizeof(uint32) + sizeof(float));
 	g->max_nodes = Min((int64) ((size - g->nodes_off) / g->stride), (int64) MaxBlockNumber);
 	if (concurrent)
@@ -457,13 +460,13 @@ new_epoch(BuildState *bs)
 
 /* In-memory layer search: the same algorithm as HnswSearchLayer. */
 static void
-graph_search_layer(BuildState *bs, const float *q, HnswCandidate *entries, int nentries,
+graph_search_layer(BuildState *bs, const char *q, HnswCandidate *entries, int nentries,
 				   int ef, int layer, HnswHeap *result)
 {
 	HnswHeap	cand;
 	uint32		ids[HNSW_MAX_LINKS0];
 	int			ntodo;
-	int			vec_bytes = sizeof(float) * bs->g->dims;
+	int			vec_bytes = (int) bs->g->vecbytes;
 
 	new_epoch(bs);
 	HnswHeapInit(&cand, ef * 4, false);
@@ -526,8 +529,8 @@ pair_distance(void *arg, int i, int j)
 {
 	PairArg    *a = (PairArg *) arg;
 
-	return HnswDistanceFloats(a->bs->info.metric, node_vec(a->bs, cand_id(&a->cands[i])),
-							  node_vec(a->bs, cand_id(&a->cands[j])), a->bs->g->dims);
+	return HnswVecDistance(&a->bs->info, node_vec(a->bs, cand_id(&a->cands[i])),
+						   node_vec(a->bs, cand_id(&a->cands[j])));
 }
 
 typedef struct LinkArg
@@ -542,8 +545,7 @@ link_distance(void *arg, int k)
 {
 	LinkArg    *a = (LinkArg *) arg;
 
-	return HnswDistanceFloats(a->bs->info.metric, node_vec(a->bs, a->x),
-							  node_vec(a->bs, a->ids[k]), a->bs->g->dims);
+	return HnswVecDistance(&a->bs->info, node_vec(a->bs, a->x), node_vec(a->bs, a->ids[k]));
 }
 
 /* distance between two of nb's links (index -1: the new node x) */
@@ -554,8 +556,7 @@ link_pair_distance(void *arg, int i, int j)
 	int64		ni = i < 0 ? a->x : (int64) a->ids[i];
 	int64		nj = j < 0 ? a->x : (int64) a->ids[j];
 
-	return HnswDistanceFloats(a->bs->info.metric, node_vec(a->bs, ni),
-							  node_vec(a->bs, nj), a->bs->g->dims);
+	return HnswVecDistance(&a->bs->info, node_vec(a->bs, ni), node_vec(a->bs, nj));
 }
 
 /*
@@ -598,18 +599,18 @@ graph_backlink(BuildState *bs, int64 nb, int layer, int64 x, float d)
 
 /* Writes a new node's vector and first heap TID. */
 static void
-graph_fill(BuildState *bs, int64 id, const float *q, ItemPointer heaptid)
+graph_fill(BuildState *bs, int64 id, const char *q, ItemPointer heaptid)
 {
 	BuildNode  *node = node_at(bs, id);
 
 	node->heaptids[0] = *heaptid;
 	node->ntids = 1;
-	memcpy(node_vec(bs, id), q, sizeof(float) * bs->g->dims);
+	memcpy(node_vec(bs, id), q, bs->g->vecbytes);
 }
 
 /* Greedy walk (ef = 1) for q from node entry down to layer to_level. */
 static HnswCandidate
-graph_descend(BuildState *bs, const float *q, int64 entry, int from_level, int to_level)
+graph_descend(BuildState *bs, const char *q, int64 entry, int from_level, int to_level)
 {
 	HnswCandidate ep = mkcand(entry, gdist(bs, q, entry));
 	uint32		ids[HNSW_MAX_M];
@@ -643,7 +644,7 @@ graph_descend(BuildState *bs, const float *q, int64 entry, int from_level, int t
  * when the arena is full.
  */
 static bool
-graph_insert(BuildState *bs, const float *q, ItemPointer heaptid)
+graph_insert(BuildState *bs, const char *q, ItemPointer heaptid)
 {
 	BuildGraph *g = bs->g;
 	HnswIndexInfo *info = &bs->info;
@@ -721,11 +722,11 @@ graph_insert(BuildState *bs, const float *q, ItemPointer heaptid)
 	 * metric where that is 0).
 	 */
 	{
-		float		selfd = HnswDistanceFloats(info->metric, q, q, g->dims);
+		float		selfd = HnswVecDistance(info, q, q);
 
 		for (int i = 0; i < nfound[0]; i++)
 			if (found[0][i].dist == selfd &&
-				memcmp(node_vec(bs, cand_id(&found[0][i])), q, sizeof(float) * g->dims) == 0)
+				memcmp(node_vec(bs, cand_id(&found[0][i])), q, g->vecbytes) == 0)
 			{
 				ok = graph_add_tid(bs, cand_id(&found[0][i]), heaptid);
 				goto done;
@@ -1120,7 +1121,7 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 			ItemPointerSetInvalid(&HnswNodeRescue(t, l)[i]);
 	}
 	if (!l->external)
-		memcpy(HnswNodeVector(t, l), node_vec(bs, id), sizeof(float) * bs->g->dims);
+		memcpy(HnswNodeVector(t, l), node_vec(bs, id), bs->g->vecbytes);
 	else
 		memcpy(HnswNodeChunks(t, l), chunk_tids, sizeof(ItemPointerData) * l->nchunks);
 }
@@ -1210,15 +1211,15 @@ write_satellites(BuildState *bs, PageWriter *w, int64 id, ItemPointerData owner,
 
 	for (int c = 0; c < l->nchunks; c++)
 	{
-		int			nf = Min(HNSW_CHUNK_MAX_FLOATS, bs->g->dims - c * HNSW_CHUNK_MAX_FLOATS);
+		Size		nb = HnswChunkBytes(bs->g->vecbytes, c);
 		HnswChunk	chunk = (HnswChunk) buf;
 
 		memset(chunk, 0, HNSW_CHUNK_HEADER_SIZE);
 		chunk->type = HNSW_TUPLE_CHUNK;
-		chunk->nfloats = nf;
+		chunk->nbytes = (uint16) nb;
 		chunk->xmin = FrozenTransactionId;
-		memcpy(chunk->x, node_vec(bs, id) + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
-		chunk_tids[c] = writer_add(w, (Item) chunk, HNSW_CHUNK_HEADER_SIZE + sizeof(float) * nf);
+		memcpy(chunk->x, node_vec(bs, id) + (Size) c * HNSW_CHUNK_MAX_BYTES, nb);
+		chunk_tids[c] = writer_add(w, (Item) chunk, HNSW_CHUNK_HEADER_SIZE + nb);
 	}
 	ItemPointerSetInvalid(&head);
 	for (int64 left = n->nextra; left > 0;)
@@ -1281,8 +1282,7 @@ graph_write(BuildState *bs)
 		const HnswNodeLayout *l = &bs->info.layouts[n->level];
 
 		for (int c = 0; c < l->nchunks; c++)
-			packer_place(&w.p, HNSW_CHUNK_HEADER_SIZE +
-						 sizeof(float) * Min(HNSW_CHUNK_MAX_FLOATS, g->dims - c * HNSW_CHUNK_MAX_FLOATS));
+			packer_place(&w.p, HNSW_CHUNK_HEADER_SIZE + HnswChunkBytes(g->vecbytes, c));
 		for (int64 left = n->nextra; left > 0; left -= HNSW_TIDLIST_MAX_TIDS)
 			packer_place(&w.p, HnswTidListSize(Min(left, (int64) HNSW_TIDLIST_MAX_TIDS)));
 		tids[id] = packer_place(&w.p, l->size);
@@ -1352,7 +1352,7 @@ write_graph(BuildState *bs)
 
 /* Appends a row that did not fit to this participant's spool. */
 static void
-spool_row(BuildState *bs, ItemPointer tid, const float *vec)
+spool_row(BuildState *bs, ItemPointer tid, const char *vec)
 {
 	if (bs->spool == NULL)
 	{
@@ -1370,7 +1370,7 @@ spool_row(BuildState *bs, ItemPointer tid, const float *vec)
 		MemoryContextSwitchTo(old);
 	}
 	BufFileWrite(bs->spool, tid, sizeof(ItemPointerData));
-	BufFileWrite(bs->spool, unconstify(float *, vec), sizeof(float) * bs->info.dims);
+	BufFileWrite(bs->spool, unconstify(char *, vec), bs->info.vecbytes);
 	bs->nspooled++;
 }
 
@@ -1419,7 +1419,7 @@ init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
 	bs->visited = palloc_extended(mul_size(sizeof(uint32), Max(g->max_nodes, 1)),
 								  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	bs->epoch = 0;
-	bs->qbuf = palloc(sizeof(float) * info->dims);
+	bs->qbuf = palloc(info->vecbytes);
 	bs->tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									   ALLOCSET_DEFAULT_SIZES);
 	bs->buildctx = CurrentMemoryContext;
@@ -1448,7 +1448,7 @@ static void
 insert_spooled(BuildState *bs, BufFile *file)
 {
 	ItemPointerData tid;
-	float	   *vec = palloc(sizeof(float) * bs->info.dims);
+	char	   *vec = palloc(bs->info.vecbytes);
 
 	bs->info.building = true;
 	bs->info.hints = HnswGetBufferHints(bs->index);
@@ -1463,7 +1463,7 @@ insert_spooled(BuildState *bs, BufFile *file)
 
 		if (BufFileRead(file, &tid, sizeof(tid)) != sizeof(tid))
 			break;
-		if (BufFileRead(file, vec, sizeof(float) * bs->info.dims) != sizeof(float) * bs->info.dims)
+		if (BufFileRead(file, vec, bs->info.vecbytes) != bs->info.vecbytes)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not read hnsw build spool file")));
@@ -1552,8 +1552,8 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 
 	heap = table_open(shared->heaprelid, heapLockmode);
 	index = index_open(shared->indexrelid, indexLockmode);
-	HnswFillIndexInfo(&info, shared->dims, shared->m, shared->ef_construction,
-					  (HnswMetric) shared->metric);
+	HnswFillIndexInfo(&info, VecdbElemTypeGet(shared->elemtype), shared->dims, shared->m,
+					  shared->ef_construction, (VecdbMetric) shared->metric);
 	init_state(&bs, heap, index, &info, g);
 	bs.shared = shared;
 	bs.participant = ParallelWorkerNumber + 1;
@@ -1656,6 +1656,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	shared->indexrelid = RelationGetRelid(index);
 	shared->isconcurrent = indexInfo->ii_Concurrent;
 	shared->dims = info->dims;
+	shared->elemtype = info->type->kind;
 	shared->m = info->m;
 	shared->ef_construction = info->ef_construction;
 	shared->metric = info->metric;
@@ -1726,6 +1727,8 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	HnswIndexInfo info;
 	MemoryContext buildctx;
 	MemoryContext old;
+	const VecdbElemType *type;
+	VecdbMetric metric;
 	int			dims;
 	int			m = HnswGetM(index);
 	int			efc = HnswGetEfConstruction(index);
@@ -1740,12 +1743,13 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
-	HnswCheckColumn(index, &dims);
+	metric = HnswMetricFromIndex(index, &type);
+	HnswCheckColumn(index, type, &dims);
 	if (efc < 2 * m)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ef_construction must be greater than or equal to 2 * m")));
-	HnswFillIndexInfo(&info, dims, m, efc, HnswMetricFromIndex(index));
+	HnswFillIndexInfo(&info, type, dims, m, efc, metric);
 
 	buildctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -1804,10 +1808,12 @@ void
 hnswbuildempty(Relation index)
 {
 	HnswIndexInfo info;
+	const VecdbElemType *type;
+	VecdbMetric metric = HnswMetricFromIndex(index, &type);
 	int			dims;
 
-	HnswCheckColumn(index, &dims);
-	HnswFillIndexInfo(&info, dims, HnswGetM(index), HnswGetEfConstruction(index),
-					  HnswMetricFromIndex(index));
+	HnswCheckColumn(index, type, &dims);
+	HnswFillIndexInfo(&info, type, dims, HnswGetM(index), HnswGetEfConstruction(index),
+					  metric);
 	HnswWriteEmptyIndex(index, INIT_FORKNUM, &info);
 }

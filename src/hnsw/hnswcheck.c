@@ -91,7 +91,7 @@ typedef struct CheckState
 	int64		nchunks;
 	int64		nheaptids;
 	int64		heap_checked;
-	float	   *vec;
+	char	   *vec;
 } CheckState;
 
 static inline uint64
@@ -163,14 +163,8 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 			if (HnswPinGet(HnswNodePins(node, l), i))
 				CORRUPT(cs, "Node (%u,%u) pins an unused link slot %d.", blk, off, i);
 	}
-	if (!l->external)
-	{
-		float	   *x = HnswNodeVector(node, l);
-
-		for (int i = 0; i < info->dims; i++)
-			if (!isfinite(x[i]))
-				CORRUPT(cs, "Node (%u,%u) has a non-finite vector element %d.", blk, off, i);
-	}
+	if (!l->external && !info->type->valid(HnswNodeVector(node, l), info->dims))
+		CORRUPT(cs, "Node (%u,%u) has an invalid %s value.", blk, off, info->type->name);
 	e = nodeset_insert(cs->nodes, key_of(blk, off), &found);
 	e->level = node->level;
 	e->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
@@ -238,10 +232,10 @@ check_pages(CheckState *cs)
 			{
 				HnswChunk	c = (HnswChunk) item;
 
-				if (ItemIdGetLength(iid) != HNSW_CHUNK_HEADER_SIZE + sizeof(float) * c->nfloats ||
-					c->nfloats == 0 || c->nfloats > HNSW_CHUNK_MAX_FLOATS)
-					CORRUPT(cs, "Chunk (%u,%u) has length %u for %u floats.", blk, off,
-							ItemIdGetLength(iid), c->nfloats);
+				if (ItemIdGetLength(iid) != HNSW_CHUNK_HEADER_SIZE + c->nbytes ||
+					c->nbytes == 0 || c->nbytes > HNSW_CHUNK_MAX_BYTES)
+					CORRUPT(cs, "Chunk (%u,%u) has length %u for %u bytes.", blk, off,
+							ItemIdGetLength(iid), c->nbytes);
 				cs->nchunks++;
 			}
 			else
@@ -413,13 +407,10 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 		check_link(cs, &tid, deleted, 0, links[0] + nlist0, i - nlist0);
 	check_lists(cs, &tid, version, deleted, head);
 
-	/* external vectors: all chunks present, right total, finite */
-	if (l->external && HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec))
-	{
-		for (int i = 0; i < info->dims; i++)
-			if (!isfinite(cs->vec[i]))
-				CORRUPT(cs, "Node (%u,%u) has a non-finite vector element %d.", blk, off, i);
-	}
+	/* external vectors: all chunks present, right total, valid */
+	if (l->external && HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec) &&
+		!info->type->valid(cs->vec, info->dims))
+		CORRUPT(cs, "Node (%u,%u) has an invalid %s value.", blk, off, info->type->name);
 }
 
 /* walk marker: a node of the checked set, reached for the first time */
@@ -490,7 +481,7 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta, Relation heap, Snapsho
 typedef struct HeapCheckState
 {
 	CheckState *cs;
-	float	   *buf;
+	char	   *buf;
 } HeapCheckState;
 
 static void
@@ -528,6 +519,7 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 	Datum		values[7];
 	bool		nulls[7] = {0};
 	int			dims;
+	const VecdbElemType *type;
 	LOCKMODE	heaplock;
 
 	if (!OidIsValid(heapoid) && get_rel_name(indexoid) == NULL)
@@ -568,13 +560,14 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 
 	/* metapage */
 	HnswReadMeta(index, &meta);
-	HnswCheckColumn(index, &dims);
+	HnswMetricFromIndex(index, &type);
+	HnswCheckColumn(index, type, &dims);
 	if (meta.dims != (uint32) dims)
 		CORRUPT(&cs, "Metapage says %u dimensions, the column has %d.", meta.dims, dims);
 	if (meta.m != HnswGetM(index) || meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M)
 		CORRUPT(&cs, "Metapage says m = %u, the index option is %d.", meta.m, HnswGetM(index));
 	cs.info = HnswGetIndexInfo(index);
-	cs.vec = palloc(sizeof(float) * dims);
+	cs.vec = palloc(cs.info->vecbytes);
 
 	snapshot = RegisterSnapshot(GetTransactionSnapshot());
 
@@ -621,7 +614,7 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 	{
 		IndexInfo  *indexInfo = BuildIndexInfo(index);
 		TableScanDesc scan = table_beginscan_strat(heap, snapshot, 0, NULL, true, false);
-		HeapCheckState hs = {&cs, palloc(sizeof(float) * dims)};
+		HeapCheckState hs = {&cs, palloc(cs.info->vecbytes)};
 
 		indexInfo->ii_Concurrent = true;	/* do not wait on other transactions */
 		table_index_build_scan(heap, index, indexInfo, true, false,

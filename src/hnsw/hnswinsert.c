@@ -40,7 +40,7 @@
 typedef struct CandVectors
 {
 	HnswIndexInfo *info;
-	float	   *vecs;			/* ncands x dims */
+	char	   *vecs;			/* ncands x vecbytes */
 	bool	   *ok;				/* vector loaded */
 } CandVectors;
 
@@ -48,12 +48,11 @@ static float
 cand_pair_distance(void *arg, int i, int j)
 {
 	CandVectors *cv = (CandVectors *) arg;
-	int			d = cv->info->dims;
+	Size		d = cv->info->vecbytes;
 
 	if (!cv->ok[i] || !cv->ok[j])
 		return get_float4_infinity();	/* unknown: never prunes */
-	return HnswDistanceFloats(cv->info->metric, cv->vecs + (Size) i * d,
-							  cv->vecs + (Size) j * d, d);
+	return HnswVecDistance(cv->info, cv->vecs + i * d, cv->vecs + j * d);
 }
 
 /*
@@ -61,11 +60,11 @@ cand_pair_distance(void *arg, int i, int j)
  * the version stays, so it is compared without holding a lock.
  */
 static bool
-same_vector(Relation index, HnswIndexInfo *info, HnswCandidate *c, const float *vec)
+same_vector(Relation index, HnswIndexInfo *info, HnswCandidate *c, const char *vec)
 {
-	float	   *other = palloc(sizeof(float) * info->dims);
+	char	   *other = palloc(info->vecbytes);
 	bool		same = HnswNodeVectorCopy(index, info, &c->tid, c->version, other) &&
-		memcmp(other, vec, sizeof(float) * info->dims) == 0;
+		memcmp(other, vec, info->vecbytes) == 0;
 
 	pfree(other);
 	return same;
@@ -79,7 +78,7 @@ same_vector(Relation index, HnswIndexInfo *info, HnswCandidate *c, const float *
  */
 static bool
 share_identical(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n,
-				const float *vec, float selfd, ItemPointer heap_tid)
+				const char *vec, float selfd, ItemPointer heap_tid)
 {
 	float		tol = 1e-5f * (1.0f + fabsf(selfd));
 	int			tried = 0;
@@ -105,7 +104,7 @@ share_identical(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n
  * exclusively and found no live node to link to).
  */
 static void
-write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
+write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 		   ItemPointer heap_tid, const HnswList *lists, bool make_entry, bool force_entry,
 		   ItemPointer out_tid, uint16 *out_version)
 {
@@ -132,25 +131,25 @@ write_node(Relation index, HnswIndexInfo *info, int level, const float *vec,
 	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
 		ItemPointerSetInvalid(&HnswNodeRescue(node, l)[i]);
 	if (!l->external)
-		memcpy(HnswNodeVector(node, l), vec, sizeof(float) * info->dims);
+		memcpy(HnswNodeVector(node, l), vec, info->vecbytes);
 	else
 	{
 		ItemPointer chunks = HnswNodeChunks(node, l);
-		Size		csize = HNSW_CHUNK_HEADER_SIZE + sizeof(float) * HNSW_CHUNK_MAX_FLOATS;
+		Size		csize = HNSW_CHUNK_HEADER_SIZE + HNSW_CHUNK_MAX_BYTES;
 		HnswChunk	chunk = palloc0(csize);
 
 		for (int c = 0; c < l->nchunks; c++)
 		{
-			int			nf = Min(HNSW_CHUNK_MAX_FLOATS, info->dims - c * HNSW_CHUNK_MAX_FLOATS);
+			Size		nb = HnswChunkBytes(info->vecbytes, c);
 
 			chunk->type = HNSW_TUPLE_CHUNK;
-			chunk->nfloats = nf;
+			chunk->nbytes = (uint16) nb;
 			chunk->xmin = GetTopTransactionIdIfAny();
 			if (!TransactionIdIsValid(chunk->xmin))
 				chunk->xmin = GetCurrentTransactionId();
-			memcpy(chunk->x, vec + c * HNSW_CHUNK_MAX_FLOATS, sizeof(float) * nf);
+			memcpy(chunk->x, vec + (Size) c * HNSW_CHUNK_MAX_BYTES, nb);
 			chunks[c] = HnswWriteTuple(index, info, (Item) chunk,
-									HNSW_CHUNK_HEADER_SIZE + sizeof(float) * nf, NULL);
+									HNSW_CHUNK_HEADER_SIZE + nb, NULL);
 		}
 		pfree(chunk);
 	}
@@ -458,11 +457,11 @@ choose_links(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n, i
 	CandVectors cv;
 
 	cv.info = info;
-	cv.vecs = palloc(mul_size(mul_size(sizeof(float), info->dims), Max(n, 1)));
+	cv.vecs = palloc(mul_size(info->vecbytes, Max(n, 1)));
 	cv.ok = palloc(sizeof(bool) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		cv.ok[i] = HnswNodeVectorCopy(index, info, &found[i].tid, found[i].version,
-									  cv.vecs + (Size) i * info->dims);
+									  cv.vecs + i * info->vecbytes);
 	list->count = HnswSelectNeighbors(found, n, cap, cand_pair_distance, &cv, idx,
 									  &list->nsel);
 	*sel = palloc(sizeof(HnswCandidate) * Max(list->count, 1));
@@ -540,7 +539,7 @@ search_layers(HnswSearch *s, HnswCandidate ep, int top, HnswCandidate **found, i
 
 /* A cheap search (ef 2) near vec for an identical vector to share. */
 static bool
-share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const float *vec, float selfd,
+share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const char *vec, float selfd,
 			 ItemPointer heap_tid)
 {
 	HnswHeap	entries,
@@ -564,7 +563,7 @@ share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const float *vec, fl
  * to share (a non-HOT update that did not change the vector).
  */
 void
-HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
+HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec,
 				 ItemPointer heap_tid, bool try_duplicate_first)
 {
 	LOCKMODE	lockmode = ShareLock;
@@ -573,7 +572,7 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const float *vec,
 	HnswCandidate ep;
 	int			ep_level;
 	int			level = HnswRandomLevel(info->m, info->max_level);
-	float		selfd = HnswDistanceFloats(info->metric, vec, vec, info->dims);
+	float		selfd = HnswVecDistance(info, vec, vec);
 	HnswCandidate *found[HNSW_MAX_LEVEL + 1];
 	int			nfound[HNSW_MAX_LEVEL + 1] = {0};
 	HnswCandidate *sel[HNSW_MAX_LEVEL + 1];
@@ -663,7 +662,7 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	MemoryContext ctx;
 	MemoryContext old;
 	HnswIndexInfo *info;
-	float	   *vec;
+	char	   *vec;
 
 	if (isnull[0])
 		return false;
@@ -672,7 +671,7 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(ctx);
 	info = HnswGetIndexInfo(index);
-	vec = palloc(sizeof(float) * info->dims);
+	vec = palloc(info->vecbytes);
 	if (HnswFormQuery(info, values[0], vec))
 		HnswInsertVector(index, info, vec, heap_tid, indexUnchanged);
 	MemoryContextSwitchTo(old);

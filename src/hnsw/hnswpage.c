@@ -35,7 +35,7 @@ HnswLayerCap(int m, int layer)
  * is inline when the whole tuple fits a page, else in chunk tuples.
  */
 void
-HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, int dims)
+HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, Size vecbytes)
 {
 	Size		off = HNSW_NODE_HEADER_SIZE;
 	Size		inline_size;
@@ -58,7 +58,7 @@ HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, int dims)
 		off += sizeof(float) * cap;
 	}
 	l->vector_off = off;
-	inline_size = MAXALIGN(off + sizeof(float) * (Size) dims);
+	inline_size = MAXALIGN(off + vecbytes);
 	if (inline_size <= HNSW_MAX_TUPLE_SIZE)
 	{
 		l->external = false;
@@ -68,7 +68,7 @@ HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, int dims)
 	else
 	{
 		l->external = true;
-		l->nchunks = (dims + HNSW_CHUNK_MAX_FLOATS - 1) / HNSW_CHUNK_MAX_FLOATS;
+		l->nchunks = (int) ((vecbytes + HNSW_CHUNK_MAX_BYTES - 1) / HNSW_CHUNK_MAX_BYTES);
 		l->size = MAXALIGN(off + sizeof(ItemPointerData) * l->nchunks);
 	}
 }
@@ -100,6 +100,7 @@ HnswInitMetaPage(Page page, HnswIndexInfo *info)
 	meta->m = info->m;
 	meta->ef_construction = info->ef_construction;
 	meta->metric = (uint8) info->metric;
+	meta->elemtype = (uint8) info->type->kind;
 	meta->max_level = (uint8) info->max_level;
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
@@ -268,11 +269,11 @@ HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer)
 	return (float *) ((char *) node + l->dists_off[layer]);
 }
 
-float *
+char *
 HnswNodeVector(HnswNode node, const HnswNodeLayout *l)
 {
 	Assert(!l->external);
-	return (float *) ((char *) node + l->vector_off);
+	return (char *) node + l->vector_off;
 }
 
 ItemPointer

@@ -38,7 +38,7 @@ typedef struct HnswScanOpaqueData
 	MemoryContext ctx;			/* reset on rescan */
 	HnswIndexInfo *info;
 	bool		started;
-	float	   *query;
+	char	   *query;			/* in the index's stored form */
 	HnswSearch	search;
 	HnswCandidate *results;		/* sorted, nearest first */
 	int			nresults;
@@ -124,7 +124,7 @@ first_search(IndexScanDesc scan)
 	HnswHeap	w;
 
 	so->info = info;
-	so->query = palloc0(sizeof(float) * info->dims);
+	so->query = palloc0(info->vecbytes);
 	/*
 	 * A NULL or zero (cosine) query orders nothing: every distance ties, so
 	 * the zero vector serves, and rows come back in an arbitrary order.
@@ -132,7 +132,7 @@ first_search(IndexScanDesc scan)
 	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
 	{
 		if (!HnswFormQuery(info, value, so->query))
-			memset(so->query, 0, sizeof(float) * info->dims);
+			memset(so->query, 0, info->vecbytes);
 	}
 
 	HnswSearchInit(&so->search, index, info, so->query, false);

@@ -145,7 +145,7 @@ HnswHeapTop(HnswHeap *h)
 
 void
 HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
-			   const float *query, bool keep_distances)
+			   const void *query, bool keep_distances)
 {
 	s->index = index;
 	s->info = info;
@@ -163,8 +163,10 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	 * with a unit query can measure L2 instead, bounded the same way.  An
 	 * insert keeps its cosine distances exact (they go into link lists).
 	 */
-	s->abandonable = info->metric == HNSW_METRIC_L2;
-	if (info->metric == HNSW_METRIC_COSINE && !keep_distances)
+	s->abandonable = info->metric == VECDB_METRIC_L2 &&
+		info->type->kind == VECDB_ELEM_FLOAT;
+	if (info->metric == VECDB_METRIC_COSINE && info->type->kind == VECDB_ELEM_FLOAT &&
+		!keep_distances)
 	{
 		double		nn = vecdb_kernels->dot(query, query, info->dims);
 
@@ -318,40 +320,15 @@ prefetch_hinted(HnswIndexInfo *info, BlockNumber blkno, OffsetNumber off)
 #endif
 }
 
-/* partial distance over a piece of the vector, before the metric's sign */
-static inline double
-partial_distance(HnswMetric metric, const float *a, const float *b, int n)
-{
-	switch (metric)
-	{
-		case HNSW_METRIC_L2:
-			return vecdb_kernels->l2sq(a, b, n);
-		case HNSW_METRIC_IP:
-		case HNSW_METRIC_COSINE:
-			return vecdb_kernels->dot(a, b, n);
-		case HNSW_METRIC_L1:
-			return vecdb_kernels->l1(a, b, n);
-	}
-	return 0;
-}
-
-static inline float
-finish_distance(HnswMetric metric, double sum)
-{
-	return HnswSaneDistance((metric == HNSW_METRIC_IP || metric == HNSW_METRIC_COSINE) ? -sum : sum);
-}
-
 /*
- * Reads the chunk tuples of an external vector.  With query != NULL, returns
- * the distance to it; with out != NULL, copies the vector there.  Returns
- * false if a chunk is missing (corruption: raises XX002).
+ * Reads the chunk tuples of an external vector into out (info->vecbytes).
+ * Raises XX002 if a chunk is missing or malformed.
  */
-static float
+static void
 read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
-			int nchunks, const float *query, float *out)
+			int nchunks, char *out)
 {
-	double		sum = 0;
-	int			done = 0;
+	Size		done = 0;
 
 	for (int i = 0; i < nchunks; i++)
 	{
@@ -377,32 +354,28 @@ read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
 			if (ItemIdIsNormal(iid) && ItemIdGetLength(iid) >= HNSW_CHUNK_HEADER_SIZE)
 			{
 				chunk = (HnswChunk) PageGetItem(page, iid);
-				n = chunk->nfloats;
-				if (ItemIdGetLength(iid) != HNSW_CHUNK_HEADER_SIZE + sizeof(float) * n)
+				n = chunk->nbytes;
+				if (ItemIdGetLength(iid) != HNSW_CHUNK_HEADER_SIZE + n)
 					chunk = NULL;
 			}
 		}
 		if (chunk == NULL || chunk->type != HNSW_TUPLE_CHUNK ||
-			done + n > info->dims)
+			done + n > info->vecbytes)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has a missing or malformed vector chunk at (%u,%u)",
 							RelationGetRelationName(index),
 							ItemPointerGetBlockNumber(&chunks[i]),
 							ItemPointerGetOffsetNumber(&chunks[i]))));
-		if (query)
-			sum += partial_distance(info->metric, query + done, chunk->x, n);
-		if (out)
-			memcpy(out + done, chunk->x, sizeof(float) * n);
+		memcpy(out + done, chunk->x, n);
 		done += n;
 		UnlockReleaseBuffer(buf);
 	}
-	if (done != info->dims)
+	if (done != info->vecbytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has a vector of %d dimensions, expected %d",
-						RelationGetRelationName(index), done, info->dims)));
-	return finish_distance(info->metric, sum);
+				 errmsg("index \"%s\" has a vector of %zu bytes, expected %zu",
+						RelationGetRelationName(index), done, info->vecbytes)));
 }
 
 /*
@@ -414,16 +387,21 @@ read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
  */
 static float
 read_external(Relation index, HnswIndexInfo *info, Buffer buf, HnswNode node,
-			  const HnswNodeLayout *l, const float *query, float *out)
+			  const HnswNodeLayout *l, const void *query, char *out)
 {
 	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
 	int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
-	float		dist;
+	char	   *vec = out ? out : palloc(info->vecbytes);
+	float		dist = 0;
 
 	memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-	dist = read_chunks(index, info, chunks, nchunks, query, out);
+	read_chunks(index, info, chunks, nchunks, vec);
 	ReleaseBuffer(buf);
+	if (query)
+		dist = HnswVecDistance(info, query, vec);
+	if (vec != out)
+		pfree(vec);
 	return dist;
 }
 
@@ -447,17 +425,18 @@ candidate_from_node(HnswCandidate *out, ItemPointer tid, HnswNode node)
  * distances round alike.
  */
 static inline float
-inline_distance(HnswSearch *s, const float *vec, float bound)
+inline_distance(HnswSearch *s, const char *vec, float bound)
 {
 	HnswIndexInfo *info = s->info;
 
-	if (s->may_abandon && info->metric == HNSW_METRIC_COSINE)
-		return HnswSaneDistance(vecdb_kernels->l2sq_bounded(s->query, vec, info->dims,
+	if (s->may_abandon && info->metric == VECDB_METRIC_COSINE)
+		return HnswSaneDistance(vecdb_kernels->l2sq_bounded(s->query, (const float *) vec,
+															info->dims,
 															2.0 * ((double) bound + 1.0)) / 2.0 - 1.0);
 	if (s->may_abandon && bound < get_float4_infinity())
-		return (float) vecdb_kernels->l2sq_bounded(s->query, vec, info->dims, bound);
-	return finish_distance(info->metric,
-						   partial_distance(info->metric, s->query, vec, info->dims));
+		return (float) vecdb_kernels->l2sq_bounded(s->query, (const float *) vec, info->dims,
+												   bound);
+	return HnswVecDistance(info, s->query, vec);
 }
 
 /*
@@ -498,12 +477,12 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 }
 
 /*
- * Copies the vector of the node at tid into out[dims], whatever its
+ * Copies the vector of the node at tid into out (info->vecbytes), whatever its
  * version, and reports version, level and deletion.  Share-locks and
  * releases; returns false if the slot holds no node.
  */
 bool
-HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
+HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, char *out,
 			 uint16 *version, int *level, bool *deleted)
 {
 	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
@@ -523,7 +502,7 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
 	*deleted = (node->flags & HNSW_NODE_DELETED) != 0;
 	if (!l->external)
 	{
-		memcpy(out, HnswNodeVector(node, l), sizeof(float) * info->dims);
+		memcpy(out, HnswNodeVector(node, l), info->vecbytes);
 		UnlockReleaseBuffer(buf);
 	}
 	else
@@ -533,11 +512,12 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, float *out,
 
 /*
  * Copies the vector of the node at tid (if it still has that version) into
- * out[dims].  Share-locks and releases; returns false if the node is gone.
+ * out (info->vecbytes).  Share-locks and releases; returns false if the node
+ * is gone.
  */
 bool
 HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
-				   uint16 version, float *out)
+				   uint16 version, char *out)
 {
 	uint16		v;
 	int			level;

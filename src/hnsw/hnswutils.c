@@ -14,6 +14,7 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -29,59 +30,80 @@ extern Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
 extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
 extern Datum l1_distance(PG_FUNCTION_ARGS);
 extern Datum vector_norm(PG_FUNCTION_ARGS);
+extern Datum hamming_distance(PG_FUNCTION_ARGS);
+extern Datum jaccard_distance(PG_FUNCTION_ARGS);
 
 /*
- * The metric of an index, from the C function behind its distance support
- * procedure.  The index computes distances with the SIMD kernels directly,
- * so an operator class naming any other function is refused.
+ * An operator class's support procedures (the C functions behind them) and
+ * what the index does for it: the element type of the values and the
+ * metric.  norm is the normalization procedure, NULL when there is none.
  */
-HnswMetric
-HnswMetricFromIndex(Relation index)
+typedef struct HnswOpclassProcs
+{
+	PGFunction	dist;
+	PGFunction	norm;
+	VecdbElemKind kind;
+	VecdbMetric metric;
+} HnswOpclassProcs;
+
+static const HnswOpclassProcs opclass_procs[] = {
+	{vector_l2_squared_distance, NULL, VECDB_ELEM_FLOAT, VECDB_METRIC_L2},
+	{vector_negative_inner_product, NULL, VECDB_ELEM_FLOAT, VECDB_METRIC_IP},
+	{vector_negative_inner_product, vector_norm, VECDB_ELEM_FLOAT, VECDB_METRIC_COSINE},
+	{l1_distance, NULL, VECDB_ELEM_FLOAT, VECDB_METRIC_L1},
+	{hamming_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_HAMMING},
+	{jaccard_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_JACCARD},
+};
+
+/*
+ * The metric and element type of an index, from the C functions behind
+ * its support procedures.  The index computes distances with the kernels
+ * directly, so an operator class naming any other function is refused.
+ */
+VecdbMetric
+HnswMetricFromIndex(Relation index, const VecdbElemType **type)
 {
 	FmgrInfo   *dist = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
-	bool		has_norm = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC));
+	PGFunction	norm = NULL;
 
-	if (dist->fn_addr == vector_l2_squared_distance)
-		return HNSW_METRIC_L2;
-	if (dist->fn_addr == vector_negative_inner_product)
-	{
-		if (has_norm)
+	if (OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC)))
+		norm = index_getprocinfo(index, 1, HNSW_NORM_PROC)->fn_addr;
+	for (int i = 0; i < lengthof(opclass_procs); i++)
+		if (opclass_procs[i].dist == dist->fn_addr && opclass_procs[i].norm == norm)
 		{
-			FmgrInfo   *norm = index_getprocinfo(index, 1, HNSW_NORM_PROC);
-
-			if (norm->fn_addr == vector_norm)
-				return HNSW_METRIC_COSINE;
+			*type = VecdbElemTypeGet(opclass_procs[i].kind);
+			return opclass_procs[i].metric;
 		}
-		else
-			return HNSW_METRIC_IP;
-	}
-	if (dist->fn_addr == l1_distance)
-		return HNSW_METRIC_L1;
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("operator class of index \"%s\" uses an unsupported distance function",
 					RelationGetRelationName(index))));
-	return HNSW_METRIC_L2;		/* keep compiler quiet */
+	return VECDB_METRIC_L2;		/* keep compiler quiet */
 }
 
 /*
- * Checks the indexed column: our vector type with a dimension count.
- * Returns the dimensions.
+ * Checks the indexed column: a dimension count within the element type's
+ * limit.  Returns the dimensions.
  */
 void
-HnswCheckColumn(Relation index, int *dims)
+HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims)
 {
 	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(index), 0);
 
+	/* bit varying reaches bit's operator classes as binary-coercible */
+	if (type->kind == VECDB_ELEM_BIT && att->atttypid != BITOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("type not supported for hnsw index")));
 	if (att->atttypmod < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions")));
-	if (att->atttypmod > VECTOR_MAX_DIM)
+	if (att->atttypmod > type->max_dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index",
-						VECTOR_MAX_DIM)));
+						type->max_dims)));
 	*dims = att->atttypmod;
 }
 
@@ -90,13 +112,13 @@ HnswCheckColumn(Relation index, int *dims)
  * links) still fits one page, capped at HNSW_MAX_LEVEL.
  */
 int
-HnswMaxLevelFor(int m, int dims)
+HnswMaxLevelFor(int m, Size vecbytes)
 {
 	for (int level = HNSW_MAX_LEVEL; level > 0; level--)
 	{
 		HnswNodeLayout l;
 
-		HnswNodeLayoutFor(&l, level, m, dims);
+		HnswNodeLayoutFor(&l, level, m, vecbytes);
 		if (l.size <= HNSW_MAX_TUPLE_SIZE)
 			return level;
 	}
@@ -117,18 +139,20 @@ HnswRandomLevel(int m, int max_level)
 
 /* Fills *info from the index parameters, including the node layouts. */
 void
-HnswFillIndexInfo(HnswIndexInfo *info, int dims, int m, int ef_construction,
-				  HnswMetric metric)
+HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, int dims, int m,
+				  int ef_construction, VecdbMetric metric)
 {
+	info->type = type;
 	info->dims = dims;
+	info->vecbytes = type->stored_size(dims);
 	info->m = m;
 	info->ef_construction = ef_construction;
 	info->metric = metric;
-	info->max_level = HnswMaxLevelFor(m, dims);
+	info->max_level = HnswMaxLevelFor(m, info->vecbytes);
 	info->hints = NULL;
 	info->building = false;
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
-		HnswNodeLayoutFor(&info->layouts[level], level, m, dims);
+		HnswNodeLayoutFor(&info->layouts[level], level, m, info->vecbytes);
 }
 
 /*
@@ -145,10 +169,12 @@ HnswGetIndexInfo(Relation index)
 	if (index->rd_amcache == NULL)
 	{
 		HnswMetaPageData meta;
+		const VecdbElemType *type;
+		VecdbMetric metric = HnswMetricFromIndex(index, &type);
 		int			dims;
 
 		HnswReadMeta(index, &meta);
-		HnswCheckColumn(index, &dims);
+		HnswCheckColumn(index, type, &dims);
 		if (meta.dims != (uint32) dims || meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M ||
 			meta.ef_construction < HNSW_MIN_EF_CONSTRUCTION ||
 			meta.ef_construction > HNSW_MAX_EF_CONSTRUCTION)
@@ -156,18 +182,17 @@ HnswGetIndexInfo(Relation index)
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has an inconsistent metapage",
 							RelationGetRelationName(index))));
+		if (meta.elemtype != (uint8) type->kind || meta.metric != (uint8) metric)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" was built for another distance metric",
+							RelationGetRelationName(index))));
 		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo));
-		HnswFillIndexInfo(info, meta.dims, meta.m, meta.ef_construction,
-						  (HnswMetric) meta.metric);
+		HnswFillIndexInfo(info, type, meta.dims, meta.m, meta.ef_construction, metric);
 		if (info->max_level != meta.max_level)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has an inconsistent metapage",
-							RelationGetRelationName(index))));
-		if (info->metric != HnswMetricFromIndex(index))
-			ereport(ERROR,
-					(errcode(ERRCODE_INDEX_CORRUPTED),
-					 errmsg("index \"%s\" was built for another distance metric",
 							RelationGetRelationName(index))));
 		index->rd_amcache = info;
 	}
@@ -178,54 +203,37 @@ HnswGetIndexInfo(Relation index)
 }
 
 /*
- * Distance between two float arrays in the index's metric, smaller is
- * closer.  L2 is squared, IP and cosine are negative inner products.
+ * Distance between two stored vectors of the index, smaller is closer: L2
+ * is squared, IP and cosine are negative inner products.
  */
 float
-HnswDistanceFloats(HnswMetric metric, const float *a, const float *b, int n)
+HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b)
 {
-	switch (metric)
-	{
-		case HNSW_METRIC_L2:
-			return HnswSaneDistance(vecdb_kernels->l2sq(a, b, n));
-		case HNSW_METRIC_IP:
-		case HNSW_METRIC_COSINE:
-			return HnswSaneDistance(-vecdb_kernels->dot(a, b, n));
-		case HNSW_METRIC_L1:
-			return HnswSaneDistance(vecdb_kernels->l1(a, b, n));
-	}
-	return 0;
+	return info->type->distance(info->metric, a, b, info->dims);
 }
 
 /*
- * Copies a vector datum into out[info->dims] in index form: normalized for
- * cosine.  Returns false when the value cannot be indexed (a zero vector
- * under cosine), like pgvector.  Raises an error on a dimension mismatch.
+ * Copies the elements of datum value into out (info->vecbytes) in index
+ * form: normalized for cosine.  Returns false when the value cannot be
+ * indexed (a zero vector under cosine), like pgvector.  Raises an error on
+ * a dimension mismatch.
  */
 bool
-HnswFormQuery(HnswIndexInfo *info, Datum value, float *out)
+HnswFormQuery(HnswIndexInfo *info, Datum value, void *out)
 {
-	Vector	   *v = DatumGetVector(value);
+	Pointer		v = (Pointer) PG_DETOAST_DATUM(value);
+	int			dims;
+	const void *x = info->type->elements(v, &dims);
 
-	if (v->dim != info->dims)
+	if (dims != info->dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", info->dims, v->dim)));
-	memcpy(out, v->x, sizeof(float) * v->dim);
-	if (info->metric == HNSW_METRIC_COSINE)
-	{
-		double		norm = 0;
-
-		for (int i = 0; i < v->dim; i++)
-			norm += (double) out[i] * out[i];
-		norm = sqrt(norm);
-		if (norm == 0 || !isfinite(norm))
-			return false;
-		for (int i = 0; i < v->dim; i++)
-			out[i] = (float) (out[i] / norm);
-	}
-	if ((Pointer) v != DatumGetPointer(value))
+				 errmsg("expected %d dimensions, not %d", info->dims, dims)));
+	memcpy(out, x, info->vecbytes);
+	if (v != DatumGetPointer(value))
 		pfree(v);
+	if (info->metric == VECDB_METRIC_COSINE)
+		return info->type->normalize(out, dims);
 	return true;
 }
 

@@ -438,7 +438,7 @@ settle_emptied(VacuumState *vs, ItemPointer tid, uint16 version)
  * r links to u pinned afterwards.
  */
 static bool
-pin_link(VacuumState *vs, HnswCandidate *r, int layer, ItemPointer u, const float *uvec,
+pin_link(VacuumState *vs, HnswCandidate *r, int layer, ItemPointer u, const char *uvec,
 		 float d)
 {
 	HnswSearch	s;
@@ -457,12 +457,12 @@ pin_link(VacuumState *vs, HnswCandidate *r, int layer, ItemPointer u, const floa
 static bool
 bridge(VacuumState *vs, HnswCandidate *b, ItemPointer r, uint16 rversion)
 {
-	float	   *rvec = palloc(sizeof(float) * vs->info->dims);
-	float	   *bvec = palloc(sizeof(float) * vs->info->dims);
+	char	   *rvec = palloc(vs->info->vecbytes);
+	char	   *bvec = palloc(vs->info->vecbytes);
 
 	return HnswNodeVectorCopy(vs->index, vs->info, r, rversion, rvec) &&
 		HnswNodeVectorCopy(vs->index, vs->info, &b->tid, b->version, bvec) &&
-		(pin_link(vs, b, 0, r, rvec, HnswDistanceFloats(vs->info->metric, rvec, bvec, vs->info->dims)) ||
+		(pin_link(vs, b, 0, r, rvec, HnswVecDistance(vs->info, rvec, bvec)) ||
 		 HnswAddRescueLink(vs->index, vs->info, b, r));
 }
 
@@ -610,7 +610,7 @@ pin_existing(VacuumState *vs, ItemPointer r, ItemPointer u)
  * adopt u's neighbours through u.
  */
 static bool
-adopt_by_search(VacuumState *vs, ItemPointer u, const float *vec)
+adopt_by_search(VacuumState *vs, ItemPointer u, const char *vec)
 {
 	HnswSearch	s;
 	HnswCandidate ep,
@@ -662,7 +662,7 @@ static bool
 adopt(VacuumState *vs, ItemPointer u, bool search)
 {
 	HnswIndexInfo *info = vs->info;
-	float	   *vec = palloc(sizeof(float) * info->dims);
+	char	   *vec = palloc(info->vecbytes);
 	ItemPointerData links[HNSW_MAX_LINKS0];
 	int			nlinks;
 	uint16		version;
@@ -775,18 +775,17 @@ typedef struct RepairArg
 {
 	VacuumState *vs;
 	const HnswCandidate *cands;
-	const float *vecs;			/* candidate k's vector at cands[k].links_off */
+	const char *vecs;			/* candidate k's vector at cands[k].links_off */
 } RepairArg;
 
 static float
 repair_pair_distance(void *arg, int i, int j)
 {
 	RepairArg  *a = (RepairArg *) arg;
-	int			d = a->vs->info->dims;
+	Size		d = a->vs->info->vecbytes;
 
-	return HnswDistanceFloats(a->vs->info->metric,
-							  a->vecs + (Size) a->cands[i].links_off * d,
-							  a->vecs + (Size) a->cands[j].links_off * d, d);
+	return HnswVecDistance(a->vs->info, a->vecs + a->cands[i].links_off * d,
+						   a->vecs + a->cands[j].links_off * d);
 }
 
 static void
@@ -836,15 +835,15 @@ gather_candidates(VacuumState *vs, ItemPointer tid, HnswList *list, int layer,
  * many are left.
  */
 static int
-measure_candidates(VacuumState *vs, const float *vec, int layer, HnswCandidate *cands,
-				   int n, float *vecs)
+measure_candidates(VacuumState *vs, const char *vec, int layer, HnswCandidate *cands,
+				   int n, char *vecs)
 {
 	HnswIndexInfo *info = vs->info;
 	int			w = 0;
 
 	for (int k = 0; k < n; k++)
 	{
-		float	   *cv = vecs + (Size) w * info->dims;
+		char	   *cv = vecs + w * info->vecbytes;
 		int			clevel;
 		bool		cdel;
 
@@ -852,7 +851,7 @@ measure_candidates(VacuumState *vs, const float *vec, int layer, HnswCandidate *
 			cdel || clevel < layer)
 			continue;
 		cands[w] = cands[k];
-		cands[w].dist = HnswDistanceFloats(info->metric, vec, cv, info->dims);
+		cands[w].dist = HnswVecDistance(info, vec, cv);
 		cands[w].links_off = w;
 		w++;
 	}
@@ -866,8 +865,8 @@ measure_candidates(VacuumState *vs, const float *vec, int layer, HnswCandidate *
  * never returned): up to maxc, measured (measure_candidates).
  */
 static int
-search_candidates(VacuumState *vs, ItemPointer tid, const float *vec, int layer,
-				  HnswCandidate *cands, float *vecs, int maxc)
+search_candidates(VacuumState *vs, ItemPointer tid, const char *vec, int layer,
+				  HnswCandidate *cands, char *vecs, int maxc)
 {
 	HnswSearch	s;
 	HnswHeap	entries,
@@ -902,7 +901,7 @@ search_candidates(VacuumState *vs, ItemPointer tid, const float *vec, int layer,
  * out, candidate or not (a search need not have found it).
  */
 static void
-select_list(VacuumState *vs, HnswCandidate *cands, int n, const float *vecs,
+select_list(VacuumState *vs, HnswCandidate *cands, int n, const char *vecs,
 			HnswList *old, int cap, HnswList *out)
 {
 	int			sel[2 * HNSW_MAX_M];
@@ -988,7 +987,7 @@ read_list(VacuumState *vs, ItemPointer tid, uint16 version, int layer, HnswList 
  * measured candidates (n) are known and not measured again.
  */
 static void
-backlink(VacuumState *vs, ItemPointer tid, const float *vec, int layer, HnswList *list,
+backlink(VacuumState *vs, ItemPointer tid, const char *vec, int layer, HnswList *list,
 		 HnswCandidate *cands, int n)
 {
 	HnswSearch	s;
@@ -1012,7 +1011,7 @@ backlink(VacuumState *vs, ItemPointer tid, const float *vec, int layer, HnswList
  * change meanwhile, else decided again.
  */
 static void
-repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const float *vec, int layer)
+repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, int layer)
 {
 	HnswIndexInfo *info = vs->info;
 	int			cap = HnswLayerCap(info->m, layer);
@@ -1020,7 +1019,7 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const float *vec,
 	HnswList   *old = palloc(sizeof(HnswList));
 	HnswList   *list = palloc(sizeof(HnswList));
 	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * (maxc + cap));
-	float	   *vecs = palloc(mul_size(mul_size(sizeof(float), info->dims), maxc + cap));
+	char	   *vecs = palloc(mul_size(info->vecbytes, maxc + cap));
 
 	for (int attempt = 0;; attempt++)
 	{
@@ -1140,7 +1139,7 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 	for (int i = 0; i < ntodo; i++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(vs->tmpctx);
-		float	   *vec = palloc(sizeof(float) * vs->info->dims);
+		char	   *vec = palloc(vs->info->vecbytes);
 
 		if (HnswNodeVectorCopy(vs->index, vs->info, &todo[i], versions[i], vec))
 			for (int layer = 0; layer <= levels[i]; layer++)

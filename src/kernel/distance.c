@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "bit.h"
 #include "distance.h"
 #include "halfvec.h"
 
@@ -126,6 +127,7 @@ VecdbKernelsInit(void)
 {
 	vecdb_kernels = VecdbKernelsBest();
 	VecdbHalfKernelsInit();
+	VecdbBitKernelsInit();
 }
 
 void
@@ -133,6 +135,7 @@ VecdbKernelsForceScalar(int force)
 {
 	vecdb_kernels = force ? &vecdb_kernels_scalar : VecdbKernelsBest();
 	VecdbHalfKernelsForceScalar(force);
+	VecdbBitKernelsForceScalar(force);
 }
 
 int

@@ -63,11 +63,7 @@ CheckHalfvecElement(half value)
 void
 CheckHalfvecDims(const HalfVector *a, const HalfVector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different halfvec dimensions %d and %d",
-						a->dim, b->dim)));
+	VecdbCheckDims("halfvec", a->dim, b->dim);
 }
 
 /*

@@ -44,8 +44,9 @@ InitVector(int dim)
 }
 
 /*
- * The checks below are shared by every dense type (vector, halfvec): the
- * type's name goes into pgvector's message texts.
+ * The checks and helpers below are shared by the vector types (vector,
+ * halfvec, sparsevec): the type's name goes into pgvector's message texts,
+ * e.g. "sparsevec must have at least 1 dimension".
  */
 void
 VecdbCheckDim(const char *typname, int dim, int maxdim)
@@ -73,6 +74,17 @@ VecdbCheckElement(const char *typname, float value)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("infinite value not allowed in %s", typname)));
+}
+
+/* two operands of typname must have the same dimension count */
+void
+VecdbCheckDims(const char *typname, int adim, int bdim)
+{
+	if (adim != bdim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different %s dimensions %d and %d",
+						typname, adim, bdim)));
 }
 
 /*
@@ -268,6 +280,7 @@ CheckVectorDim(int dim)
 	VecdbCheckDim("vector", dim, VECTOR_MAX_DIM);
 }
 
+/* typmod -1 (none) accepts any dimension; the same text for every type */
 void
 CheckVectorExpectedDim(int32 typmod, int dim)
 {
@@ -286,11 +299,7 @@ CheckVectorElement(float value)
 void
 CheckVectorDims(const Vector *a, const Vector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different vector dimensions %d and %d",
-						a->dim, b->dim)));
+	VecdbCheckDims("vector", a->dim, b->dim);
 }
 
 PG_FUNCTION_INFO_V1(vector_in);

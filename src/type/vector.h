@@ -35,10 +35,11 @@ typedef struct Vector
 #define PG_GETARG_VECTOR_P(x)	DatumGetVector(PG_GETARG_DATUM(x))
 #define PG_RETURN_VECTOR_P(x)	PG_RETURN_POINTER(x)
 
-/* vector.c: checks and helpers shared by the dense types */
+/* vector.c: checks and helpers shared by the vector types */
 struct VecParseResult;
 extern void VecdbCheckDim(const char *typname, int dim, int maxdim);
 extern void VecdbCheckElement(const char *typname, float value);
+extern void VecdbCheckDims(const char *typname, int adim, int bdim);
 extern void VecdbReportParseError(const char *typname, const char *lit,
 								  int maxdim,
 								  const struct VecParseResult *res);

@@ -1,11 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * fuzz_check.h
- *	  The assertion the libFuzzer harnesses use for their properties.
+ *	  The property check shared by the libFuzzer harnesses.
  *
- * FUZZ_CHECK(cond) reports the file, line and condition on stderr and
- * aborts, which libFuzzer records as a crash with the input that caused it
- * (kept whether or not the build has assertions enabled).
+ * FUZZ_CHECK(cond) aborts with the file, line and condition when cond is
+ * false, so libFuzzer saves the input as a crash.
  *
  * Copyright (c) 2026, vecdb developers
  *

@@ -41,8 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "type/vecparse.h"
 #include "fuzz_check.h"
+#include "type/vecparse.h"
 
 #define FUZZ_MAXDIM 16000
 

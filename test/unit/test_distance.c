@@ -27,10 +27,34 @@
 #include <string.h>
 
 #include "kernel/distance.h"
-#include "unit_rng.h"
 
 #define MAXDIM 2048
 #define PAD 8
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t
+rng_next(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* uniform in [-1, 1) */
+static double
+rng_unit(void)
+{
+	return (double) (rng_next() >> 11) / 4503599627370496.0 - 1.0;
+}
+
+/* approximately normal(0, 1): sum of 4 uniforms, scaled */
+static float
+rng_gauss(void)
+{
+	return (float) ((rng_unit() + rng_unit() + rng_unit() + rng_unit()) * 0.866);
+}
 
 typedef enum
 {
@@ -49,7 +73,7 @@ draw(Dist d)
 	switch (d)
 	{
 		case DIST_GAUSS:
-			return (float) rng_gauss();
+			return rng_gauss();
 		case DIST_BIG:
 			return (float) (rng_unit() * 1e18);
 		case DIST_TINY:

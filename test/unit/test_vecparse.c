@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "type/vecparse.h"
+#include "unit_rng.h"
 
 #define TEST_MAXDIM 16000
 #define TEST_MAXVALS 4
@@ -344,24 +345,6 @@ run_dim_cases(void)
 }
 
 /* ---- agreement with strtof on generated elements ---- */
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t
-rng_next(void)
-{
-	/* xorshift64*: fixed seed, so a failure repeats */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
-static int
-rng_below(int n)
-{
-	return (int) (rng_next() % (uint64_t) n);
-}
 
 /* a random finite float, any sign and exponent, sometimes denormal */
 static float

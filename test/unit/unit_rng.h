@@ -1,11 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * unit_rng.h
- *	  The deterministic random numbers the kernel unit tests draw from.
+ *	  Deterministic random numbers for the server-free unit tests.
  *
- * An xorshift64 generator with a fixed seed, so every run of a test sees
- * the same inputs and a failure can be reproduced.  Header-only: each test
- * program has its own state.
+ * xorshift64* with a fixed seed, so that a failure repeats run after run.
+ * Header-only (static functions): each test program has its own stream.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -23,24 +22,24 @@ static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 static inline uint64_t
 rng_next(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-/* uniform in [-1, 1) */
+/* uniform in [0, n), n > 0 */
+static inline int
+rng_below(int n)
+{
+	return (int) (rng_next() % (uint64_t) n);
+}
+
+/* uniform in [0, 1), 53 random bits */
 static inline double
 rng_unit(void)
 {
-	return (double) (rng_next() >> 11) / 4503599627370496.0 - 1.0;
-}
-
-/* approximately normal(0, 1): sum of 4 uniforms, scaled */
-static inline double
-rng_gauss(void)
-{
-	return (rng_unit() + rng_unit() + rng_unit() + rng_unit()) * 0.866;
+	return (double) (rng_next() >> 11) / 9007199254740992.0;
 }
 
 #endif							/* VECDB_UNIT_RNG_H */

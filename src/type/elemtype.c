@@ -1,0 +1,157 @@
+/*-------------------------------------------------------------------------
+ *
+ * elemtype.c
+ *	  Element-type descriptors of vector and bit (see elemtype.h).
+ *
+ * Distances go through the dispatched kernels.  A distance as an index
+ * compares it is a float and never NaN: float32 SIMD sums of huge values
+ * can overflow to +-Inf, and Inf - Inf is NaN, which would break every
+ * comparison; NaN becomes +Infinity.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/type/elemtype.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/varbit.h"
+
+#include "kernel/bit.h"
+#include "kernel/distance.h"
+#include "type/elemtype.h"
+#include "type/vector.h"
+
+static float
+sane(double d)
+{
+	return isnan(d) ? (float) INFINITY : (float) d;
+}
+
+/* ---- vector: float4 elements ---- */
+
+static Size
+float_size(int dims)
+{
+	return sizeof(float) * (Size) dims;
+}
+
+static const void *
+float_elements(Pointer datum, int *dims)
+{
+	Vector	   *v = (Vector *) datum;
+
+	*dims = v->dim;
+	return v->x;
+}
+
+static bool
+float_normalize(void *p, int dims)
+{
+	float	   *x = (float *) p;
+	double		norm = 0;
+
+	for (int i = 0; i < dims; i++)
+		norm += (double) x[i] * x[i];
+	norm = sqrt(norm);
+	if (norm == 0 || !isfinite(norm))
+		return false;
+	for (int i = 0; i < dims; i++)
+		x[i] = (float) (x[i] / norm);
+	return true;
+}
+
+static float
+float_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+{
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			return sane(vecdb_kernels->l2sq(a, b, dims));
+		case VECDB_METRIC_IP:
+		case VECDB_METRIC_COSINE:
+			return sane(-vecdb_kernels->dot(a, b, dims));
+		case VECDB_METRIC_L1:
+			return sane(vecdb_kernels->l1(a, b, dims));
+		default:
+			return INFINITY;
+	}
+}
+
+static bool
+float_valid(const void *p, int dims)
+{
+	const float *x = (const float *) p;
+
+	for (int i = 0; i < dims; i++)
+		if (!isfinite(x[i]))
+			return false;
+	return true;
+}
+
+/* ---- bit: packed bits ---- */
+
+static Size
+bit_size(int dims)
+{
+	return ((Size) dims + 7) / 8;
+}
+
+static const void *
+bit_elements(Pointer datum, int *dims)
+{
+	VarBit	   *v = (VarBit *) datum;
+
+	*dims = VARBITLEN(v);
+	return VARBITS(v);
+}
+
+static float
+bit_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+{
+	size_t		n = bit_size(dims);
+	uint64_t	and_count,
+				or_count;
+
+	if (metric == VECDB_METRIC_HAMMING)
+		return (float) vecdb_bit_kernels->hamming(a, b, n);
+	if (metric != VECDB_METRIC_JACCARD)
+		return INFINITY;
+	vecdb_bit_kernels->jaccard_parts(a, b, n, &and_count, &or_count);
+	return (float) VecdbJaccardFromParts(and_count, or_count);
+}
+
+static bool
+bit_valid(const void *p, int dims)
+{
+	int			pad = (int) (bit_size(dims) * 8 - dims);
+
+	return pad == 0 || (((const uint8 *) p)[bit_size(dims) - 1] & ((1 << pad) - 1)) == 0;
+}
+
+static const VecdbElemType elem_types[] = {
+	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
+	float_size, float_elements, float_normalize, float_distance, float_valid},
+	{VECDB_ELEM_BIT, "bit", 64000,
+	bit_size, bit_elements, NULL, bit_distance, bit_valid},
+};
+
+const VecdbElemType *
+VecdbElemTypeGet(int kind)
+{
+	for (int i = 0; i < lengthof(elem_types); i++)
+		if ((int) elem_types[i].kind == kind)
+			return &elem_types[i];
+	return NULL;
+}
+
+bool
+VecdbElemTypeHasMetric(const VecdbElemType *t, VecdbMetric metric)
+{
+	if (t->kind == VECDB_ELEM_BIT)
+		return metric == VECDB_METRIC_HAMMING || metric == VECDB_METRIC_JACCARD;
+	return metric >= VECDB_METRIC_L2 && metric <= VECDB_METRIC_L1;
+}

@@ -1,0 +1,78 @@
+/*-------------------------------------------------------------------------
+ *
+ * elemtype.h
+ *	  Element-type descriptors: what an index needs to know of a vector
+ *	  type to store its values and measure distances between them.
+ *
+ * An index access method never looks inside a vector type.  It asks the
+ * descriptor of its column's type for the bytes a stored value of n
+ * dimensions takes, for a datum's elements in that stored form, for unit
+ * scaling (cosine), and for the distance between two stored values under
+ * a metric.  One descriptor per type serves every access method.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/type/elemtype.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef VECDB_ELEMTYPE_H
+#define VECDB_ELEMTYPE_H
+
+#include "fmgr.h"
+
+/* how an index orders distances (smaller is nearer) */
+typedef enum VecdbMetric
+{
+	VECDB_METRIC_L2 = 1,		/* squared Euclidean */
+	VECDB_METRIC_IP = 2,		/* negative inner product */
+	VECDB_METRIC_COSINE = 3,	/* negative inner product of unit vectors */
+	VECDB_METRIC_L1 = 4,		/* taxicab */
+	VECDB_METRIC_HAMMING = 5,	/* differing bits */
+	VECDB_METRIC_JACCARD = 6	/* 1 - |a and b| / |a or b| */
+} VecdbMetric;
+
+/* the element types; stored in index metapages, so never renumbered */
+typedef enum VecdbElemKind
+{
+	VECDB_ELEM_FLOAT = 1,		/* vector: float4 */
+	VECDB_ELEM_HALF = 2,		/* halfvec: IEEE binary16 */
+	VECDB_ELEM_BIT = 3			/* bit: packed bits, most significant first */
+} VecdbElemKind;
+
+typedef struct VecdbElemType
+{
+	VecdbElemKind kind;
+	const char *name;			/* the SQL type */
+	int			max_dims;		/* most dimensions an index column may have */
+
+	/* bytes of a stored value of dims dimensions */
+	Size		(*stored_size) (int dims);
+
+	/*
+	 * A detoasted datum's dimension count and its elements in stored form
+	 * (a pointer into the datum: the stored form is the type's own).
+	 */
+	const void *(*elements) (Pointer datum, int *dims);
+
+	/*
+	 * Scales stored value x to unit norm in place; false if its norm is zero
+	 * or not finite.  NULL where the type has no norm (bit).
+	 */
+	bool		(*normalize) (void *x, int dims);
+
+	/* distance between stored values under metric, NaN never returned */
+	float		(*distance) (VecdbMetric metric, const void *a, const void *b,
+							 int dims);
+
+	/* whether stored bytes are a valid value (finite elements, pad bits) */
+	bool		(*valid) (const void *x, int dims);
+} VecdbElemType;
+
+/* the descriptor of kind, or NULL if kind is not one of VecdbElemKind */
+extern const VecdbElemType *VecdbElemTypeGet(int kind);
+
+/* whether metric is defined on values of type t */
+extern bool VecdbElemTypeHasMetric(const VecdbElemType *t, VecdbMetric metric);
+
+#endif							/* VECDB_ELEMTYPE_H */
