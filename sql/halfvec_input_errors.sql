@@ -53,6 +53,11 @@ SELECT try_cast($$'[65520]'::vector::halfvec$$);
 SELECT try_cast($$'[1,1e38]'::vector::halfvec$$);
 SELECT try_cast($$'[1,2,3]'::vector::halfvec(2)$$);
 SELECT try_cast($$'[1,2,3]'::halfvec::vector(2)$$);
+SELECT try_cast($$'{1:65520}/1'::sparsevec::halfvec$$);
+SELECT try_cast($$'{1:1e-8}/1'::sparsevec::halfvec$$);
+SELECT try_cast($$'{}/16001'::sparsevec::halfvec$$);
+SELECT try_cast($$'{1:1}/3'::sparsevec::halfvec(2)$$);
+SELECT try_cast($$'[1,2,3]'::halfvec::sparsevec(2)$$);
 
 -- operators and functions on mismatched or degenerate input
 SELECT try_cast($$'[1,2]'::halfvec <-> '[1,2,3]'$$);

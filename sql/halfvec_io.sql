@@ -35,6 +35,8 @@ SELECT '{65519.9}'::float8[]::halfvec, '{-1e-9}'::float8[]::halfvec;
 SELECT '[1,2,3]'::halfvec::real[], '[0.1]'::halfvec::real[];
 SELECT '[1.5,0.1]'::halfvec::vector, '[1.5,0.1]'::vector::halfvec;
 SELECT '[1,2,3]'::vector::halfvec(3), '[1,2,3]'::halfvec::vector(3);
+SELECT '[0,1.5,0,-0,0.1]'::halfvec::sparsevec, '{2:1.5,4:0.1}/5'::sparsevec::halfvec;
+SELECT '{1:65519}/3'::sparsevec::halfvec(3), '[0,2,0]'::halfvec::sparsevec(3);
 SELECT castsource::regtype, casttarget::regtype, castcontext, castfunc::regprocedure
 FROM pg_cast
 WHERE castsource = 'halfvec'::regtype OR casttarget = 'halfvec'::regtype

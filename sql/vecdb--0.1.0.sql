@@ -389,7 +389,7 @@ CREATE FUNCTION sparsevec_l2_squared_distance(sparsevec, sparsevec) RETURNS floa
 CREATE FUNCTION sparsevec_negative_inner_product(sparsevec, sparsevec) RETURNS float8
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- casts (contexts as in pgvector; the halfvec casts come with halfvec)
+-- casts (contexts as in pgvector; those with halfvec are in the halfvec section)
 
 CREATE FUNCTION sparsevec(sparsevec, integer, boolean) RETURNS sparsevec
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -692,3 +692,15 @@ CREATE OPERATOR CLASS halfvec_ops
 	OPERATOR 4 >= ,
 	OPERATOR 5 > ,
 	FUNCTION 1 halfvec_cmp(halfvec, halfvec);
+
+-- halfvec and sparsevec (as in pgvector: to sparsevec implicit)
+
+CREATE FUNCTION halfvec_to_sparsevec(halfvec, integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_to_halfvec(sparsevec, integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE CAST (sparsevec AS halfvec)
+	WITH FUNCTION sparsevec_to_halfvec(sparsevec, integer, boolean) AS ASSIGNMENT;
+CREATE CAST (halfvec AS sparsevec)
+	WITH FUNCTION halfvec_to_sparsevec(halfvec, integer, boolean) AS IMPLICIT;

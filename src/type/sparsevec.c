@@ -24,6 +24,8 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "kernel/halfvec.h"
+#include "halfvec.h"
 #include "sparseparse.h"
 #include "sparsevec.h"
 #include "vector.h"
@@ -387,6 +389,48 @@ sparsevec_to_vector(PG_FUNCTION_ARGS)
 	for (int i = 0; i < svec->nnz; i++)
 		result->x[svec->indices[i]] = values[i];
 	PG_RETURN_VECTOR_P(result);
+}
+
+/* Cast halfvec to sparsevec (implicit, as in pgvector): values widened. */
+PG_FUNCTION_INFO_V1(halfvec_to_sparsevec);
+Datum
+halfvec_to_sparsevec(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	float	   *x;
+	SparseVector *result;
+
+	CheckSparsevecDim(vec->dim);
+	CheckVectorExpectedDim(typmod, vec->dim);
+	x = (float *) palloc(sizeof(float) * vec->dim);
+	for (int i = 0; i < vec->dim; i++)
+		x[i] = VecdbHalfToFloat(vec->x[i]);
+	result = sparse_from_dense(x, vec->dim);
+	pfree(x);
+	PG_RETURN_SPARSEVEC_P(result);
+}
+
+/*
+ * Cast sparsevec to halfvec: the halfvec type's dimension limit applies,
+ * and each value is rounded to half (out of range is an error).
+ */
+PG_FUNCTION_INFO_V1(sparsevec_to_halfvec);
+Datum
+sparsevec_to_halfvec(PG_FUNCTION_ARGS)
+{
+	SparseVector *svec = PG_GETARG_SPARSEVEC_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	float	   *values = SPARSEVEC_VALUES(svec);
+	HalfVector *result;
+
+	CheckHalfvecDim(svec->dim);
+	CheckVectorExpectedDim(typmod, svec->dim);
+
+	result = InitHalfVector(svec->dim);
+	for (int i = 0; i < svec->nnz; i++)
+		result->x[svec->indices[i]] = HalfFromFloatChecked(values[i]);
+	PG_RETURN_HALFVEC_P(result);
 }
 
 /*
