@@ -30,6 +30,10 @@ extern Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
 extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
 extern Datum l1_distance(PG_FUNCTION_ARGS);
 extern Datum vector_norm(PG_FUNCTION_ARGS);
+extern Datum halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
+extern Datum halfvec_negative_inner_product(PG_FUNCTION_ARGS);
+extern Datum halfvec_l1_distance(PG_FUNCTION_ARGS);
+extern Datum halfvec_l2_norm(PG_FUNCTION_ARGS);
 extern Datum hamming_distance(PG_FUNCTION_ARGS);
 extern Datum jaccard_distance(PG_FUNCTION_ARGS);
 
@@ -51,6 +55,10 @@ static const HnswOpclassProcs opclass_procs[] = {
 	{vector_negative_inner_product, NULL, VECDB_ELEM_FLOAT, VECDB_METRIC_IP},
 	{vector_negative_inner_product, vector_norm, VECDB_ELEM_FLOAT, VECDB_METRIC_COSINE},
 	{l1_distance, NULL, VECDB_ELEM_FLOAT, VECDB_METRIC_L1},
+	{halfvec_l2_squared_distance, NULL, VECDB_ELEM_HALF, VECDB_METRIC_L2},
+	{halfvec_negative_inner_product, NULL, VECDB_ELEM_HALF, VECDB_METRIC_IP},
+	{halfvec_negative_inner_product, halfvec_l2_norm, VECDB_ELEM_HALF, VECDB_METRIC_COSINE},
+	{halfvec_l1_distance, NULL, VECDB_ELEM_HALF, VECDB_METRIC_L1},
 	{hamming_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_HAMMING},
 	{jaccard_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_JACCARD},
 };

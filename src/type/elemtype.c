@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * elemtype.c
- *	  Element-type descriptors of vector and bit (see elemtype.h).
+ *	  Element-type descriptors of vector, halfvec and bit (see elemtype.h).
  *
  * Distances go through the dispatched kernels.  A distance as an index
  * compares it is a float and never NaN: float32 SIMD sums of huge values
@@ -22,7 +22,9 @@
 
 #include "kernel/bit.h"
 #include "kernel/distance.h"
+#include "kernel/halfvec.h"
 #include "type/elemtype.h"
+#include "type/halfvec.h"
 #include "type/vector.h"
 
 static float
@@ -92,6 +94,71 @@ float_valid(const void *p, int dims)
 	return true;
 }
 
+/* ---- halfvec: IEEE binary16 elements ---- */
+
+static Size
+half_size(int dims)
+{
+	return sizeof(uint16) * (Size) dims;
+}
+
+static const void *
+half_elements(Pointer datum, int *dims)
+{
+	HalfVector *v = (HalfVector *) datum;
+
+	*dims = v->dim;
+	return v->x;
+}
+
+static bool
+half_normalize(void *p, int dims)
+{
+	uint16	   *x = (uint16 *) p;
+	double		norm = 0;
+
+	for (int i = 0; i < dims; i++)
+	{
+		double		f = VecdbHalfToFloat(x[i]);
+
+		norm += f * f;
+	}
+	norm = sqrt(norm);
+	if (norm == 0 || !isfinite(norm))
+		return false;
+	for (int i = 0; i < dims; i++)
+		x[i] = VecdbFloatToHalf((float) (VecdbHalfToFloat(x[i]) / norm));
+	return true;
+}
+
+static float
+half_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+{
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			return sane(vecdb_half_kernels->l2sq(a, b, dims));
+		case VECDB_METRIC_IP:
+		case VECDB_METRIC_COSINE:
+			return sane(-vecdb_half_kernels->dot(a, b, dims));
+		case VECDB_METRIC_L1:
+			return sane(vecdb_half_kernels->l1(a, b, dims));
+		default:
+			return INFINITY;
+	}
+}
+
+static bool
+half_valid(const void *p, int dims)
+{
+	const uint16 *x = (const uint16 *) p;
+
+	for (int i = 0; i < dims; i++)
+		if (VecdbHalfIsNan(x[i]) || VecdbHalfIsInf(x[i]))
+			return false;
+	return true;
+}
+
 /* ---- bit: packed bits ---- */
 
 static Size
@@ -135,6 +202,8 @@ bit_valid(const void *p, int dims)
 static const VecdbElemType elem_types[] = {
 	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
 	float_size, float_elements, float_normalize, float_distance, float_valid},
+	{VECDB_ELEM_HALF, "halfvec", HALFVEC_MAX_DIM,
+	half_size, half_elements, half_normalize, half_distance, half_valid},
 	{VECDB_ELEM_BIT, "bit", 64000,
 	bit_size, bit_elements, NULL, bit_distance, bit_valid},
 };
