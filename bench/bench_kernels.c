@@ -5,9 +5,11 @@
  *
  * For each metric, times calls over a pool of vectors (L2-resident) and
  * reports the median over RUNS runs of ns per call and the speedup against
- * the scalar kernels.  Then the same for the bit kernels' Hamming distance
- * over bit strings of BIT_BENCH_BITS bits (1,536: a binary-quantized
- * 1,536-d embedding).  Usage: bench_kernels [dim] [runs]; default 768, 9.
+ * the scalar kernels.  Then the same for the half kernels' squared L2 over
+ * halfvec elements of the same dimension, and for the bit kernels' Hamming
+ * distance over bit strings of BIT_BENCH_BITS bits (1,536: a
+ * binary-quantized 1,536-d embedding).  Usage: bench_kernels [dim] [runs];
+ * default 768, 9.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -21,6 +23,7 @@
 
 #include "kernel/bit.h"
 #include "kernel/distance.h"
+#include "kernel/halfvec.h"
 
 #define POOL 64
 #define MAXRUNS 51
@@ -82,55 +85,120 @@ time_metric(const VecdbKernelSet *k, int metric, float **pool, int dim, long cal
 	return (now_ns() - t0) / calls;
 }
 
-/* Hamming distance over a pool of bit strings: ns per call */
+/* times calls of one kernel family's operation: ns per call */
+typedef double (*TimeFn) (const void *kernels, void **pool, size_t n, long calls);
+
 static double
-time_hamming(const VecdbBitKernelSet *k, uint8_t **pool, size_t nbytes, long calls)
+time_hamming(const void *k, void **pool, size_t nbytes, long calls)
 {
 	double		t0 = now_ns();
 	uint64_t	acc = 0;
 
 	for (long c = 0; c < calls; c++)
-		acc += k->hamming(pool[c % POOL], pool[(c * 7 + 3) % POOL], nbytes);
+		acc += ((const VecdbBitKernelSet *) k)->hamming(pool[c % POOL],
+														pool[(c * 7 + 3) % POOL], nbytes);
 	sink = (double) acc;
 	return (now_ns() - t0) / calls;
 }
 
-/* the Hamming table: each bit family, median of runs, against scalar */
-static void
-bench_hamming(int runs)
+static double
+time_half_l2(const void *k, void **pool, size_t dim, long calls)
 {
-	const VecdbBitKernelSet *sets[8];
-	int			nsets = VecdbBitKernelsAvailable(sets, 8);
-	size_t		nbytes = BIT_BENCH_BITS / 8;
-	uint8_t    *pool[POOL];
+	double		t0 = now_ns(),
+				acc = 0;
+
+	for (long c = 0; c < calls; c++)
+		acc += ((const VecdbHalfKernelSet *) k)->l2sq(pool[c % POOL],
+													  pool[(c * 7 + 3) % POOL], (int) dim);
+	sink = acc;
+	return (now_ns() - t0) / calls;
+}
+
+/*
+ * One table row per family: the median of runs of fn over a pool of
+ * POOL random inputs of bytes bytes (n elements), against the first
+ * (scalar) family.  calls: per run for the scalar family, 10x for others.
+ * fill writes one random input.
+ */
+static void
+bench_families(const char *title, const void **sets, const char **names, int nsets,
+			   TimeFn fn, size_t bytes, size_t n, long calls, int runs,
+			   void (*fill) (void *p, size_t n))
+{
+	void	   *pool[POOL];
 	double		scalar_ns = 0;
 
 	for (int i = 0; i < POOL; i++)
 	{
-		pool[i] = malloc(nbytes);
-		for (size_t j = 0; j < nbytes; j++)
-			pool[i][j] = (uint8_t) rand();
+		pool[i] = malloc(bytes);
+		fill(pool[i], n);
 	}
-	printf("\nbits=%d, Hamming, median of %d runs, ns per call (speedup vs scalar)\n",
-		   BIT_BENCH_BITS, runs);
+	printf("\n%s, median of %d runs, ns per call (speedup vs scalar)\n", title, runs);
 	for (int k = 0; k < nsets; k++)
 	{
 		double		t[MAXRUNS];
-		/* about 20 ms per run for the scalar kernel */
-		long		calls = 200000L * (k == 0 ? 1 : 10);
+		long		c = calls * (k == 0 ? 1 : 10);
 		double		med;
 
-		time_hamming(sets[k], pool, nbytes, calls / 10);	/* warm up */
+		fn(sets[k], pool, n, c / 10);	/* warm up */
 		for (int r = 0; r < runs; r++)
-			t[r] = time_hamming(sets[k], pool, nbytes, calls);
+			t[r] = fn(sets[k], pool, n, c);
 		qsort(t, runs, sizeof(double), cmp_double);
 		med = t[runs / 2];
 		if (k == 0)
 			scalar_ns = med;
-		printf("%-18s %9.1f (%5.1fx)\n", sets[k]->name, med, scalar_ns / med);
+		printf("%-18s %9.1f (%5.1fx)\n", names[k], med, scalar_ns / med);
 	}
 	for (int i = 0; i < POOL; i++)
 		free(pool[i]);
+}
+
+/* n halves of uniform random values in [-0.5, 0.5], as embeddings have */
+static void
+fill_halves(void *p, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		((uint16_t *) p)[j] = VecdbFloatToHalf((float) rand() / RAND_MAX - 0.5f);
+}
+
+/* n random bytes */
+static void
+fill_bytes(void *p, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		((uint8_t *) p)[j] = (uint8_t) rand();
+}
+
+static void
+bench_half(int dim, int runs)
+{
+	const VecdbHalfKernelSet *sets[8];
+	const char *names[8];
+	int			nsets = VecdbHalfKernelsAvailable(sets, 8);
+	char		title[64];
+
+	for (int k = 0; k < nsets; k++)
+		names[k] = sets[k]->name;
+	snprintf(title, sizeof(title), "halfvec dim=%d, L2", dim);
+	bench_families(title, (const void **) sets, names, nsets, time_half_l2,
+				   sizeof(uint16_t) * (size_t) dim, (size_t) dim,
+				   (long) (2e7 / dim), runs, fill_halves);
+}
+
+static void
+bench_hamming(int runs)
+{
+	const VecdbBitKernelSet *sets[8];
+	const char *names[8];
+	int			nsets = VecdbBitKernelsAvailable(sets, 8);
+	char		title[64];
+
+	for (int k = 0; k < nsets; k++)
+		names[k] = sets[k]->name;
+	snprintf(title, sizeof(title), "bits=%d, Hamming", BIT_BENCH_BITS);
+	/* about 20 ms per run for the scalar kernel */
+	bench_families(title, (const void **) sets, names, nsets, time_hamming,
+				   BIT_BENCH_BITS / 8, BIT_BENCH_BITS / 8, 200000L, runs, fill_bytes);
 }
 
 int
@@ -186,6 +254,7 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < POOL; i++)
 		free(pool[i]);
+	bench_half(dim, runs);
 	bench_hamming(runs);
 	return 0;
 }
