@@ -46,13 +46,20 @@ stage() {
 	fi
 	log "stage $name"
 	local t0=$SECONDS
-	# not a pipeline: FN runs in this shell, so what it exports (the
-	# cluster's PGHOST and PGPORT) reaches the stages after it
+	# FN runs in this shell (not in a pipeline), so what it exports (the
+	# cluster's PGHOST and PGPORT) reaches the stages after it; its output
+	# goes to a plain file (a server it starts inherits no pipe that would
+	# keep a reader waiting), which tail shows as it grows
+	: >"$OUT"
+	tail -n +1 -f "$OUT" &
+	local tailpid=$!
 	set +e
-	"$fn" > >(tee "$OUT") 2>&1
+	"$fn" >"$OUT" 2>&1
 	rc=$?
-	wait $!
 	set -e
+	sleep 0.5
+	kill "$tailpid" 2>/dev/null || true
+	wait "$tailpid" 2>/dev/null || true
 	local p0=$passed f0=$failed
 	"count_$name" "$rc"
 	log "stage $name: $((passed - p0)) passed, $((failed - f0)) failed ($((SECONDS - t0)) s)"
