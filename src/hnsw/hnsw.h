@@ -188,6 +188,8 @@ typedef struct HnswSearch
 	ItemPointerData *links;		/* arena of link lists copied while measuring */
 	int32		links_used;
 	int32		links_cap;
+	char	   *scratch;		/* external vectors are read here
+								 * (HnswSearchScratch) */
 } HnswSearch;
 
 /* a 64-bit mixer (splitmix64's finalizer) for hash tables keyed by TID */
@@ -350,6 +352,7 @@ extern HnswCandidate *HnswHeapTop(HnswHeap *h);
 extern void HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 						   const void *query, bool keep_distances);
 extern void HnswSearchFree(HnswSearch *s);
+extern char *HnswSearchScratch(HnswSearch *s);
 extern void HnswSearchResetVisited(HnswSearch *s);
 extern void HnswSearchSetAside(HnswSearch *s, HnswHeap *discarded, HnswCandidate *c);
 extern bool HnswSearchVisitedDistance(HnswSearch *s, ItemPointer tid, float *dist);

@@ -175,6 +175,20 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->links = NULL;
 	s->links_used = 0;
 	s->links_cap = 0;
+	s->scratch = NULL;
+}
+
+/*
+ * A buffer of info->vecbytes for external vectors read while measuring,
+ * allocated once per search (a vector over 8 KB would otherwise cost a
+ * malloc and a free for each node measured).
+ */
+char *
+HnswSearchScratch(HnswSearch *s)
+{
+	if (s->scratch == NULL)
+		s->scratch = palloc(s->info->vecbytes);
+	return s->scratch;
 }
 
 void
@@ -185,6 +199,9 @@ HnswSearchFree(HnswSearch *s)
 	if (s->links)
 		pfree(s->links);
 	s->links = NULL;
+	if (s->scratch)
+		pfree(s->scratch);
+	s->scratch = NULL;
 	pfree(s->peek);
 	s->peek = NULL;
 }
@@ -471,7 +488,8 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 		UnlockReleaseBuffer(buf);
 	}
 	else
-		out->dist = read_external(s->index, info, buf, node, l, s->query, NULL);
+		out->dist = read_external(s->index, info, buf, node, l, s->query,
+								  HnswSearchScratch(s));
 	s->visited_count++;
 	return true;
 }
@@ -672,7 +690,8 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	{
 		/* read_external releases the page: take the links first */
 		keep_links(s, out, node, l, layer);
-		out->dist = read_external(s->index, info, buf, node, l, s->query, NULL);
+		out->dist = read_external(s->index, info, buf, node, l, s->query,
+								  HnswSearchScratch(s));
 	}
 	s->visited_count++;
 	return true;
