@@ -202,7 +202,10 @@ typedef struct DiskLinkArg
 	ItemPointerData *tids;
 } DiskLinkArg;
 
-/* d(X, link k): remembered from the search, else measured */
+/*
+ * d(X, link k): remembered from the search, else measured and remembered
+ * (neighbours of one node share links; the search is over by now).
+ */
 static float
 disk_link_distance(void *arg, int k)
 {
@@ -216,6 +219,7 @@ disk_link_distance(void *arg, int k)
 	if (!ItemPointerIsValid(&a->tids[k]) ||
 		!HnswNodeDistance(a->s, &a->tids[k], &c, NULL, &level))
 		return get_float4_infinity();	/* a dead link: covers nothing */
+	HnswSearchRemember(a->s, &a->tids[k], c.dist);
 	return c.dist;
 }
 

@@ -331,14 +331,22 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, const bool 
 	float		dx[2 * HNSW_MAX_M];
 
 	Assert(count <= cap && nsel <= count && cap <= 2 * HNSW_MAX_M);
+
+	/*
+	 * Only links closer than X can cover it: measure those until one does
+	 * (then nothing is demoted and no other d(X, k) is needed); the others
+	 * only for a selected X.
+	 */
+	for (int k = 0; k < nsel && x_selected; k++)
+		if (dists[k] < dnew)
+		{
+			dx[k] = linkdist(arg, k);
+			x_selected = dx[k] >= dnew;
+		}
 	for (int k = 0; k < nsel; k++)
 	{
-		dx[k] = linkdist(arg, k);
-		if (dists[k] < dnew && dx[k] < dnew)
-			x_selected = false;
-	}
-	for (int k = 0; k < nsel; k++)
-	{
+		if (x_selected && dists[k] >= dnew)
+			dx[k] = linkdist(arg, k);
 		demote[k] = x_selected && dists[k] > dnew && dx[k] < dists[k];
 		any_demoted |= demote[k];
 	}

@@ -865,24 +865,22 @@ measure_candidates(VacuumState *vs, const char *vec, int layer, HnswCandidate *c
  * never returned): up to maxc, measured (measure_candidates).
  */
 static int
-search_candidates(VacuumState *vs, ItemPointer tid, const char *vec, int layer,
-				  HnswCandidate *cands, char *vecs, int maxc)
+search_candidates(VacuumState *vs, HnswSearch *s, ItemPointer tid, const char *vec,
+				  int layer, HnswCandidate *cands, char *vecs, int maxc)
 {
-	HnswSearch	s;
 	HnswHeap	entries,
 				w;
 	HnswCandidate ep;
 	int			ep_level;
 	int			k = 0;
 
-	HnswSearchInit(&s, vs->index, vs->info, vec, true);
-	if (HnswSearchEntry(&s, &ep, &ep_level))
+	if (HnswSearchEntry(s, &ep, &ep_level))
 	{
-		ep = HnswGreedyDescend(&s, ep, ep_level, layer);
+		ep = HnswGreedyDescend(s, ep, ep_level, layer);
 		HnswHeapInit(&entries, 1, false);
 		HnswHeapPush(&entries, &ep);
 		HnswHeapInit(&w, maxc + 2, true);
-		HnswSearchLayer(&s, &entries, maxc + 1, layer, &w, NULL);
+		HnswSearchLayer(s, &entries, maxc + 1, layer, &w, NULL);
 		HnswSortCandidates(w.items, w.n);
 		for (int i = 0; i < w.n && k < maxc; i++)
 			if (!ItemPointerEquals(&w.items[i].tid, tid))
@@ -891,7 +889,6 @@ search_candidates(VacuumState *vs, ItemPointer tid, const char *vec, int layer,
 				cands[k++].tid = w.items[i].tid;
 			}
 	}
-	HnswSearchFree(&s);
 	return measure_candidates(vs, vec, layer, cands, k, vecs);
 }
 
@@ -981,28 +978,24 @@ read_list(VacuumState *vs, ItemPointer tid, uint16 version, int layer, HnswList 
 }
 
 /*
- * After node tid (vector vec) got a new list on layer: each node it links
- * to is offered a link back, by the insert's rule, so that the repaired
- * node is found from its neighbourhood too.  The distances from vec to the
- * measured candidates (n) are known and not measured again.
+ * After node tid got a new list on layer: each node it links to is offered
+ * a link back, by the insert's rule, so that the repaired node is found
+ * from its neighbourhood too.  s (from tid's vector) remembers the
+ * distances measured for the repair, and the measured candidates' (n).
  */
 static void
-backlink(VacuumState *vs, ItemPointer tid, const char *vec, int layer, HnswList *list,
+backlink(HnswSearch *s, ItemPointer tid, int layer, HnswList *list,
 		 HnswCandidate *cands, int n)
 {
-	HnswSearch	s;
-
-	HnswSearchInit(&s, vs->index, vs->info, vec, true);
 	for (int k = 0; k < n; k++)
-		HnswSearchRemember(&s, &cands[k].tid, cands[k].dist);
+		HnswSearchRemember(s, &cands[k].tid, cands[k].dist);
 	for (int i = 0; i < list->count; i++)
 		for (int k = 0; k < n; k++)
 			if (ItemPointerEquals(&cands[k].tid, &list->tids[i]))
 			{
-				HnswAddBacklink(&s, &cands[k], layer, tid, cands[k].dist, false, HNSW_PIN_NO);
+				HnswAddBacklink(s, &cands[k], layer, tid, cands[k].dist, false, HNSW_PIN_NO);
 				break;
 			}
-	HnswSearchFree(&s);
 }
 
 /*
@@ -1025,6 +1018,8 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 	{
 		int			ndeleted = 0;
 		int			n;
+		int			written;
+		HnswSearch	s;
 
 		if (!read_list(vs, tid, version, layer, old))
 			break;
@@ -1040,24 +1035,25 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 							ItemPointerGetBlockNumber(tid),
 							ItemPointerGetOffsetNumber(tid), attempt)));
 		CHECK_FOR_INTERRUPTS();
+		HnswSearchInit(&s, vs->index, info, vec, true);
 		if (ndeleted * 2 > old->count)
-			n = search_candidates(vs, tid, vec, layer, cands, vecs, maxc);
+			n = search_candidates(vs, &s, tid, vec, layer, cands, vecs, maxc);
 		else
 		{
 			n = gather_candidates(vs, tid, old, layer, cands, maxc);
 			n = measure_candidates(vs, vec, layer, cands, n, vecs);
 		}
 		select_list(vs, cands, n, vecs, old, cap, list);
-		switch (write_if_same(vs, tid, version, layer, old, list))
+		written = write_if_same(vs, tid, version, layer, old, list);
+		if (written == 1)
 		{
-			case 1:
-				vs->repaired++;
-				if (ndeleted * 4 > old->count)
-					backlink(vs, tid, vec, layer, list, cands, n);
-				return;
-			case -1:
-				return;
+			vs->repaired++;
+			if (ndeleted * 4 > old->count)
+				backlink(&s, tid, layer, list, cands, n);
 		}
+		HnswSearchFree(&s);
+		if (written != 0)
+			return;
 	}
 }
 
