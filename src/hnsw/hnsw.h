@@ -285,7 +285,7 @@ extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
 
 /* hnswcost.c */
-extern double HnswDistanceCost(int dims);
+extern double HnswDistanceCost(double work);
 extern void hnswcostestimate(struct PlannerInfo *root, struct IndexPath *path,
 							 double loop_count, Cost *indexStartupCost,
 							 Cost *indexTotalCost, Selectivity *indexSelectivity,
