@@ -55,3 +55,43 @@ VACUUM ANALYZE c384;
 EXPLAIN (COSTS OFF) SELECT i FROM c384 ORDER BY v <-> (SELECT v FROM q384) LIMIT 10;
 DROP TABLE c384, q384;
 DROP FUNCTION rv;
+
+-- every type's distances have the planner support, costed by the type's
+-- work per element: none of the extension's distance functions lacks it
+SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid
+	AND d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass
+WHERE p.prorettype = 'float8'::regtype AND p.pronargs = 2 AND p.prosupport = 0
+	AND p.proname NOT LIKE '%cmp%'
+ORDER BY 1;
+CREATE FUNCTION per_row(tbl text, expr text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+	j1 json;
+	j2 json;
+BEGIN
+	EXECUTE format('EXPLAIN (FORMAT JSON) SELECT %s FROM %I', expr, tbl) INTO j1;
+	EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM %I', tbl) INTO j2;
+	RETURN ((j1->0->'Plan'->>'Total Cost')::float8 - (j2->0->'Plan'->>'Total Cost')::float8) /
+		(j1->0->'Plan'->>'Plan Rows')::float8 / current_setting('cpu_operator_cost')::float8;
+END
+$$;
+-- halfvec costs as vector by dimension; 768 bits cost less than 768
+-- floats; a sparsevec costs by the non-zeros its column holds (from the
+-- statistics), not by its dimensions
+CREATE TABLE ch (v halfvec(768), b bit(768), f vector(768));
+INSERT INTO ch SELECT array_fill(1, ARRAY[768]), repeat('1', 768)::bit(768),
+	array_fill(1, ARRAY[768])
+FROM generate_series(1, 100);
+CREATE FUNCTION rsv(i int, n int) RETURNS sparsevec LANGUAGE sql VOLATILE AS $$
+	SELECT ('{' || string_agg(k || ':' || random(), ',') || '}/30000')::sparsevec
+	FROM generate_series(i % 2 + 1, 2 * n, 2) k
+$$;
+CREATE TABLE cs10 AS SELECT rsv(i, 10)::sparsevec(30000) AS v FROM generate_series(1, 100) i;
+CREATE TABLE cs500 AS SELECT rsv(i, 500)::sparsevec(30000) AS v FROM generate_series(1, 100) i;
+ANALYZE ch, cs10, cs500;
+SELECT round(per_row('ch', 'v <-> v')) AS halfvec_768,
+	round(per_row('ch', 'f <-> f')) AS vector_768,
+	round(per_row('ch', 'b <~> b')) AS bit_768,
+	round(per_row('cs10', 'v <-> v')) AS sparse_10,
+	round(per_row('cs500', 'v <-> v')) AS sparse_500;
+DROP TABLE ch, cs10, cs500;
+DROP FUNCTION per_row, rsv;

@@ -84,7 +84,9 @@ typedef struct HnswOptions
 } HnswOptions;
 
 /*
- * Byte offsets inside a node tuple of a given level; see hnsw_page.h.
+ * Byte offsets inside a node tuple of a given level; see hnsw_page.h.  The
+ * tuple's size and whether its vector is external depend on the node's
+ * vecbytes too (HnswNodeSize, HnswVectorExternal).
  */
 typedef struct HnswNodeLayout
 {
@@ -94,10 +96,7 @@ typedef struct HnswNodeLayout
 	Size		rescue_off;
 	Size		tids_off[HNSW_MAX_LEVEL + 1];
 	Size		dists_off[HNSW_MAX_LEVEL + 1];
-	Size		vector_off;
-	Size		size;			/* whole tuple, MAXALIGNed */
-	bool		external;		/* vector lives in chunks */
-	int			nchunks;
+	Size		vector_off;		/* the vector, or its chunk TIDs */
 } HnswNodeLayout;
 
 /*
@@ -108,7 +107,8 @@ typedef struct HnswIndexInfo
 {
 	const VecdbElemType *type;	/* the column's element type */
 	int			dims;
-	Size		vecbytes;		/* bytes of a stored vector */
+	Size		vecbytes;		/* most bytes a stored vector takes */
+	Size		minbytes;		/* fewest (vecbytes for a fixed-size type) */
 	int			m;
 	int			ef_construction;
 	int			max_level;
@@ -235,6 +235,20 @@ HnswSaneDistance(double d)
 	return isnan(d) ? (float) INFINITY : (float) d;
 }
 
+/* chunk tuples of an external vector of vecbytes bytes */
+static inline int
+HnswChunkCount(Size vecbytes)
+{
+	return (int) ((vecbytes + HNSW_CHUNK_MAX_BYTES - 1) / HNSW_CHUNK_MAX_BYTES);
+}
+
+/* whether a node's vector is in chunk tuples */
+static inline bool
+HnswNodeIsExternal(HnswNode node)
+{
+	return (node->flags & HNSW_NODE_EXTERNAL) != 0;
+}
+
 /* bytes of chunk c of an external vector of vecbytes bytes */
 static inline Size
 HnswChunkBytes(Size vecbytes, int c)
@@ -271,7 +285,7 @@ extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
 
 /* hnswcost.c */
-extern double HnswDistanceCost(int dims);
+extern double HnswDistanceCost(double work);
 extern void hnswcostestimate(struct PlannerInfo *root, struct IndexPath *path,
 							 double loop_count, Cost *indexStartupCost,
 							 Cost *indexTotalCost, Selectivity *indexSelectivity,
@@ -284,8 +298,10 @@ extern void HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, in
 							  int m, int ef_construction, VecdbMetric metric);
 extern int	HnswMaxLevelFor(int m, Size vecbytes);
 extern int	HnswRandomLevel(int m, int max_level);
-extern bool HnswFormQuery(HnswIndexInfo *info, Datum value, void *out);
+extern char *HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
 extern float HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b);
+extern Size HnswVecBytes(const HnswIndexInfo *info, const void *x);
+extern bool HnswVecEqual(const HnswIndexInfo *info, const void *a, const void *b);
 extern void HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims);
 
 /* distance between candidates i and j of an array, for the heuristic */
@@ -307,7 +323,11 @@ extern void HnswWalkTree(Relation index, HnswIndexInfo *info,
 						 HnswWalkMark mark, void *arg);
 
 /* hnswpage.c */
-extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, Size vecbytes);
+extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m);
+extern bool HnswVectorExternal(const HnswNodeLayout *l, Size vecbytes);
+extern int	HnswVectorChunks(const HnswNodeLayout *l, Size vecbytes);
+extern Size HnswNodeSize(const HnswNodeLayout *l, Size vecbytes);
+extern void HnswNodeInit(HnswNode node, const HnswNodeLayout *l, Size vecbytes);
 extern void HnswInitPage(Page page, uint16 flags);
 extern void HnswInitMetaPage(Page page, HnswIndexInfo *info);
 extern bool HnswPageIsValid(Page page);

@@ -20,7 +20,7 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		4
+#define HNSW_FORMAT_VERSION		5
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -97,11 +97,18 @@ typedef HnswMetaPageData *HnswMetaPage;
  *		 ItemPointerData tid[cap(l)]	neighbour node TIDs, padded to 4
  *		 float	dist[cap(l)]			their distances to this node
  *
+ *	 inline:	the vector in its element type's stored form, vecbytes
+ *				bytes
+ *	 external:	ItemPointerData chunk[HnswChunkCount(vecbytes)]
+ *
  * A list is ordered: its nsel selected links by ascending distance, then
  * the pruned links kept to fill it, by ascending distance.
- *	 inline:	the vector in its element type's stored form
- *				(VecdbElemType.stored_size bytes)
- *	 external:	ItemPointerData chunk[nchunks]
+ *
+ * A node's vector takes vecbytes, its own size: the same for every node of
+ * a fixed-size type, what the value holds for a variable-size one
+ * (sparsevec: its non-zeros).  The tuple's length follows from level and
+ * vecbytes; the vector is external when the inline tuple would not fit a
+ * page.
  *
  * cap(0) = 2m, cap(l > 0) = m.  Unused link slots hold an invalid TID.
  *
@@ -118,7 +125,7 @@ typedef struct HnswNodeData
 	uint8		flags;			/* HNSW_NODE_* */
 	uint8		ntids;			/* inline heap TIDs in use, 0 .. HNSW_HEAPTIDS */
 	uint16		version;		/* page epoch when this node was written */
-	uint16		nchunks;		/* external: chunk TIDs; inline: 0 */
+	uint16		vecbytes;		/* bytes of the stored vector */
 	ItemPointerData tidlist;	/* first TID list tuple, or invalid */
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
 } HnswNodeData;
@@ -178,6 +185,9 @@ typedef HnswTidListData *HnswTidList;
 /* vector bytes per chunk: a multiple of 8, so no element straddles two */
 #define HNSW_CHUNK_MAX_BYTES \
 	((int) TYPEALIGN_DOWN(8, HNSW_MAX_TUPLE_SIZE - HNSW_CHUNK_HEADER_SIZE))
+
+/* largest stored vector (HnswNodeData.vecbytes) */
+#define HNSW_MAX_VECBYTES		PG_UINT16_MAX
 
 #define HNSW_TIDLIST_MAX_TIDS \
 	((int) ((HNSW_MAX_TUPLE_SIZE - HNSW_TIDLIST_HEADER_SIZE) / sizeof(ItemPointerData)))

@@ -108,7 +108,10 @@ typedef struct BuildGraph
 
 	bool		concurrent;		/* parallel build: take the locks */
 	int			dims;
-	Size		vecbytes;		/* bytes of a stored vector */
+	Size		vecbytes;		/* most bytes a stored vector takes */
+	bool		vec_in_record;	/* fixed-size vectors: in the node record;
+								 * else at the top, the record holding its
+								 * offset */
 	int			m;
 	int			cap0;			/* 2m */
 	Size		size;			/* of the whole arena */
@@ -159,7 +162,6 @@ typedef struct BuildState
 	uint32		epoch;
 	double		reltuples;		/* rows seen by this participant */
 	double		indtuples;		/* rows indexed by this participant */
-	char	   *qbuf;			/* one vector */
 	MemoryContext tmpctx;		/* reset per row */
 	MemoryContext buildctx;		/* lives as long as the build */
 	bool		leader;			/* reports progress */
@@ -194,10 +196,28 @@ node_dists0(BuildState *bs, BuildNode *n)
 	return (float *) (node_ids0(bs, n) + bs->g->cap0);
 }
 
+/* the record's last part: the vector, or the arena offset of the vector */
+static inline char *
+node_slot(BuildState *bs, BuildNode *n)
+{
+	return (char *) (node_dists0(bs, n) + bs->g->cap0);
+}
+
 static inline char *
 node_vec(BuildState *bs, int64 id)
 {
-	return (char *) (node_dists0(bs, node_at(bs, id)) + bs->g->cap0);
+	char	   *slot = node_slot(bs, node_at(bs, id));
+
+	if (bs->g->vec_in_record)
+		return slot;
+	return bs->base + *(uint64 *) slot;
+}
+
+/* bytes of a stored vector v of the graph */
+static inline Size
+vec_size(BuildState *bs, const char *v)
+{
+	return bs->g->vec_in_record ? bs->g->vecbytes : HnswVecBytes(&bs->info, v);
 }
 
 /* list of layer (>= 0): header {count, nsel}, ids, dists */
@@ -293,14 +313,32 @@ cand_id(const HnswCandidate *c)
 
 /* ---- the graph ---- */
 
-/* Bytes of arena for about ntuples nodes at most levels. */
+/*
+ * Bytes of a node record: header, layer-0 links, then the vector of a
+ * fixed-size type or the offset of a variable-size one's (at the top).
+ */
+static Size
+record_stride(HnswIndexInfo *info)
+{
+	bool		in_record = info->minbytes == info->vecbytes;
+
+	return MAXALIGN(MAXALIGN(sizeof(BuildNode)) + sizeof(float) * 4 * info->m +
+					(in_record ? info->vecbytes : sizeof(uint64)));
+}
+
+/*
+ * Bytes of arena for about ntuples nodes at most levels (variable-size
+ * vectors counted at their largest).
+ */
 static Size
 graph_size_for(HnswIndexInfo *info, double ntuples)
 {
-	Size		stride = MAXALIGN(MAXALIGN(sizeof(BuildNode)) +
-								  sizeof(float) * 4 * info->m + info->vecbytes);
+	Size		stride = record_stride(info);
 	Size		upper = 2 * sizeof(uint16) + (Size) info->m * (sizeof(uint32) + sizeof(float));
 	double		perNode = stride + upper / (double) (info->m - 1) + 1;
+
+	if (info->minbytes != info->vecbytes)
+		perNode += MAXALIGN(info->vecbytes);
 
 	return (Size) Min(ntuples * perNode * 1.1 + MAXALIGN(sizeof(BuildGraph)) + 1024 * 1024,
 					  (double) MaxAllocHugeSize);
@@ -323,12 +361,12 @@ graph_init(void *mem, Size size, HnswIndexInfo *info, bool concurrent, int tranc
 	g->concurrent = concurrent;
 	g->dims = info->dims;
 	g->vecbytes = info->vecbytes;
+	g->vec_in_record = info->minbytes == info->vecbytes;
 	g->m = info->m;
 	g->cap0 = 2 * info->m;
 	g->size = size;
 	g->nodes_off = MAXALIGN(sizeof(BuildGraph));
-	g->stride = MAXALIGN(MAXALIGN(sizeof(BuildNode)) +
-						 sizeof(float) * 2 * g->cap0 + g->vecbytes);
+	g->stride = record_stride(info);
 	g->upper_list_size = 2 * sizeof(uint16) + (Size) g->m * (sizeof(uint32) + sizeof(float));
 	g->max_nodes = Min((int64) ((size - g->nodes_off) / g->stride), (int64) MaxBlockNumber);
 	if (concurrent)
@@ -340,12 +378,17 @@ graph_init(void *mem, Size size, HnswIndexInfo *info, bool concurrent, int tranc
 	return g;
 }
 
-/* Allocates a node of the given level; returns -1 when the arena is full. */
+/*
+ * Allocates a node of the given level for a vector of vecbytes (placed at
+ * the top with its upper lists unless it goes in the record); returns -1
+ * when the arena is full.
+ */
 static int64
-graph_alloc(BuildState *bs, int level)
+graph_alloc(BuildState *bs, int level, Size vecbytes)
 {
 	BuildGraph *g = bs->g;
 	Size		upper = level * g->upper_list_size;
+	Size		top = upper + (g->vec_in_record ? 0 : MAXALIGN(vecbytes));
 	Size		upper_off = 0;
 	int64		id = -1;
 	BuildNode  *n;
@@ -353,13 +396,13 @@ graph_alloc(BuildState *bs, int level)
 	SpinLockAcquire(&g->mutex);
 	if (!g->full)
 	{
-		if (g->nodes_off + (g->nnodes + 1) * g->stride + upper > g->upper_bottom ||
+		if (g->nodes_off + (g->nnodes + 1) * g->stride + top > g->upper_bottom ||
 			g->nnodes >= g->max_nodes)
 			g->full = true;
 		else
 		{
 			id = g->nnodes++;
-			g->upper_bottom -= upper;
+			g->upper_bottom -= top;
 			upper_off = g->upper_bottom;
 		}
 	}
@@ -375,6 +418,8 @@ graph_alloc(BuildState *bs, int level)
 	n->upper_off = upper_off;
 	if (upper > 0)
 		memset(bs->base + upper_off, 0, upper);
+	if (!g->vec_in_record)
+		*(uint64 *) node_slot(bs, n) = upper_off + upper;
 	return id;
 }
 
@@ -466,7 +511,6 @@ graph_search_layer(BuildState *bs, const char *q, HnswCandidate *entries, int ne
 	HnswHeap	cand;
 	uint32		ids[HNSW_MAX_LINKS0];
 	int			ntodo;
-	int			vec_bytes = (int) bs->g->vecbytes;
 
 	new_epoch(bs);
 	HnswHeapInit(&cand, ef * 4, false);
@@ -502,7 +546,11 @@ graph_search_layer(BuildState *bs, const char *q, HnswCandidate *entries, int ne
 			/* the rest of the vectors ahead, as HnswSearchLayer does */
 			for (int j = (i == 0 ? 0 : i + HNSW_PREFETCH_AHEAD);
 				 j <= i + HNSW_PREFETCH_AHEAD && j < ntodo; j++)
-				HnswPrefetchBytes(node_vec(bs, ids[j]), 256, vec_bytes);
+			{
+				const char *v = node_vec(bs, ids[j]);
+
+				HnswPrefetchBytes(v, 256, (int) vec_size(bs, v));
+			}
 			d = gdist(bs, q, e);
 			if (result->n < ef || d < HnswHeapTop(result)->dist)
 			{
@@ -605,7 +653,7 @@ graph_fill(BuildState *bs, int64 id, const char *q, ItemPointer heaptid)
 
 	node->heaptids[0] = *heaptid;
 	node->ntids = 1;
-	memcpy(node_vec(bs, id), q, bs->g->vecbytes);
+	memcpy(node_vec(bs, id), q, vec_size(bs, q));
 }
 
 /* Greedy walk (ef = 1) for q from node entry down to layer to_level. */
@@ -680,7 +728,7 @@ graph_insert(BuildState *bs, const char *q, ItemPointer heaptid)
 
 	if (entry < 0)
 	{
-		if ((id = graph_alloc(bs, level)) < 0)
+		if ((id = graph_alloc(bs, level, vec_size(bs, q))) < 0)
 			ok = false;
 		else
 		{
@@ -726,14 +774,14 @@ graph_insert(BuildState *bs, const char *q, ItemPointer heaptid)
 
 		for (int i = 0; i < nfound[0]; i++)
 			if (found[0][i].dist == selfd &&
-				memcmp(node_vec(bs, cand_id(&found[0][i])), q, g->vecbytes) == 0)
+				HnswVecEqual(info, node_vec(bs, cand_id(&found[0][i])), q))
 			{
 				ok = graph_add_tid(bs, cand_id(&found[0][i]), heaptid);
 				goto done;
 			}
 	}
 
-	if ((id = graph_alloc(bs, level)) < 0)
+	if ((id = graph_alloc(bs, level, vec_size(bs, q))) < 0)
 	{
 		ok = false;
 		goto done;
@@ -1069,9 +1117,19 @@ packer_place(PagePacker *p, Size size)
 	return tid;
 }
 
+/* bytes of node id's tuple */
+static Size
+node_tuple_size(BuildState *bs, int64 id)
+{
+	const HnswNodeLayout *l = &bs->info.layouts[node_at(bs, id)->level];
+
+	return HnswNodeSize(l, vec_size(bs, node_vec(bs, id)));
+}
+
 /*
- * Forms the node tuple of node id into buf (zeroed, layout size): links as
- * final TIDs (tids[]), tree edges pinned, its chunks and TID list head.
+ * Forms the node tuple of node id into buf (zeroed, node_tuple_size):
+ * links as final TIDs (tids[]), tree edges pinned, its chunks and TID list
+ * head.
  */
 static void
 form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
@@ -1080,13 +1138,11 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 	BuildNode  *n = node_at(bs, id);
 	const HnswNodeLayout *l = &bs->info.layouts[n->level];
 	HnswNode	t = (HnswNode) buf;
+	Size		vecbytes = vec_size(bs, node_vec(bs, id));
 
-	t->type = HNSW_TUPLE_NODE;
-	t->level = n->level;
-	t->flags = l->external ? HNSW_NODE_EXTERNAL : 0;
+	HnswNodeInit(t, l, vecbytes);
 	t->ntids = n->ntids;
 	t->version = 0;
-	t->nchunks = l->nchunks;
 	t->tidlist = tidlist;
 	for (int i = 0; i < HNSW_HEAPTIDS; i++)
 	{
@@ -1120,10 +1176,11 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 		else
 			ItemPointerSetInvalid(&HnswNodeRescue(t, l)[i]);
 	}
-	if (!l->external)
-		memcpy(HnswNodeVector(t, l), node_vec(bs, id), bs->g->vecbytes);
+	if (!HnswNodeIsExternal(t))
+		memcpy(HnswNodeVector(t, l), node_vec(bs, id), vecbytes);
 	else
-		memcpy(HnswNodeChunks(t, l), chunk_tids, sizeof(ItemPointerData) * l->nchunks);
+		memcpy(HnswNodeChunks(t, l), chunk_tids,
+			   sizeof(ItemPointerData) * HnswChunkCount(vecbytes));
 }
 
 /* Writes a finished local page image as the next block of the index. */
@@ -1205,13 +1262,15 @@ write_satellites(BuildState *bs, PageWriter *w, int64 id, ItemPointerData owner,
 {
 	BuildNode  *n = node_at(bs, id);
 	const HnswNodeLayout *l = &bs->info.layouts[n->level];
+	Size		vecbytes = vec_size(bs, node_vec(bs, id));
+	int			nchunks = HnswVectorChunks(l, vecbytes);
 	ItemPointerData head;
 	uint64		boff = n->tids_off;
 	int			bpos = 0;
 
-	for (int c = 0; c < l->nchunks; c++)
+	for (int c = 0; c < nchunks; c++)
 	{
-		Size		nb = HnswChunkBytes(bs->g->vecbytes, c);
+		Size		nb = HnswChunkBytes(vecbytes, c);
 		HnswChunk	chunk = (HnswChunk) buf;
 
 		memset(chunk, 0, HNSW_CHUNK_HEADER_SIZE);
@@ -1262,7 +1321,7 @@ graph_write(BuildState *bs)
 {
 	BuildGraph *g = bs->g;
 	ItemPointerData *tids;
-	ItemPointerData chunk_tids[HNSW_MAX_LEVEL + 16];
+	ItemPointerData chunk_tids[HNSW_MAX_VECBYTES / HNSW_CHUNK_MAX_BYTES + 1];
 	PageWriter	w;
 	Page		page = (Page) palloc(BLCKSZ);
 	char	   *tuple = palloc0(HNSW_MAX_TUPLE_SIZE);
@@ -1280,12 +1339,13 @@ graph_write(BuildState *bs)
 	{
 		BuildNode  *n = node_at(bs, id);
 		const HnswNodeLayout *l = &bs->info.layouts[n->level];
+		Size		vecbytes = vec_size(bs, node_vec(bs, id));
 
-		for (int c = 0; c < l->nchunks; c++)
-			packer_place(&w.p, HNSW_CHUNK_HEADER_SIZE + HnswChunkBytes(g->vecbytes, c));
+		for (int c = 0; c < HnswVectorChunks(l, vecbytes); c++)
+			packer_place(&w.p, HNSW_CHUNK_HEADER_SIZE + HnswChunkBytes(vecbytes, c));
 		for (int64 left = n->nextra; left > 0; left -= HNSW_TIDLIST_MAX_TIDS)
 			packer_place(&w.p, HnswTidListSize(Min(left, (int64) HNSW_TIDLIST_MAX_TIDS)));
-		tids[id] = packer_place(&w.p, l->size);
+		tids[id] = packer_place(&w.p, node_tuple_size(bs, id));
 	}
 
 	/* metapage */
@@ -1303,15 +1363,15 @@ graph_write(BuildState *bs)
 	writer_init(&w, bs->index, page);
 	for (int64 id = 0; id < g->nnodes; id++)
 	{
-		const HnswNodeLayout *l = &bs->info.layouts[node_at(bs, id)->level];
+		Size		size = node_tuple_size(bs, id);
 		ItemPointerData head;
 		ItemPointerData tid PG_USED_FOR_ASSERTS_ONLY;
 
 		CHECK_FOR_INTERRUPTS();
 		head = write_satellites(bs, &w, id, tids[id], chunk_tids, tuple);
-		memset(tuple, 0, l->size);
+		memset(tuple, 0, size);
 		form_node_tuple(bs, id, tids, chunk_tids, head, tuple);
-		tid = writer_add(&w, (Item) tuple, l->size);
+		tid = writer_add(&w, (Item) tuple, size);
 		Assert(ItemPointerEquals(&tid, &tids[id]));
 		if ((id & 1023) == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, id);
@@ -1350,10 +1410,15 @@ write_graph(BuildState *bs)
 
 /* ---- the heap scan ---- */
 
-/* Appends a row that did not fit to this participant's spool. */
+/*
+ * Appends a row that did not fit to this participant's spool: its heap
+ * TID, its vector's size, its vector.
+ */
 static void
 spool_row(BuildState *bs, ItemPointer tid, const char *vec)
 {
+	Size		vecbytes = vec_size(bs, vec);
+
 	if (bs->spool == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(bs->buildctx);
@@ -1370,7 +1435,8 @@ spool_row(BuildState *bs, ItemPointer tid, const char *vec)
 		MemoryContextSwitchTo(old);
 	}
 	BufFileWrite(bs->spool, tid, sizeof(ItemPointerData));
-	BufFileWrite(bs->spool, unconstify(char *, vec), bs->info.vecbytes);
+	BufFileWrite(bs->spool, &vecbytes, sizeof(vecbytes));
+	BufFileWrite(bs->spool, unconstify(char *, vec), vecbytes);
 	bs->nspooled++;
 }
 
@@ -1380,16 +1446,18 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 {
 	BuildState *bs = (BuildState *) state;
 	MemoryContext old;
+	char	   *vec;
 
 	bs->reltuples++;
 	if (isnull[0])
 		return;
 
 	old = MemoryContextSwitchTo(bs->tmpctx);
-	if (HnswFormQuery(&bs->info, values[0], bs->qbuf))
+	vec = HnswFormValue(&bs->info, values[0], true, NULL);
+	if (vec != NULL)
 	{
-		if (bs->g->full || !graph_insert(bs, bs->qbuf, tid))
-			spool_row(bs, tid, bs->qbuf);
+		if (bs->g->full || !graph_insert(bs, vec, tid))
+			spool_row(bs, tid, vec);
 		bs->indtuples++;
 		if (bs->leader && ((int64) bs->indtuples & 255) == 0)
 		{
@@ -1419,7 +1487,6 @@ init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
 	bs->visited = palloc_extended(mul_size(sizeof(uint32), Max(g->max_nodes, 1)),
 								  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	bs->epoch = 0;
-	bs->qbuf = palloc(info->vecbytes);
 	bs->tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									   ALLOCSET_DEFAULT_SIZES);
 	bs->buildctx = CurrentMemoryContext;
@@ -1448,6 +1515,7 @@ static void
 insert_spooled(BuildState *bs, BufFile *file)
 {
 	ItemPointerData tid;
+	Size		vecbytes;
 	char	   *vec = palloc(bs->info.vecbytes);
 
 	bs->info.building = true;
@@ -1463,7 +1531,9 @@ insert_spooled(BuildState *bs, BufFile *file)
 
 		if (BufFileRead(file, &tid, sizeof(tid)) != sizeof(tid))
 			break;
-		if (BufFileRead(file, vec, bs->info.vecbytes) != bs->info.vecbytes)
+		if (BufFileRead(file, &vecbytes, sizeof(vecbytes)) != sizeof(vecbytes) ||
+			vecbytes > bs->info.vecbytes ||
+			BufFileRead(file, vec, vecbytes) != vecbytes)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not read hnsw build spool file")));

@@ -119,12 +119,15 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 		CORRUPT(cs, "Node (%u,%u) has level %d, above the maximum %d.", blk, off,
 				node->level, info->max_level);
 	l = &info->layouts[node->level];
-	if (len != l->size)
+	if (node->vecbytes < info->minbytes || node->vecbytes > info->vecbytes)
+		CORRUPT(cs, "Node (%u,%u) has a vector of %u bytes, outside %zu to %zu.", blk, off,
+				node->vecbytes, info->minbytes, info->vecbytes);
+	if (len != HnswNodeSize(l, node->vecbytes))
 		CORRUPT(cs, "Node (%u,%u) of level %d has length %zu, expected %zu.", blk, off,
-				node->level, len, l->size);
+				node->level, len, HnswNodeSize(l, node->vecbytes));
 	if (node->flags & ~(HNSW_NODE_DELETED | HNSW_NODE_EXTERNAL))
 		CORRUPT(cs, "Node (%u,%u) has unknown flags 0x%x.", blk, off, node->flags);
-	if (((node->flags & HNSW_NODE_EXTERNAL) != 0) != l->external || node->nchunks != l->nchunks)
+	if (HnswNodeIsExternal(node) != HnswVectorExternal(l, node->vecbytes))
 		CORRUPT(cs, "Node (%u,%u) has a vector storage that does not match its size.", blk, off);
 	if (node->ntids > HNSW_HEAPTIDS)
 		CORRUPT(cs, "Node (%u,%u) has %d heap TIDs, more than %d.", blk, off, node->ntids,
@@ -163,7 +166,11 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 			if (HnswPinGet(HnswNodePins(node, l), i))
 				CORRUPT(cs, "Node (%u,%u) pins an unused link slot %d.", blk, off, i);
 	}
-	if (!l->external && !info->type->valid(HnswNodeVector(node, l), info->dims))
+	if (!HnswNodeIsExternal(node) &&
+		HnswVecBytes(info, HnswNodeVector(node, l)) != node->vecbytes)
+		CORRUPT(cs, "Node (%u,%u) has a %s value whose size is not the node's %u bytes.",
+				blk, off, info->type->name, node->vecbytes);
+	if (!HnswNodeIsExternal(node) && !info->type->valid(HnswNodeVector(node, l), info->dims))
 		CORRUPT(cs, "Node (%u,%u) has an invalid %s value.", blk, off, info->type->name);
 	e = nodeset_insert(cs->nodes, key_of(blk, off), &found);
 	e->level = node->level;
@@ -375,6 +382,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	int			level;
 	uint16		version;
 	bool		deleted;
+	bool		external;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), off, cs->info);
@@ -385,6 +393,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	}
 	level = node->level;
 	l = &info->layouts[level];
+	external = HnswNodeIsExternal(node);
 	version = node->version;
 	deleted = (node->flags & HNSW_NODE_DELETED) != 0;
 	head = node->tidlist;
@@ -408,7 +417,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	check_lists(cs, &tid, version, deleted, head);
 
 	/* external vectors: all chunks present, right total, valid */
-	if (l->external && HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec) &&
+	if (external && HnswNodeVectorCopy(cs->index, info, &tid, version, cs->vec) &&
 		!info->type->valid(cs->vec, info->dims))
 		CORRUPT(cs, "Node (%u,%u) has an invalid %s value.", blk, off, info->type->name);
 }
@@ -478,21 +487,16 @@ count_unreachable(CheckState *cs, HnswMetaPageData *meta, Relation heap, Snapsho
 	return unreached;
 }
 
-typedef struct HeapCheckState
-{
-	CheckState *cs;
-	char	   *buf;
-} HeapCheckState;
-
 static void
 heap_check_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 					bool tupleIsAlive, void *state)
 {
-	HeapCheckState *hs = (HeapCheckState *) state;
-	CheckState *cs = hs->cs;
+	CheckState *cs = (CheckState *) state;
+	char	   *vec;
 
-	if (isnull[0] || !HnswFormQuery(cs->info, values[0], hs->buf))
+	if (isnull[0] || (vec = HnswFormValue(cs->info, values[0], false, NULL)) == NULL)
 		return;
+	pfree(vec);
 	cs->heap_checked++;
 	if (tidset_lookup(cs->heaptids, key_of(ItemPointerGetBlockNumber(tid),
 										   ItemPointerGetOffsetNumber(tid))) == NULL)
@@ -614,11 +618,10 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 	{
 		IndexInfo  *indexInfo = BuildIndexInfo(index);
 		TableScanDesc scan = table_beginscan_strat(heap, snapshot, 0, NULL, true, false);
-		HeapCheckState hs = {&cs, palloc(cs.info->vecbytes)};
 
 		indexInfo->ii_Concurrent = true;	/* do not wait on other transactions */
 		table_index_build_scan(heap, index, indexInfo, true, false,
-							   heap_check_callback, &hs, scan);
+							   heap_check_callback, &cs, scan);
 	}
 	UnregisterSnapshot(snapshot);
 

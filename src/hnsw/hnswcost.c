@@ -25,6 +25,7 @@
 
 #include "access/heaptoast.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/supportnodes.h"
 #include "optimizer/cost.h"
@@ -35,8 +36,11 @@
 #include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
 #include "utils/syscache.h"
+#include "utils/varbit.h"
 
 #include "hnsw.h"
+#include "type/halfvec.h"
+#include "type/sparsevec.h"
 #include "type/vector.h"
 
 /*
@@ -60,55 +64,105 @@
 /* An index node visited by a search, besides its distance: pin, lock, links. */
 #define NODE_VISIT				70.0
 
-/* Cost of one distance over dims dimensions between vectors in memory. */
-double
-HnswDistanceCost(int dims)
+/*
+ * Distance work is counted in float dimensions (what DIST_PER_DIM prices).
+ * A halfvec element widens into a float lane: one.  Bit kernels count 64
+ * bits a word where a float kernel handles two elements a word: a bit is
+ * 1/BITS_PER_DIM of one.  A sparse distance is a scalar merge walk with a
+ * branch per step over both index lists: a non-zero element is
+ * SPARSE_PER_ELEMENT (an estimate from the kernels' loop shapes, not
+ * measured by bench/planner_crossover.py).
+ */
+#define BITS_PER_DIM			32.0
+#define SPARSE_PER_ELEMENT		4.0
+
+/* what the planner knows of a value of a distance's argument */
+typedef struct ArgSize
 {
-	return cpu_operator_cost * (DIST_CALL + DIST_PER_DIM * dims);
+	double		work;			/* distance work, in float dimensions */
+	double		bytes;			/* the datum's size */
+} ArgSize;
+
+/* Cost of one distance of work float dimensions between values in memory. */
+double
+HnswDistanceCost(double work)
+{
+	return cpu_operator_cost * (DIST_CALL + DIST_PER_DIM * work);
 }
 
-/* Cost of reading one vector of dims dimensions from TOAST. */
+/* Cost of reading one value of bytes from TOAST. */
 static double
-toast_cost(int dims)
+toast_cost(double bytes)
 {
-	double		chunks = ceil((double) VECTOR_SIZE(dims) / TOAST_MAX_CHUNK_SIZE);
+	double		chunks = ceil(bytes / TOAST_MAX_CHUNK_SIZE);
 
 	return cpu_operator_cost * (TOAST_FIXED + TOAST_PER_CHUNK * chunks);
 }
 
 /*
- * The dimensions of a vector argument: its typmod, or, for a constant, its
- * own.  0 when unknown.
+ * The element type of an argument's type: bit and bit varying by OID,
+ * vector, halfvec and sparsevec by name (their OIDs vary).  NULL if none.
  */
-static int
-arg_dims(Node *arg)
+static const VecdbElemType *
+type_of(Oid typid)
 {
-	int32		typmod = exprTypmod(arg);
+	const VecdbElemType *result = NULL;
+	HeapTuple	tup;
 
-	if (typmod > 0)
-		return typmod;
-	if (IsA(arg, Const) && !((Const *) arg)->constisnull &&
-		!VARATT_IS_EXTENDED(DatumGetPointer(((Const *) arg)->constvalue)))
-		return ((Vector *) DatumGetPointer(((Const *) arg)->constvalue))->dim;
-	return 0;
+	if (typid == BITOID || typid == VARBITOID)
+		return VecdbElemTypeGet(VECDB_ELEM_BIT);
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	for (int k = 1; VecdbElemTypeGet(k) != NULL; k++)
+		if (strcmp(NameStr(((Form_pg_type) GETSTRUCT(tup))->typname),
+				   VecdbElemTypeGet(k)->name) == 0)
+			result = VecdbElemTypeGet(k);
+	ReleaseSysCache(tup);
+	return result;
+}
+
+/* Work and bytes of a value of type t of n elements (sparse: non-zeros). */
+static ArgSize
+size_of(const VecdbElemType *t, double n)
+{
+	ArgSize		a;
+
+	switch (t->kind)
+	{
+		case VECDB_ELEM_HALF:
+			a.work = n;
+			a.bytes = HALFVEC_SIZE(n);
+			break;
+		case VECDB_ELEM_BIT:
+			a.work = n / BITS_PER_DIM;
+			a.bytes = VARBITTOTALLEN(n);
+			break;
+		case VECDB_ELEM_SPARSE:
+			a.work = n * SPARSE_PER_ELEMENT;
+			a.bytes = SPARSEVEC_SIZE(n);
+			break;
+		default:
+			a.work = n;
+			a.bytes = VECTOR_SIZE(n);
+			break;
+	}
+	return a;
 }
 
 /*
- * True if a vector argument is a table column whose values of dims
- * dimensions are stored out of line: storage 'x' or 'e' and a value over
- * the TOAST threshold.
+ * The table column an argument is (through binary-compatible casts), as
+ * its relation and attribute number; false if it is none.
  */
 static bool
-arg_in_toast(PlannerInfo *root, Node *arg, int dims)
+arg_column(PlannerInfo *root, Node *arg, Oid *relid, AttrNumber *attnum)
 {
 	Var		   *var;
 	RangeTblEntry *rte;
-	HeapTuple	tup;
-	char		storage;
 
 	while (IsA(arg, RelabelType))
 		arg = (Node *) ((RelabelType *) arg)->arg;
-	if (root == NULL || !IsA(arg, Var) || VECTOR_SIZE(dims) <= TOAST_TUPLE_THRESHOLD)
+	if (root == NULL || !IsA(arg, Var))
 		return false;
 	var = (Var *) arg;
 	if (var->varlevelsup != 0 || var->varno < 1 || var->varno >= root->simple_rel_array_size ||
@@ -117,7 +171,88 @@ arg_in_toast(PlannerInfo *root, Node *arg, int dims)
 	rte = root->simple_rte_array[var->varno];
 	if (rte == NULL || rte->rtekind != RTE_RELATION)
 		return false;
-	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(rte->relid), Int16GetDatum(var->varattno));
+	*relid = rte->relid;
+	*attnum = var->varattno;
+	return true;
+}
+
+/*
+ * Elements of a column's values: the dimensions (typmod) of a dense type;
+ * for a sparse one the non-zeros its average width in the statistics
+ * holds.  The statistics count a value kept out of line as its TOAST
+ * pointer (18 bytes): a width below one element's value means such values,
+ * taken as the smallest value over the TOAST threshold.  0 when unknown.
+ */
+static double
+column_elements(const VecdbElemType *t, Oid relid, AttrNumber attnum, int32 typmod)
+{
+	double		width;
+
+	if (t->kind != VECDB_ELEM_SPARSE)
+		return Max(typmod, 0);
+	if (attnum <= 0)
+		return 0;
+	width = get_attavgwidth(relid, attnum);
+	if (width <= 0)
+		return 0;
+	if (width < SPARSEVEC_SIZE(1))
+		return (TOAST_TUPLE_THRESHOLD - SPARSEVEC_SIZE(0)) / (sizeof(int32) + sizeof(float)) + 1;
+	return (width - SPARSEVEC_SIZE(0)) / (sizeof(int32) + sizeof(float));
+}
+
+/*
+ * The size of an argument of type t: a constant's own, else the column's
+ * (typmod, or the statistics for a sparse type), else the typmod.  False
+ * when unknown.
+ */
+static bool
+arg_size(PlannerInfo *root, const VecdbElemType *t, Node *arg, ArgSize *out)
+{
+	int32		typmod = exprTypmod(arg);
+	Oid			relid;
+	AttrNumber	attnum;
+	double		n = 0;
+
+	if (IsA(arg, Const) && !((Const *) arg)->constisnull &&
+		!VARATT_IS_EXTENDED(DatumGetPointer(((Const *) arg)->constvalue)))
+	{
+		Pointer		p = DatumGetPointer(((Const *) arg)->constvalue);
+		int			dims;
+
+		if (t->kind == VECDB_ELEM_SPARSE)
+			n = ((SparseVector *) p)->nnz;
+		else
+		{
+			t->elements(p, &dims);
+			n = dims;
+		}
+	}
+	else if (arg_column(root, arg, &relid, &attnum))
+		n = column_elements(t, relid, attnum, typmod);
+	else if (t->kind != VECDB_ELEM_SPARSE)
+		n = Max(typmod, 0);
+	if (n <= 0)
+		return false;
+	*out = size_of(t, n);
+	return true;
+}
+
+/*
+ * True if a vector argument is a table column whose values of bytes are
+ * stored out of line: storage 'x' or 'e' and a value over the TOAST
+ * threshold.
+ */
+static bool
+arg_in_toast(PlannerInfo *root, Node *arg, double bytes)
+{
+	Oid			relid;
+	AttrNumber	attnum;
+	HeapTuple	tup;
+	char		storage;
+
+	if (bytes <= TOAST_TUPLE_THRESHOLD || !arg_column(root, arg, &relid, &attnum))
+		return false;
+	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
 	if (!HeapTupleIsValid(tup))
 		return false;
 	storage = ((Form_pg_attribute) GETSTRUCT(tup))->attstorage;
@@ -126,10 +261,11 @@ arg_in_toast(PlannerInfo *root, Node *arg, int dims)
 }
 
 /*
- * Planner support for the distance functions (l2_distance, the operators'
- * functions, ...): the cost of a call is a distance over the larger of
- * the arguments' known dimensions, plus reading each argument that is a
- * column kept in TOAST.  Unknown dimensions leave the function's own cost.
+ * Planner support for the distance functions of every type (l2_distance,
+ * the operators' functions, hamming_distance, ...): the cost of a call is
+ * the distance work of the larger argument, plus reading each argument
+ * that is a column kept in TOAST.  An argument of unknown size leaves the
+ * function's own cost.
  */
 PG_FUNCTION_INFO_V1(vecdb_distance_support);
 Datum
@@ -139,8 +275,10 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
 	SupportRequestCost *req;
 	List	   *args;
 	ListCell   *lc;
-	int			dims = 0;
-	int			ntoast = 0;
+	ArgSize		sizes[2];
+	int			n = 0;
+	double		work = 0;
+	double		toast = 0;
 
 	if (!IsA(rawreq, SupportRequestCost))
 		PG_RETURN_POINTER(NULL);
@@ -154,13 +292,18 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
 	else
 		PG_RETURN_POINTER(NULL);
 	foreach(lc, args)
-		dims = Max(dims, arg_dims((Node *) lfirst(lc)));
-	if (dims <= 0)
-		PG_RETURN_POINTER(NULL);
-	foreach(lc, args)
-		ntoast += arg_in_toast(req->root, (Node *) lfirst(lc), dims);
+	{
+		Node	   *arg = (Node *) lfirst(lc);
+		const VecdbElemType *t = type_of(exprType(arg));
+
+		if (t == NULL || n >= lengthof(sizes) || !arg_size(req->root, t, arg, &sizes[n]))
+			PG_RETURN_POINTER(NULL);
+		work = Max(work, sizes[n].work);
+		toast += arg_in_toast(req->root, arg, sizes[n].bytes) ? toast_cost(sizes[n].bytes) : 0;
+		n++;
+	}
 	req->startup = 0;
-	req->per_tuple = HnswDistanceCost(dims) + ntoast * toast_cost(dims);
+	req->per_tuple = HnswDistanceCost(work) + toast;
 	PG_RETURN_POINTER(req);
 }
 
@@ -195,7 +338,9 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		uncached;
 	double		per_node;
 	int			m;
-	int			dims;
+	double		work = 0;
+	Form_pg_attribute att;
+	const VecdbElemType *type;
 	Relation	index;
 
 	if (path->indexorderbys == NIL)
@@ -213,7 +358,16 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	index = index_open(info->indexoid, NoLock);
 	m = HnswGetM(index);
-	dims = Max(TupleDescAttr(RelationGetDescr(index), 0)->atttypmod, 1);
+	att = TupleDescAttr(RelationGetDescr(index), 0);
+	type = type_of(att->atttypid);
+	if (type != NULL)
+	{
+		/* an expression (indexkeys 0) has no statistics: its typmod */
+		Oid			relid = planner_rt_fetch(info->rel->relid, root)->relid;
+
+		work = size_of(type, column_elements(type, relid, info->indexkeys[0],
+											 att->atttypmod)).work;
+	}
 	index_close(index, NoLock);
 
 	ntuples = Max(info->tuples, 1);
@@ -221,7 +375,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
 	visited = Min(visited, ntuples);
 	uncached = pages / (pages + Max(effective_cache_size, 1));
-	per_node = cpu_index_tuple_cost + HnswDistanceCost(dims) + cpu_operator_cost * NODE_VISIT +
+	per_node = cpu_index_tuple_cost + HnswDistanceCost(work) + cpu_operator_cost * NODE_VISIT +
 		random_page_cost * uncached;
 
 	*indexStartupCost = 2 * random_page_cost + visited * per_node;

@@ -40,7 +40,7 @@
 typedef struct CandVectors
 {
 	HnswIndexInfo *info;
-	char	   *vecs;			/* ncands x vecbytes */
+	char	   *vecs;			/* ncands slots of info->vecbytes */
 	bool	   *ok;				/* vector loaded */
 } CandVectors;
 
@@ -64,7 +64,7 @@ same_vector(Relation index, HnswIndexInfo *info, HnswCandidate *c, const char *v
 {
 	char	   *other = palloc(info->vecbytes);
 	bool		same = HnswNodeVectorCopy(index, info, &c->tid, c->version, other) &&
-		memcmp(other, vec, info->vecbytes) == 0;
+		HnswVecEqual(info, other, vec);
 
 	pfree(other);
 	return same;
@@ -109,14 +109,13 @@ write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 		   ItemPointer out_tid, uint16 *out_version)
 {
 	const HnswNodeLayout *l = &info->layouts[level];
-	char	   *tuple = palloc0(l->size);
+	Size		vecbytes = HnswVecBytes(info, vec);
+	Size		size = HnswNodeSize(l, vecbytes);
+	char	   *tuple = palloc0(size);
 	HnswNode	node = (HnswNode) tuple;
 
-	node->type = HNSW_TUPLE_NODE;
-	node->level = level;
-	node->flags = l->external ? HNSW_NODE_EXTERNAL : 0;
+	HnswNodeInit(node, l, vecbytes);
 	node->ntids = 1;
-	node->nchunks = l->nchunks;
 	ItemPointerSetInvalid(&node->tidlist);
 	node->heaptids[0] = *heap_tid;
 	for (int i = 1; i < HNSW_HEAPTIDS; i++)
@@ -130,17 +129,17 @@ write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 	}
 	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
 		ItemPointerSetInvalid(&HnswNodeRescue(node, l)[i]);
-	if (!l->external)
-		memcpy(HnswNodeVector(node, l), vec, info->vecbytes);
+	if (!HnswNodeIsExternal(node))
+		memcpy(HnswNodeVector(node, l), vec, vecbytes);
 	else
 	{
 		ItemPointer chunks = HnswNodeChunks(node, l);
 		Size		csize = HNSW_CHUNK_HEADER_SIZE + HNSW_CHUNK_MAX_BYTES;
 		HnswChunk	chunk = palloc0(csize);
 
-		for (int c = 0; c < l->nchunks; c++)
+		for (int c = 0; c < HnswChunkCount(vecbytes); c++)
 		{
-			Size		nb = HnswChunkBytes(info->vecbytes, c);
+			Size		nb = HnswChunkBytes(vecbytes, c);
 
 			chunk->type = HNSW_TUPLE_CHUNK;
 			chunk->nbytes = (uint16) nb;
@@ -155,10 +154,10 @@ write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 	}
 
 	if (!make_entry)
-		*out_tid = HnswWriteTuple(index, info, (Item) tuple, l->size, out_version);
+		*out_tid = HnswWriteTuple(index, info, (Item) tuple, size, out_version);
 	else
 	{
-		Buffer		buf = HnswBufferWithSpace(index, l->size);
+		Buffer		buf = HnswBufferWithSpace(index, size);
 		Buffer		metabuf;
 		bool		fresh = PageIsNew(BufferGetPage(buf));
 		HnswEdit	edit;
@@ -176,7 +175,7 @@ write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 			HnswInitPage(page, HNSW_PAGE_NODES);
 		metapage = HnswEditPage(&edit, metabuf, false);
 		node->version = HnswPageGetOpaque(page)->epoch;
-		off = PageAddItem(page, (Item) tuple, l->size, InvalidOffsetNumber, false, false);
+		off = PageAddItem(page, (Item) tuple, size, InvalidOffsetNumber, false, false);
 		if (off == InvalidOffsetNumber)
 			elog(ERROR, "failed to add tuple to index \"%s\"", RelationGetRelationName(index));
 		ItemPointerSet(out_tid, BufferGetBlockNumber(buf), off);
@@ -675,8 +674,8 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(ctx);
 	info = HnswGetIndexInfo(index);
-	vec = palloc(info->vecbytes);
-	if (HnswFormQuery(info, values[0], vec))
+	vec = HnswFormValue(info, values[0], true, NULL);
+	if (vec != NULL)
 		HnswInsertVector(index, info, vec, heap_tid, indexUnchanged);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);

@@ -31,14 +31,13 @@ HnswLayerCap(int m, int layer)
 }
 
 /*
- * Computes the byte layout of a node tuple of the given level.  The vector
- * is inline when the whole tuple fits a page, else in chunk tuples.
+ * Computes the byte offsets of a node tuple of the given level, up to its
+ * vector (or the vector's chunk TIDs).
  */
 void
-HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, Size vecbytes)
+HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m)
 {
 	Size		off = HNSW_NODE_HEADER_SIZE;
-	Size		inline_size;
 
 	Assert(level >= 0 && level <= HNSW_MAX_LEVEL);
 	l->level = level;
@@ -58,19 +57,43 @@ HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, Size vecbytes)
 		off += sizeof(float) * cap;
 	}
 	l->vector_off = off;
-	inline_size = MAXALIGN(off + vecbytes);
-	if (inline_size <= HNSW_MAX_TUPLE_SIZE)
-	{
-		l->external = false;
-		l->nchunks = 0;
-		l->size = inline_size;
-	}
-	else
-	{
-		l->external = true;
-		l->nchunks = (int) ((vecbytes + HNSW_CHUNK_MAX_BYTES - 1) / HNSW_CHUNK_MAX_BYTES);
-		l->size = MAXALIGN(off + sizeof(ItemPointerData) * l->nchunks);
-	}
+}
+
+/* Whether a vector of vecbytes goes to chunk tuples: inline, no page fits. */
+bool
+HnswVectorExternal(const HnswNodeLayout *l, Size vecbytes)
+{
+	return MAXALIGN(l->vector_off + vecbytes) > HNSW_MAX_TUPLE_SIZE;
+}
+
+/* Chunk tuples of a vector of vecbytes in a node of layout l: 0 if inline. */
+int
+HnswVectorChunks(const HnswNodeLayout *l, Size vecbytes)
+{
+	return HnswVectorExternal(l, vecbytes) ? HnswChunkCount(vecbytes) : 0;
+}
+
+/* Bytes of a node tuple of layout l whose vector takes vecbytes. */
+Size
+HnswNodeSize(const HnswNodeLayout *l, Size vecbytes)
+{
+	if (!HnswVectorExternal(l, vecbytes))
+		return MAXALIGN(l->vector_off + vecbytes);
+	return MAXALIGN(l->vector_off + sizeof(ItemPointerData) * HnswChunkCount(vecbytes));
+}
+
+/*
+ * Sets the header fields of a new node tuple (zeroed, HnswNodeSize bytes)
+ * that follow from its layout and vector size.  The caller fills the rest.
+ */
+void
+HnswNodeInit(HnswNode node, const HnswNodeLayout *l, Size vecbytes)
+{
+	Assert(vecbytes <= HNSW_MAX_VECBYTES);
+	node->type = HNSW_TUPLE_NODE;
+	node->level = (uint8) l->level;
+	node->flags = HnswVectorExternal(l, vecbytes) ? HNSW_NODE_EXTERNAL : 0;
+	node->vecbytes = (uint16) vecbytes;
 }
 
 void
@@ -195,14 +218,17 @@ HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info)
 }
 
 /*
- * The node at off, or NULL if that slot holds no node, or one whose level
- * or length does not fit this index (so no reader ever walks off a tuple).
+ * The node at off, or NULL if that slot holds no node, or one whose level,
+ * vector size or length does not fit this index (so no reader ever walks
+ * off a tuple).  An inline vector's own size must be the node's too; an
+ * external one is checked when its chunks are read.
  */
 HnswNode
 HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info)
 {
 	ItemId		iid;
 	HnswNode	node;
+	const HnswNodeLayout *l;
 
 	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
 		return NULL;
@@ -211,7 +237,14 @@ HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info)
 		return NULL;
 	node = (HnswNode) PageGetItem(page, iid);
 	if (node->type != HNSW_TUPLE_NODE || node->level > info->max_level ||
-		ItemIdGetLength(iid) != info->layouts[node->level].size)
+		node->vecbytes < info->minbytes || node->vecbytes > info->vecbytes)
+		return NULL;
+	l = &info->layouts[node->level];
+	if (ItemIdGetLength(iid) != HnswNodeSize(l, node->vecbytes) ||
+		HnswNodeIsExternal(node) != HnswVectorExternal(l, node->vecbytes))
+		return NULL;
+	if (!HnswNodeIsExternal(node) && info->minbytes != info->vecbytes &&
+		HnswVecBytes(info, HnswNodeVector(node, l)) != node->vecbytes)
 		return NULL;
 	return node;
 }
@@ -272,14 +305,15 @@ HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer)
 char *
 HnswNodeVector(HnswNode node, const HnswNodeLayout *l)
 {
-	Assert(!l->external);
+	Assert(!HnswNodeIsExternal(node));
 	return (char *) node + l->vector_off;
 }
 
+/* the chunk TIDs of an external vector, HnswChunkCount(vecbytes) of them */
 ItemPointer
 HnswNodeChunks(HnswNode node, const HnswNodeLayout *l)
 {
-	Assert(l->external);
+	Assert(HnswNodeIsExternal(node));
 	return (ItemPointer) ((char *) node + l->vector_off);
 }
 

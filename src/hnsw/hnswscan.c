@@ -124,16 +124,18 @@ first_search(IndexScanDesc scan)
 	HnswHeap	w;
 
 	so->info = info;
-	so->query = palloc0(info->vecbytes);
+
 	/*
 	 * A NULL or zero (cosine) query orders nothing: every distance ties, so
-	 * the zero vector serves, and rows come back in an arbitrary order.
+	 * the zero vector (all bytes zero, in every element type) serves, and
+	 * rows come back in an arbitrary order.  A query may hold more non-zero
+	 * elements than the index stores.
 	 */
+	so->query = NULL;
 	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
-	{
-		if (!HnswFormQuery(info, value, so->query))
-			memset(so->query, 0, info->vecbytes);
-	}
+		so->query = HnswFormValue(info, value, false, NULL);
+	if (so->query == NULL)
+		so->query = palloc0(info->vecbytes);
 
 	HnswSearchInit(&so->search, index, info, so->query, false);
 	HnswHeapInit(&so->discarded, 64, false);

@@ -179,9 +179,9 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 }
 
 /*
- * A buffer of info->vecbytes for external vectors read while measuring,
- * allocated once per search (a vector over 8 KB would otherwise cost a
- * malloc and a free for each node measured).
+ * A buffer of info->vecbytes (the largest vector) for external vectors read
+ * while measuring, allocated once per search (a vector over 8 KB would
+ * otherwise cost a malloc and a free for each node measured).
  */
 char *
 HnswSearchScratch(HnswSearch *s)
@@ -338,13 +338,15 @@ prefetch_hinted(HnswIndexInfo *info, BlockNumber blkno, OffsetNumber off)
 }
 
 /*
- * Reads the chunk tuples of an external vector into out (info->vecbytes).
- * Raises XX002 if a chunk is missing or malformed.
+ * Reads the chunk tuples of an external vector of vecbytes bytes into out.
+ * Raises XX002 if a chunk is missing or malformed, or if the bytes read
+ * are not a value of that size.
  */
 static void
 read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
-			int nchunks, char *out)
+			Size vecbytes, char *out)
 {
+	int			nchunks = HnswChunkCount(vecbytes);
 	Size		done = 0;
 
 	for (int i = 0; i < nchunks; i++)
@@ -377,7 +379,7 @@ read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
 			}
 		}
 		if (chunk == NULL || chunk->type != HNSW_TUPLE_CHUNK ||
-			done + n > info->vecbytes)
+			done + n > vecbytes)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has a missing or malformed vector chunk at (%u,%u)",
@@ -388,11 +390,11 @@ read_chunks(Relation index, HnswIndexInfo *info, const ItemPointerData *chunks,
 		done += n;
 		UnlockReleaseBuffer(buf);
 	}
-	if (done != info->vecbytes)
+	if (done != vecbytes || HnswVecBytes(info, out) != vecbytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has a vector of %zu bytes, expected %zu",
-						RelationGetRelationName(index), done, info->vecbytes)));
+						RelationGetRelationName(index), done, vecbytes)));
 }
 
 /*
@@ -406,14 +408,14 @@ static float
 read_external(Relation index, HnswIndexInfo *info, Buffer buf, HnswNode node,
 			  const HnswNodeLayout *l, const void *query, char *out)
 {
-	ItemPointerData chunks[HNSW_MAX_LEVEL + 16];
-	int			nchunks = Min(l->nchunks, (int) lengthof(chunks));
-	char	   *vec = out ? out : palloc(info->vecbytes);
+	ItemPointerData chunks[HNSW_MAX_VECBYTES / HNSW_CHUNK_MAX_BYTES + 1];
+	Size		vecbytes = node->vecbytes;
+	char	   *vec = out ? out : palloc(vecbytes);
 	float		dist = 0;
 
-	memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * nchunks);
+	memcpy(chunks, HnswNodeChunks(node, l), sizeof(ItemPointerData) * HnswChunkCount(vecbytes));
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-	read_chunks(index, info, chunks, nchunks, vec);
+	read_chunks(index, info, chunks, vecbytes, vec);
 	ReleaseBuffer(buf);
 	if (query)
 		dist = HnswVecDistance(info, query, vec);
@@ -482,7 +484,7 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 	*level = node->level;
 	if (deleted)
 		*deleted = out->deleted;
-	if (!l->external)
+	if (!HnswNodeIsExternal(node))
 	{
 		out->dist = inline_distance(s, HnswNodeVector(node, l), get_float4_infinity());
 		UnlockReleaseBuffer(buf);
@@ -495,7 +497,8 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 }
 
 /*
- * Copies the vector of the node at tid into out (info->vecbytes), whatever its
+ * Copies the vector of the node at tid into out (room for info->vecbytes;
+ * HnswVecBytes tells the vector's own size), whatever its
  * version, and reports version, level and deletion.  Share-locks and
  * releases; returns false if the slot holds no node.
  */
@@ -518,9 +521,9 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, char *out,
 	*version = node->version;
 	*level = node->level;
 	*deleted = (node->flags & HNSW_NODE_DELETED) != 0;
-	if (!l->external)
+	if (!HnswNodeIsExternal(node))
 	{
-		memcpy(out, HnswNodeVector(node, l), info->vecbytes);
+		memcpy(out, HnswNodeVector(node, l), node->vecbytes);
 		UnlockReleaseBuffer(buf);
 	}
 	else
@@ -679,7 +682,7 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	}
 	l = &info->layouts[node->level];
 	candidate_from_node(out, tid, node);
-	if (!l->external)
+	if (!HnswNodeIsExternal(node))
 	{
 		out->dist = inline_distance(s, HnswNodeVector(node, l), bound);
 		if (out->dist < bound)

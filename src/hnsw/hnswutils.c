@@ -36,6 +36,10 @@ extern Datum halfvec_l1_distance(PG_FUNCTION_ARGS);
 extern Datum halfvec_l2_norm(PG_FUNCTION_ARGS);
 extern Datum hamming_distance(PG_FUNCTION_ARGS);
 extern Datum jaccard_distance(PG_FUNCTION_ARGS);
+extern Datum sparsevec_l2_squared_distance(PG_FUNCTION_ARGS);
+extern Datum sparsevec_negative_inner_product(PG_FUNCTION_ARGS);
+extern Datum sparsevec_l1_distance(PG_FUNCTION_ARGS);
+extern Datum sparsevec_l2_norm(PG_FUNCTION_ARGS);
 
 /*
  * An operator class's support procedures (the C functions behind them) and
@@ -61,6 +65,10 @@ static const HnswOpclassProcs opclass_procs[] = {
 	{halfvec_l1_distance, NULL, VECDB_ELEM_HALF, VECDB_METRIC_L1},
 	{hamming_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_HAMMING},
 	{jaccard_distance, NULL, VECDB_ELEM_BIT, VECDB_METRIC_JACCARD},
+	{sparsevec_l2_squared_distance, NULL, VECDB_ELEM_SPARSE, VECDB_METRIC_L2},
+	{sparsevec_negative_inner_product, NULL, VECDB_ELEM_SPARSE, VECDB_METRIC_IP},
+	{sparsevec_negative_inner_product, sparsevec_l2_norm, VECDB_ELEM_SPARSE, VECDB_METRIC_COSINE},
+	{sparsevec_l1_distance, NULL, VECDB_ELEM_SPARSE, VECDB_METRIC_L1},
 };
 
 /*
@@ -116,8 +124,9 @@ HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims)
 }
 
 /*
- * Highest level whose node tuple (vector external, the worst case for the
- * links) still fits one page, capped at HNSW_MAX_LEVEL.
+ * Highest level whose node tuple still fits one page with a vector of
+ * vecbytes, the largest of the index (a smaller vector is inline or has
+ * no more chunks), capped at HNSW_MAX_LEVEL.
  */
 int
 HnswMaxLevelFor(int m, Size vecbytes)
@@ -126,8 +135,8 @@ HnswMaxLevelFor(int m, Size vecbytes)
 	{
 		HnswNodeLayout l;
 
-		HnswNodeLayoutFor(&l, level, m, vecbytes);
-		if (l.size <= HNSW_MAX_TUPLE_SIZE)
+		HnswNodeLayoutFor(&l, level, m);
+		if (HnswNodeSize(&l, vecbytes) <= HNSW_MAX_TUPLE_SIZE)
 			return level;
 	}
 	return 0;
@@ -153,6 +162,8 @@ HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, int dims, int 
 	info->type = type;
 	info->dims = dims;
 	info->vecbytes = type->stored_size(dims);
+	info->minbytes = type->value_size ? type->stored_size(0) : info->vecbytes;
+	Assert(info->vecbytes <= HNSW_MAX_VECBYTES);
 	info->m = m;
 	info->ef_construction = ef_construction;
 	info->metric = metric;
@@ -160,7 +171,7 @@ HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, int dims, int 
 	info->hints = NULL;
 	info->building = false;
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
-		HnswNodeLayoutFor(&info->layouts[level], level, m, info->vecbytes);
+		HnswNodeLayoutFor(&info->layouts[level], level, m);
 }
 
 /*
@@ -220,29 +231,61 @@ HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b)
 	return info->type->distance(info->metric, a, b, info->dims);
 }
 
-/*
- * Copies the elements of datum value into out (info->vecbytes) in index
- * form: normalized for cosine.  Returns false when the value cannot be
- * indexed (a zero vector under cosine), like pgvector.  Raises an error on
- * a dimension mismatch.
- */
+/* Bytes of stored vector x of the index. */
+Size
+HnswVecBytes(const HnswIndexInfo *info, const void *x)
+{
+	return VecdbElemTypeValueSize(info->type, x, info->dims);
+}
+
+/* Whether stored vectors a and b are the same value, byte for byte. */
 bool
-HnswFormQuery(HnswIndexInfo *info, Datum value, void *out)
+HnswVecEqual(const HnswIndexInfo *info, const void *a, const void *b)
+{
+	Size		n = HnswVecBytes(info, a);
+
+	return n == HnswVecBytes(info, b) && memcmp(a, b, n) == 0;
+}
+
+/*
+ * The elements of datum value in index form (normalized for cosine), in
+ * memory palloc'd in the current context, with their size in *bytes if
+ * bytes is not NULL (at most info->vecbytes when to_store).  Returns NULL
+ * when the value cannot be indexed (a zero vector under cosine), like
+ * pgvector.  Raises an error on a dimension mismatch, and, when the value
+ * is to be stored (build, insert), on more non-zero elements than the
+ * index stores (a query may have more).
+ */
+char *
+HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 {
 	Pointer		v = (Pointer) PG_DETOAST_DATUM(value);
 	int			dims;
 	const void *x = info->type->elements(v, &dims);
+	Size		n = VecdbElemTypeValueSize(info->type, x, dims);
+	char	   *out;
 
+	if (to_store && info->type->index_max_nnz > 0 && n > info->vecbytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s cannot have more than %d non-zero elements for hnsw index",
+						info->type->name, info->type->index_max_nnz)));
 	if (dims != info->dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", info->dims, dims)));
-	memcpy(out, x, info->vecbytes);
+	out = palloc(n);
+	memcpy(out, x, n);
 	if (v != DatumGetPointer(value))
 		pfree(v);
-	if (info->metric == VECDB_METRIC_COSINE)
-		return info->type->normalize(out, dims);
-	return true;
+	if (info->metric == VECDB_METRIC_COSINE && !info->type->normalize(out, dims))
+	{
+		pfree(out);
+		return NULL;
+	}
+	if (bytes)
+		*bytes = HnswVecBytes(info, out);
+	return out;
 }
 
 static int

@@ -1231,7 +1231,7 @@ free_page(VacuumState *vs, BlockNumber blkno, TidArray *sat)
 		}
 		if (node->flags & HNSW_NODE_EXTERNAL)
 			tidarray_add(sat, HnswNodeChunks(node, &vs->info->layouts[node->level]),
-						 vs->info->layouts[node->level].nchunks);
+						 HnswChunkCount(node->vecbytes));
 		PageIndexTupleDeleteNoCompact(page, off);
 	}
 	if (state)

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * elemtype.c
- *	  Element-type descriptors of vector, halfvec and bit (see elemtype.h).
+ *	  Element-type descriptors of vector, halfvec, bit and sparsevec (see
+ *	  elemtype.h).
  *
  * Distances go through the dispatched kernels.  A distance as an index
  * compares it is a float and never NaN: float32 SIMD sums of huge values
@@ -23,8 +24,10 @@
 #include "kernel/bit.h"
 #include "kernel/distance.h"
 #include "kernel/halfvec.h"
+#include "kernel/sparse.h"
 #include "type/elemtype.h"
 #include "type/halfvec.h"
+#include "type/sparsevec.h"
 #include "type/vector.h"
 
 static float
@@ -199,13 +202,132 @@ bit_valid(const void *p, int dims)
 	return pad == 0 || (((const uint8 *) p)[bit_size(dims) - 1] & ((1 << pad) - 1)) == 0;
 }
 
+/*
+ * ---- sparsevec: its non-zero elements ----
+ *
+ * The stored form is the datum from nnz on: {nnz, unused, indices[nnz],
+ * values[nnz]}, 8 + 8 nnz bytes, so a value takes only what it holds.  An
+ * index stores at most SPARSE_INDEX_MAX_NNZ elements of a value
+ * (pgvector's limit), which bounds a node near one page.
+ */
+#define SPARSE_INDEX_MAX_NNZ 1000
+
+typedef struct SparseStored
+{
+	int32		nnz;
+	int32		unused;
+	int32		indices[FLEXIBLE_ARRAY_MEMBER];
+	/* followed by float values[nnz] */
+} SparseStored;
+
+#define SPARSE_STORED_SIZE(nnz) \
+	(offsetof(SparseStored, indices) + (sizeof(int32) + sizeof(float)) * (Size) (nnz))
+#define SPARSE_STORED_VALUES(s) ((float *) ((s)->indices + (s)->nnz))
+
+static Size
+sparse_size(int dims)
+{
+	return SPARSE_STORED_SIZE(Min(dims, SPARSE_INDEX_MAX_NNZ));
+}
+
+/* a negative count (corrupt bytes) reads as a size no value has */
+static Size
+sparse_value_size(const void *p)
+{
+	return SPARSE_STORED_SIZE((uint32) ((const SparseStored *) p)->nnz);
+}
+
+static const void *
+sparse_elements(Pointer datum, int *dims)
+{
+	SparseVector *v = (SparseVector *) datum;
+
+	*dims = v->dim;
+	return &v->nnz;
+}
+
+/*
+ * As sparsevec's l2_normalize: norm summed in double, each value divided
+ * by it, values that underflow to zero dropped (the value shrinks).
+ */
+static bool
+sparse_normalize(void *p, int dims)
+{
+	SparseStored *s = (SparseStored *) p;
+	float	   *x = SPARSE_STORED_VALUES(s);
+	double		norm = sqrt(vecdb_kernels_scalar.dot(x, x, s->nnz));
+	int			nnz = 0;
+
+	if (norm == 0 || !isfinite(norm))
+		return false;
+	for (int i = 0; i < s->nnz; i++)
+	{
+		float		v = (float) (x[i] / norm);
+
+		if (v != 0)
+		{
+			s->indices[nnz] = s->indices[i];
+			x[nnz++] = v;
+		}
+	}
+
+	/* the values follow the indices: move them down to the new count */
+	memmove(s->indices + nnz, x, sizeof(float) * nnz);
+	s->nnz = nnz;
+	return true;
+}
+
+static float
+sparse_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+{
+	const SparseStored *x = (const SparseStored *) a;
+	const SparseStored *y = (const SparseStored *) b;
+	const float *xv = SPARSE_STORED_VALUES(x);
+	const float *yv = SPARSE_STORED_VALUES(y);
+
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			return sane(VecdbSparseL2sq(x->indices, xv, x->nnz, y->indices, yv, y->nnz));
+		case VECDB_METRIC_IP:
+		case VECDB_METRIC_COSINE:
+			return sane(-(double) VecdbSparseDot(x->indices, xv, x->nnz,
+												 y->indices, yv, y->nnz));
+		case VECDB_METRIC_L1:
+			return sane(VecdbSparseL1(x->indices, xv, x->nnz, y->indices, yv, y->nnz));
+		default:
+			return INFINITY;
+	}
+}
+
+static bool
+sparse_valid(const void *p, int dims)
+{
+	const SparseStored *s = (const SparseStored *) p;
+	const float *x = SPARSE_STORED_VALUES(s);
+
+	if (s->nnz < 0 || s->nnz > Min(dims, SPARSE_INDEX_MAX_NNZ) || s->unused != 0)
+		return false;
+	for (int i = 0; i < s->nnz; i++)
+		if (s->indices[i] < (i > 0 ? s->indices[i - 1] + 1 : 0) ||
+			s->indices[i] >= dims || x[i] == 0 || !isfinite(x[i]))
+			return false;
+	return true;
+}
+
 static const VecdbElemType elem_types[] = {
 	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
-	float_size, float_elements, float_normalize, float_distance, float_valid},
+		float_size, NULL, 0,
+	float_elements, float_normalize, float_distance, float_valid},
 	{VECDB_ELEM_HALF, "halfvec", HALFVEC_MAX_DIM,
-	half_size, half_elements, half_normalize, half_distance, half_valid},
+		half_size, NULL, 0,
+	half_elements, half_normalize, half_distance, half_valid},
 	{VECDB_ELEM_BIT, "bit", 64000,
-	bit_size, bit_elements, NULL, bit_distance, bit_valid},
+		bit_size, NULL, 0,
+	bit_elements, NULL, bit_distance, bit_valid},
+	{VECDB_ELEM_SPARSE, "sparsevec", SPARSEVEC_MAX_DIM,
+		sparse_size, sparse_value_size, SPARSE_INDEX_MAX_NNZ,
+	sparse_elements, sparse_normalize, sparse_distance, sparse_valid},
 };
 
 const VecdbElemType *

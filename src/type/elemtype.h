@@ -37,7 +37,8 @@ typedef enum VecdbElemKind
 {
 	VECDB_ELEM_FLOAT = 1,		/* vector: float4 */
 	VECDB_ELEM_HALF = 2,		/* halfvec: IEEE binary16 */
-	VECDB_ELEM_BIT = 3			/* bit: packed bits, most significant first */
+	VECDB_ELEM_BIT = 3,			/* bit: packed bits, most significant first */
+	VECDB_ELEM_SPARSE = 4		/* sparsevec: its non-zero elements */
 } VecdbElemKind;
 
 typedef struct VecdbElemType
@@ -46,8 +47,23 @@ typedef struct VecdbElemType
 	const char *name;			/* the SQL type */
 	int			max_dims;		/* most dimensions an index column may have */
 
-	/* bytes of a stored value of dims dimensions */
+	/*
+	 * Most bytes a stored value of dims dimensions takes in an index.  For
+	 * a fixed-size type (value_size NULL) every value takes that much.
+	 */
 	Size		(*stored_size) (int dims);
+
+	/*
+	 * Bytes of stored value x, read from x itself; NULL for a fixed-size
+	 * type.  A value larger than stored_size cannot be stored in an index.
+	 */
+	Size		(*value_size) (const void *x);
+
+	/*
+	 * Most non-zero elements an index stores of a value, the bound behind
+	 * stored_size (sparse types); 0 for a dense type.
+	 */
+	int			index_max_nnz;
 
 	/*
 	 * A detoasted datum's dimension count and its elements in stored form
@@ -57,7 +73,8 @@ typedef struct VecdbElemType
 
 	/*
 	 * Scales stored value x to unit norm in place; false if its norm is zero
-	 * or not finite.  NULL where the type has no norm (bit).
+	 * or not finite.  NULL where the type has no norm (bit).  A value may
+	 * shrink (elements that underflow to zero are dropped), never grow.
 	 */
 	bool		(*normalize) (void *x, int dims);
 
@@ -65,12 +82,22 @@ typedef struct VecdbElemType
 	float		(*distance) (VecdbMetric metric, const void *a, const void *b,
 							 int dims);
 
-	/* whether stored bytes are a valid value (finite elements, pad bits) */
+	/*
+	 * Whether stored bytes are a valid value (finite elements, pad bits;
+	 * for a sparse type also sorted indices inside dims and no zero).
+	 */
 	bool		(*valid) (const void *x, int dims);
 } VecdbElemType;
 
 /* the descriptor of kind, or NULL if kind is not one of VecdbElemKind */
 extern const VecdbElemType *VecdbElemTypeGet(int kind);
+
+/* bytes of stored value x of type t with dims dimensions */
+static inline Size
+VecdbElemTypeValueSize(const VecdbElemType *t, const void *x, int dims)
+{
+	return t->value_size ? t->value_size(x) : t->stored_size(dims);
+}
 
 /* whether metric is defined on values of type t */
 extern bool VecdbElemTypeHasMetric(const VecdbElemType *t, VecdbMetric metric);
