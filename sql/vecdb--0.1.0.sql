@@ -762,3 +762,82 @@ CREATE OPERATOR CLASS halfvec_l1_ops
 	FOR TYPE halfvec USING hnsw AS
 	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
 	FUNCTION 1 l1_distance(halfvec, halfvec);
+
+-- filter columns of hnsw indexes: the columns after the vector, tested
+-- during the graph walk (integers and booleans exactly, text and uuid by
+-- hash, arrays by signature, rechecked on the heap)
+
+CREATE OPERATOR FAMILY vecdb_integer_filter_ops USING hnsw;
+
+CREATE OPERATOR CLASS vecdb_int2_filter_ops
+	DEFAULT FOR TYPE int2 USING hnsw FAMILY vecdb_integer_filter_ops AS
+	OPERATOR 1 < (int2, int2),
+	OPERATOR 2 <= (int2, int2),
+	OPERATOR 3 = (int2, int2),
+	OPERATOR 4 >= (int2, int2),
+	OPERATOR 5 > (int2, int2);
+
+CREATE OPERATOR CLASS vecdb_int4_filter_ops
+	DEFAULT FOR TYPE int4 USING hnsw FAMILY vecdb_integer_filter_ops AS
+	OPERATOR 1 < (int4, int4),
+	OPERATOR 2 <= (int4, int4),
+	OPERATOR 3 = (int4, int4),
+	OPERATOR 4 >= (int4, int4),
+	OPERATOR 5 > (int4, int4);
+
+CREATE OPERATOR CLASS vecdb_int8_filter_ops
+	DEFAULT FOR TYPE int8 USING hnsw FAMILY vecdb_integer_filter_ops AS
+	OPERATOR 1 < (int8, int8),
+	OPERATOR 2 <= (int8, int8),
+	OPERATOR 3 = (int8, int8),
+	OPERATOR 4 >= (int8, int8),
+	OPERATOR 5 > (int8, int8);
+
+ALTER OPERATOR FAMILY vecdb_integer_filter_ops USING hnsw ADD
+	OPERATOR 1 < (int2, int4),
+	OPERATOR 2 <= (int2, int4),
+	OPERATOR 3 = (int2, int4),
+	OPERATOR 4 >= (int2, int4),
+	OPERATOR 5 > (int2, int4),
+	OPERATOR 1 < (int2, int8),
+	OPERATOR 2 <= (int2, int8),
+	OPERATOR 3 = (int2, int8),
+	OPERATOR 4 >= (int2, int8),
+	OPERATOR 5 > (int2, int8),
+	OPERATOR 1 < (int4, int2),
+	OPERATOR 2 <= (int4, int2),
+	OPERATOR 3 = (int4, int2),
+	OPERATOR 4 >= (int4, int2),
+	OPERATOR 5 > (int4, int2),
+	OPERATOR 1 < (int4, int8),
+	OPERATOR 2 <= (int4, int8),
+	OPERATOR 3 = (int4, int8),
+	OPERATOR 4 >= (int4, int8),
+	OPERATOR 5 > (int4, int8),
+	OPERATOR 1 < (int8, int2),
+	OPERATOR 2 <= (int8, int2),
+	OPERATOR 3 = (int8, int2),
+	OPERATOR 4 >= (int8, int2),
+	OPERATOR 5 > (int8, int2),
+	OPERATOR 1 < (int8, int4),
+	OPERATOR 2 <= (int8, int4),
+	OPERATOR 3 = (int8, int4),
+	OPERATOR 4 >= (int8, int4),
+	OPERATOR 5 > (int8, int4);
+
+CREATE OPERATOR CLASS vecdb_bool_filter_ops
+	DEFAULT FOR TYPE bool USING hnsw AS
+	OPERATOR 3 = (bool, bool);
+
+CREATE OPERATOR CLASS vecdb_text_filter_ops
+	DEFAULT FOR TYPE text USING hnsw AS
+	OPERATOR 3 = (text, text);
+
+CREATE OPERATOR CLASS vecdb_uuid_filter_ops
+	DEFAULT FOR TYPE uuid USING hnsw AS
+	OPERATOR 3 = (uuid, uuid);
+
+CREATE OPERATOR CLASS vecdb_array_filter_ops
+	DEFAULT FOR TYPE anyarray USING hnsw AS
+	OPERATOR 6 && (anyarray, anyarray),
+	OPERATOR 7 @> (anyarray, anyarray);

@@ -41,6 +41,7 @@
 #include "utils/syscache.h"
 
 #include "hnsw.h"
+#include "hnsw/hnswfilter.h"
 
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
@@ -152,11 +153,54 @@ hnswbuildphasename(int64 phasenum)
 	}
 }
 
+static bool
+invalid_operator(Form_pg_amop oprform, const char *family, const char *what)
+{
+	ereport(INFO,
+			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+			 errmsg("operator family \"%s\" of access method %s contains operator %s %s",
+					family, "hnsw", format_operator(oprform->amopopr), what)));
+	return false;
+}
+
+/* an ordering operator of a vector opclass: strategy 1, float8 on float_ops */
+static bool
+validate_order_operator(Form_pg_amop oprform, const char *family)
+{
+	Oid			float_ops = get_opfamily_oid(BTREE_AM_OID,
+											 list_make2(makeString("pg_catalog"),
+														makeString("float_ops")),
+											 false);
+
+	if (oprform->amopstrategy != 1)
+		return invalid_operator(oprform, family, "with invalid strategy number");
+	if (oprform->amopsortfamily != float_ops)
+		return invalid_operator(oprform, family, "that is not an ordering operator on float_ops");
+	if (!check_amop_signature(oprform->amopopr, FLOAT8OID,
+							  oprform->amoplefttype, oprform->amoprighttype))
+		return invalid_operator(oprform, family, "with wrong signature");
+	return true;
+}
+
+/* a search operator of a filter opclass: strategies 1 .. 7, boolean */
+static bool
+validate_filter_operator(Form_pg_amop oprform, const char *family)
+{
+	if (oprform->amopstrategy < 1 || oprform->amopstrategy > HNSW_FILTER_NSTRATEGIES)
+		return invalid_operator(oprform, family, "with invalid strategy number");
+	if (!check_amop_signature(oprform->amopopr, BOOLOID,
+							  oprform->amoplefttype, oprform->amoprighttype))
+		return invalid_operator(oprform, family, "with wrong signature");
+	return true;
+}
+
 /*
- * Operator class validator.  An hnsw opclass has ordering operators only
+ * Operator class validator.  A vector opclass has ordering operators only
  * (strategy 1, FOR ORDER BY float_ops), support 1 (distance, two args of
  * the opclass type, float8), optional support 2 (norm, one arg, float8)
- * and optional support 3 (type info, internal -> internal).
+ * and optional support 3 (type info, internal -> internal).  A filter
+ * opclass has search operators only (strategies HNSW_FILTER_*, boolean)
+ * and no support function.
  */
 static bool
 hnswvalidate(Oid opclassoid)
@@ -173,6 +217,7 @@ hnswvalidate(Oid opclassoid)
 	CatCList   *proclist,
 			   *oprlist;
 	bool		have_distance = false;
+	bool		have_order = false;
 
 	classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
 	if (!HeapTupleIsValid(classtup))
@@ -240,45 +285,18 @@ hnswvalidate(Oid opclassoid)
 
 	for (int i = 0; i < oprlist->n_members; i++)
 	{
-		HeapTuple	oprtup = &oprlist->members[i]->tuple;
-		Form_pg_amop oprform = (Form_pg_amop) GETSTRUCT(oprtup);
+		Form_pg_amop oprform = (Form_pg_amop) GETSTRUCT(&oprlist->members[i]->tuple);
 
-		if (oprform->amopstrategy != 1)
+		if (oprform->amoppurpose == AMOP_SEARCH)
+			result &= validate_filter_operator(oprform, opfamilyname);
+		else
 		{
-			ereport(INFO,
-					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("operator family \"%s\" of access method %s contains operator %s with invalid strategy number %d",
-							opfamilyname, "hnsw",
-							format_operator(oprform->amopopr),
-							oprform->amopstrategy)));
-			result = false;
-		}
-		if (oprform->amoppurpose != AMOP_ORDER ||
-			oprform->amopsortfamily != get_opfamily_oid(BTREE_AM_OID,
-														list_make2(makeString("pg_catalog"),
-																   makeString("float_ops")),
-														false))
-		{
-			ereport(INFO,
-					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("operator family \"%s\" of access method %s contains operator %s that is not an ordering operator on float_ops",
-							opfamilyname, "hnsw",
-							format_operator(oprform->amopopr))));
-			result = false;
-		}
-		if (!check_amop_signature(oprform->amopopr, FLOAT8OID,
-								  oprform->amoplefttype, oprform->amoprighttype))
-		{
-			ereport(INFO,
-					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("operator family \"%s\" of access method %s contains operator %s with wrong signature",
-							opfamilyname, "hnsw",
-							format_operator(oprform->amopopr))));
-			result = false;
+			result &= validate_order_operator(oprform, opfamilyname);
+			have_order = true;
 		}
 	}
 
-	if (!have_distance)
+	if (have_order && !have_distance)
 	{
 		ereport(INFO,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
@@ -307,9 +325,9 @@ hnswhandler(PG_FUNCTION_ARGS)
 	amroutine->amcanorderbyop = true;
 	amroutine->amcanbackward = false;
 	amroutine->amcanunique = false;
-	amroutine->amcanmulticol = false;
+	amroutine->amcanmulticol = true;
 	amroutine->amoptionalkey = true;
-	amroutine->amsearcharray = false;
+	amroutine->amsearcharray = true;
 	amroutine->amsearchnulls = false;
 	amroutine->amstorage = false;
 	amroutine->amclusterable = false;

@@ -26,6 +26,7 @@
 
 #include "hnsw_page.h"
 #include "type/elemtype.h"
+#include "hnsw/hnswfilter.h"
 
 /* reloption bounds and defaults: pgvector's */
 #define HNSW_DEFAULT_M				16
@@ -91,6 +92,7 @@ typedef struct HnswOptions
 typedef struct HnswNodeLayout
 {
 	int			level;
+	Size		payload_off;	/* filter values (hnswfilter.c) */
 	Size		counts_off;
 	Size		pins_off;		/* layer 0 only */
 	Size		rescue_off;
@@ -106,6 +108,7 @@ typedef struct HnswNodeLayout
 typedef struct HnswIndexInfo
 {
 	const VecdbElemType *type;	/* the column's element type */
+	HnswFilterSpec filter;		/* the filter columns, if any */
 	int			dims;
 	Size		vecbytes;		/* most bytes a stored vector takes */
 	Size		minbytes;		/* fewest (vecbytes for a fixed-size type) */
@@ -155,7 +158,8 @@ typedef struct HnswCandidate
 	ItemPointerData tid;
 	uint16		version;
 	float		dist;
-	bool		deleted;		/* node had no live heap TID when read */
+	bool		deleted;		/* node had no live heap TID when read, or
+								 * fails the search's filter */
 	int8		links_layer;	/* layer of the copied links, -1: none */
 	uint8		nlinks;			/* copied links */
 	int32		links_off;		/* their offset in the search's arena */
@@ -182,6 +186,9 @@ typedef struct HnswSearch
 	struct visited_hash *visited;
 	int64		visited_count;	/* distinct nodes whose distance was taken */
 	bool		keep_distances; /* visited entries remember distances */
+	const HnswFilter *filter;	/* a scan's conditions on filter columns: a
+								 * node failing them is walked through like a
+								 * deleted one, never returned */
 	bool		may_abandon;	/* a rejected node's distance is not needed */
 	bool		abandonable;	/* the metric allows it: L2, or cosine with a
 								 * unit query in a scan (HnswSearchInit) */
@@ -294,9 +301,9 @@ extern void hnswcostestimate(struct PlannerInfo *root, struct IndexPath *path,
 /* hnswutils.c */
 extern VecdbMetric HnswMetricFromIndex(Relation index, const VecdbElemType **type);
 extern HnswIndexInfo *HnswGetIndexInfo(Relation index);
-extern void HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, int dims,
+extern void HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *type, int dims,
 							  int m, int ef_construction, VecdbMetric metric);
-extern int	HnswMaxLevelFor(int m, Size vecbytes);
+extern int	HnswMaxLevelFor(int m, Size payload_bytes, Size vecbytes);
 extern int	HnswRandomLevel(int m, int max_level);
 extern char *HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
 extern float HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b);
@@ -323,7 +330,7 @@ extern void HnswWalkTree(Relation index, HnswIndexInfo *info,
 						 HnswWalkMark mark, void *arg);
 
 /* hnswpage.c */
-extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m);
+extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, Size payload_bytes);
 extern bool HnswVectorExternal(const HnswNodeLayout *l, Size vecbytes);
 extern int	HnswVectorChunks(const HnswNodeLayout *l, Size vecbytes);
 extern Size HnswNodeSize(const HnswNodeLayout *l, Size vecbytes);
@@ -351,6 +358,7 @@ extern bool HnswListPut(HnswList *list, int cap, ItemPointer tid, float dist, bo
 extern ItemPointer HnswNodeTids(HnswNode node, const HnswNodeLayout *l, int layer);
 extern float *HnswNodeDists(HnswNode node, const HnswNodeLayout *l, int layer);
 extern char *HnswNodeVector(HnswNode node, const HnswNodeLayout *l);
+extern char *HnswNodePayload(HnswNode node, const HnswNodeLayout *l);
 extern ItemPointer HnswNodeChunks(HnswNode node, const HnswNodeLayout *l);
 extern int	HnswLayerCap(int m, int layer);
 extern void HnswReadMeta(Relation index, HnswMetaPageData *meta);
@@ -412,7 +420,8 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   IndexUniqueCheck checkUnique, bool indexUnchanged,
 					   IndexInfo *indexInfo);
 extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec,
-							 ItemPointer heap_tid, bool try_duplicate_first);
+							 const char *payload, ItemPointer heap_tid,
+							 bool try_duplicate_first);
 extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
 							float d, bool force, HnswPin pin);
 extern bool HnswAddRescueLink(Relation index, HnswIndexInfo *info, HnswCandidate *r,

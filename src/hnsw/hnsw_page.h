@@ -20,7 +20,7 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		5
+#define HNSW_FORMAT_VERSION		6
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -57,6 +57,7 @@ typedef struct HnswMetaPageData
 	ItemPointerData entry;		/* entry point node, invalid when empty */
 	uint16		entry_version;	/* its version, to detect slot reuse */
 	uint8		elemtype;		/* VecdbElemKind of the stored vectors */
+	uint8		nfilters;		/* filter columns (hnswfilter.c) */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;

@@ -117,6 +117,7 @@ typedef struct BuildGraph
 	Size		size;			/* of the whole arena */
 	Size		nodes_off;		/* where node records start */
 	Size		stride;			/* bytes per node record */
+	Size		payload_bytes;	/* filter values, at the record's end */
 	Size		upper_list_size;	/* uint16 count, uint16 nsel, ids[m],
 									 * dists[m] */
 	int64		max_nodes;
@@ -162,6 +163,7 @@ typedef struct BuildState
 	uint32		epoch;
 	double		reltuples;		/* rows seen by this participant */
 	double		indtuples;		/* rows indexed by this participant */
+	char	   *payload;		/* the current row's filter values */
 	MemoryContext tmpctx;		/* reset per row */
 	MemoryContext buildctx;		/* lives as long as the build */
 	bool		leader;			/* reports progress */
@@ -201,6 +203,13 @@ static inline char *
 node_slot(BuildState *bs, BuildNode *n)
 {
 	return (char *) (node_dists0(bs, n) + bs->g->cap0);
+}
+
+/* the record's filter values (payload_bytes), after the slot */
+static inline char *
+node_payload(BuildState *bs, BuildNode *n)
+{
+	return node_slot(bs, n) + (bs->g->vec_in_record ? bs->g->vecbytes : sizeof(uint64));
 }
 
 static inline char *
@@ -315,7 +324,8 @@ cand_id(const HnswCandidate *c)
 
 /*
  * Bytes of a node record: header, layer-0 links, then the vector of a
- * fixed-size type or the offset of a variable-size one's (at the top).
+ * fixed-size type or the offset of a variable-size one's (at the top),
+ * then the filter values.
  */
 static Size
 record_stride(HnswIndexInfo *info)
@@ -323,7 +333,8 @@ record_stride(HnswIndexInfo *info)
 	bool		in_record = info->minbytes == info->vecbytes;
 
 	return MAXALIGN(MAXALIGN(sizeof(BuildNode)) + sizeof(float) * 4 * info->m +
-					(in_record ? info->vecbytes : sizeof(uint64)));
+					(in_record ? info->vecbytes : sizeof(uint64)) +
+					info->filter.payload_bytes);
 }
 
 /*
@@ -367,6 +378,7 @@ graph_init(void *mem, Size size, HnswIndexInfo *info, bool concurrent, int tranc
 	g->size = size;
 	g->nodes_off = MAXALIGN(sizeof(BuildGraph));
 	g->stride = record_stride(info);
+	g->payload_bytes = info->filter.payload_bytes;
 	g->upper_list_size = 2 * sizeof(uint16) + (Size) g->m * (sizeof(uint32) + sizeof(float));
 	g->max_nodes = Min((int64) ((size - g->nodes_off) / g->stride), (int64) MaxBlockNumber);
 	if (concurrent)
@@ -645,7 +657,7 @@ graph_backlink(BuildState *bs, int64 nb, int layer, int64 x, float d)
 	unlock_node(bs, nb);
 }
 
-/* Writes a new node's vector and first heap TID. */
+/* Writes a new node's vector, filter values and first heap TID. */
 static void
 graph_fill(BuildState *bs, int64 id, const char *q, ItemPointer heaptid)
 {
@@ -654,6 +666,7 @@ graph_fill(BuildState *bs, int64 id, const char *q, ItemPointer heaptid)
 	node->heaptids[0] = *heaptid;
 	node->ntids = 1;
 	memcpy(node_vec(bs, id), q, vec_size(bs, q));
+	memcpy(node_payload(bs, node), bs->payload, bs->g->payload_bytes);
 }
 
 /* Greedy walk (ef = 1) for q from node entry down to layer to_level. */
@@ -765,16 +778,18 @@ graph_insert(BuildState *bs, const char *q, ItemPointer heaptid)
 	}
 
 	/*
-	 * An identical vector already indexed takes the heap TID: it is among
-	 * the nodes at the query's distance to itself (the first ones, for a
-	 * metric where that is 0).
+	 * An identical vector with the same filter values already indexed
+	 * takes the heap TID: it is among the nodes at the query's distance to
+	 * itself (the first ones, for a metric where that is 0).
 	 */
 	{
 		float		selfd = HnswVecDistance(info, q, q);
 
 		for (int i = 0; i < nfound[0]; i++)
 			if (found[0][i].dist == selfd &&
-				HnswVecEqual(info, node_vec(bs, cand_id(&found[0][i])), q))
+				HnswVecEqual(info, node_vec(bs, cand_id(&found[0][i])), q) &&
+				memcmp(node_payload(bs, node_at(bs, cand_id(&found[0][i]))), bs->payload,
+					   bs->g->payload_bytes) == 0)
 			{
 				ok = graph_add_tid(bs, cand_id(&found[0][i]), heaptid);
 				goto done;
@@ -1176,6 +1191,7 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 		else
 			ItemPointerSetInvalid(&HnswNodeRescue(t, l)[i]);
 	}
+	memcpy(HnswNodePayload(t, l), node_payload(bs, n), bs->g->payload_bytes);
 	if (!HnswNodeIsExternal(t))
 		memcpy(HnswNodeVector(t, l), node_vec(bs, id), vecbytes);
 	else
@@ -1412,7 +1428,7 @@ write_graph(BuildState *bs)
 
 /*
  * Appends a row that did not fit to this participant's spool: its heap
- * TID, its vector's size, its vector.
+ * TID, its vector's size, its vector, its filter values.
  */
 static void
 spool_row(BuildState *bs, ItemPointer tid, const char *vec)
@@ -1437,6 +1453,7 @@ spool_row(BuildState *bs, ItemPointer tid, const char *vec)
 	BufFileWrite(bs->spool, tid, sizeof(ItemPointerData));
 	BufFileWrite(bs->spool, &vecbytes, sizeof(vecbytes));
 	BufFileWrite(bs->spool, unconstify(char *, vec), vecbytes);
+	BufFileWrite(bs->spool, bs->payload, bs->info.filter.payload_bytes);
 	bs->nspooled++;
 }
 
@@ -1456,6 +1473,7 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	vec = HnswFormValue(&bs->info, values[0], true, NULL);
 	if (vec != NULL)
 	{
+		HnswFilterForm(&bs->info.filter, values + 1, isnull + 1, bs->payload);
 		if (bs->g->full || !graph_insert(bs, vec, tid))
 			spool_row(bs, tid, vec);
 		bs->indtuples++;
@@ -1490,6 +1508,7 @@ init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
 	bs->tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									   ALLOCSET_DEFAULT_SIZES);
 	bs->buildctx = CurrentMemoryContext;
+	bs->payload = palloc0(Max(info->filter.payload_bytes, 1));
 }
 
 /*
@@ -1516,6 +1535,7 @@ insert_spooled(BuildState *bs, BufFile *file)
 {
 	ItemPointerData tid;
 	Size		vecbytes;
+	Size		pbytes = bs->info.filter.payload_bytes;
 	char	   *vec = palloc(bs->info.vecbytes);
 
 	bs->info.building = true;
@@ -1533,13 +1553,14 @@ insert_spooled(BuildState *bs, BufFile *file)
 			break;
 		if (BufFileRead(file, &vecbytes, sizeof(vecbytes)) != sizeof(vecbytes) ||
 			vecbytes > bs->info.vecbytes ||
-			BufFileRead(file, vec, vecbytes) != vecbytes)
+			BufFileRead(file, vec, vecbytes) != vecbytes ||
+			BufFileRead(file, bs->payload, pbytes) != pbytes)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not read hnsw build spool file")));
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(bs->tmpctx);
-		HnswInsertVector(bs->index, &bs->info, vec, &tid, false);
+		HnswInsertVector(bs->index, &bs->info, vec, bs->payload, &tid, false);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(bs->tmpctx);
 	}
@@ -1622,7 +1643,7 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 
 	heap = table_open(shared->heaprelid, heapLockmode);
 	index = index_open(shared->indexrelid, indexLockmode);
-	HnswFillIndexInfo(&info, VecdbElemTypeGet(shared->elemtype), shared->dims, shared->m,
+	HnswFillIndexInfo(&info, index, VecdbElemTypeGet(shared->elemtype), shared->dims, shared->m,
 					  shared->ef_construction, (VecdbMetric) shared->metric);
 	init_state(&bs, heap, index, &info, g);
 	bs.shared = shared;
@@ -1819,7 +1840,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ef_construction must be greater than or equal to 2 * m")));
-	HnswFillIndexInfo(&info, type, dims, m, efc, metric);
+	HnswFillIndexInfo(&info, index, type, dims, m, efc, metric);
 
 	buildctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -1883,7 +1904,7 @@ hnswbuildempty(Relation index)
 	int			dims;
 
 	HnswCheckColumn(index, type, &dims);
-	HnswFillIndexInfo(&info, type, dims, HnswGetM(index), HnswGetEfConstruction(index),
+	HnswFillIndexInfo(&info, index, type, dims, HnswGetM(index), HnswGetEfConstruction(index),
 					  metric);
 	HnswWriteEmptyIndex(index, INIT_FORKNUM, &info);
 }

@@ -28,6 +28,7 @@
 #include "access/tableam.h"
 #include "catalog/index.h"
 #include "catalog/pg_am.h"
+#include "common/hashfn.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -47,6 +48,7 @@ typedef struct node_entry
 	uint8		level;
 	bool		deleted;
 	bool		reached;
+	uint64		payload_hash;	/* of its filter values */
 } node_entry;
 
 #define MAX_LIST_STEPS 1000000
@@ -66,6 +68,7 @@ typedef struct tid_entry
 {
 	uint64		key;
 	char		status;
+	uint64		node;			/* key of the node holding the heap TID */
 } tid_entry;
 
 #define SH_PREFIX tidset
@@ -106,6 +109,30 @@ key_of(BlockNumber blk, OffsetNumber off)
 			 errmsg("index \"%s\" is corrupted", RelationGetRelationName((cs)->index)), \
 			 errdetail(__VA_ARGS__)))
 
+static uint64
+hash_payload(const char *payload, Size len)
+{
+	return DatumGetUInt64(hash_bytes_extended((const unsigned char *) payload, (int) len, 0));
+}
+
+static uint64
+node_payload_hash(CheckState *cs, HnswNode node)
+{
+	return hash_payload(HnswNodePayload(node, &cs->info->layouts[node->level]),
+						cs->info->filter.payload_bytes);
+}
+
+/* Notes heap TID t as held by node (blk, off). */
+static void
+note_heaptid(CheckState *cs, ItemPointer t, uint64 node)
+{
+	bool		found;
+
+	tidset_insert(cs->heaptids, key_of(ItemPointerGetBlockNumber(t),
+									   ItemPointerGetOffsetNumber(t)), &found)->node = node;
+	cs->nheaptids++;
+}
+
 /* pass A, one node */
 static void
 check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Size len)
@@ -142,9 +169,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 	{
 		if (!ItemPointerIsValid(&node->heaptids[i]))
 			CORRUPT(cs, "Node (%u,%u) has an invalid heap TID in slot %d.", blk, off, i);
-		tidset_insert(cs->heaptids, key_of(ItemPointerGetBlockNumber(&node->heaptids[i]),
-										   ItemPointerGetOffsetNumber(&node->heaptids[i])), &found);
-		cs->nheaptids++;
+		note_heaptid(cs, &node->heaptids[i], key_of(blk, off));
 	}
 	for (int layer = 0; layer <= node->level; layer++)
 	{
@@ -175,6 +200,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 	e = nodeset_insert(cs->nodes, key_of(blk, off), &found);
 	e->level = node->level;
 	e->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	e->payload_hash = node_payload_hash(cs, node);
 	e->reached = false;
 	cs->nnodes++;
 	if (e->deleted)
@@ -275,6 +301,7 @@ find_target(CheckState *cs, ItemPointer t)
 			e->level = node->level;
 			e->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
 			e->reached = false;
+			e->payload_hash = node_payload_hash(cs, node);
 		}
 		UnlockReleaseBuffer(buf);
 	}
@@ -352,14 +379,11 @@ check_lists(CheckState *cs, ItemPointer tid, uint16 version, bool deleted,
 					ItemPointerGetOffsetNumber(&head));
 		for (int i = 0; i < list->ntids; i++)
 		{
-			bool		found;
-
 			if (!ItemPointerIsValid(&list->tids[i]))
 				CORRUPT(cs, "TID list (%u,%u) has an invalid heap TID in slot %d.",
 						ItemPointerGetBlockNumber(&head), ItemPointerGetOffsetNumber(&head), i);
-			tidset_insert(cs->heaptids, key_of(ItemPointerGetBlockNumber(&list->tids[i]),
-											   ItemPointerGetOffsetNumber(&list->tids[i])), &found);
-			cs->nheaptids++;
+			note_heaptid(cs, &list->tids[i],
+						 key_of(ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid)));
 		}
 		head = list->next;
 		UnlockReleaseBuffer(buf);
@@ -493,15 +517,28 @@ heap_check_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 {
 	CheckState *cs = (CheckState *) state;
 	char	   *vec;
+	tid_entry  *t;
+	node_entry *n;
+	char	   *payload;
 
 	if (isnull[0] || (vec = HnswFormValue(cs->info, values[0], false, NULL)) == NULL)
 		return;
 	pfree(vec);
 	cs->heap_checked++;
-	if (tidset_lookup(cs->heaptids, key_of(ItemPointerGetBlockNumber(tid),
-										   ItemPointerGetOffsetNumber(tid))) == NULL)
+	t = tidset_lookup(cs->heaptids, key_of(ItemPointerGetBlockNumber(tid),
+										   ItemPointerGetOffsetNumber(tid)));
+	if (t == NULL)
 		CORRUPT(cs, "Heap tuple (%u,%u) is not in the index.",
 				ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+	payload = palloc(Max(cs->info->filter.payload_bytes, 1));
+	HnswFilterForm(&cs->info->filter, values + 1, isnull + 1, payload);
+	n = nodeset_lookup(cs->nodes, t->node);
+	if (n != NULL &&
+		n->payload_hash != hash_payload(payload, cs->info->filter.payload_bytes))
+		CORRUPT(cs, "Heap tuple (%u,%u) has filter values other than its node (%u,%u) holds.",
+				ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid),
+				(unsigned) (t->node >> 16), (unsigned) (t->node & 0xFFFF));
+	pfree(payload);
 }
 
 PG_FUNCTION_INFO_V1(vecdb_index_check);

@@ -322,7 +322,10 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  * point) keeps a sequential scan cheaper on tiny tables.  The total stays
  * a full index scan, so LIMIT scales between the two.  The rows returned
  * are costed by the executor's own evaluation of the ORDER BY expression
- * (the support function above), as for any plan.
+ * (the support function above), as for any plan.  Conditions on filter
+ * columns leave only a share of the nodes (their selectivity) able to fill
+ * the result: the walk measures that many times more, up to the whole
+ * index, so that a very selective filter makes an exact plan cheaper.
  */
 void
 hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -373,6 +376,9 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	ntuples = Max(info->tuples, 1);
 	pages = Max(info->pages, 1);
 	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
+	/* with conditions on filter columns, the walk meets 1/selectivity more */
+	if (path->indexclauses != NIL)
+		visited /= Max(costs.indexSelectivity, 1.0 / ntuples);
 	visited = Min(visited, ntuples);
 	uncached = pages / (pages + Max(effective_cache_size, 1));
 	per_node = cpu_index_tuple_cost + HnswDistanceCost(work) + cpu_operator_cost * NODE_VISIT +

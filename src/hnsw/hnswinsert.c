@@ -70,15 +70,36 @@ same_vector(Relation index, HnswIndexInfo *info, HnswCandidate *c, const char *v
 	return same;
 }
 
+/* Whether node c (if still of its version) has these filter values. */
+static bool
+same_payload(Relation index, HnswIndexInfo *info, HnswCandidate *c, const char *payload)
+{
+	Buffer		buf;
+	HnswNode	node;
+	bool		same;
+
+	if (info->filter.payload_bytes == 0)
+		return true;
+	buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(&c->tid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid), info);
+	same = node != NULL && node->version == c->version &&
+		memcmp(HnswNodePayload(node, &info->layouts[node->level]), payload,
+			   info->filter.payload_bytes) == 0;
+	UnlockReleaseBuffer(buf);
+	return same;
+}
+
 /*
  * Gives heap_tid to a live node among cands (n, sorted by distance) whose
- * vector is vec, if there is one.  A node can only hold vec if its distance
- * to the query is the query's distance to itself (selfd; up to rounding
- * when the vector is in chunks): those few are compared in full.
+ * vector is vec and whose filter values are payload, if there is one.  A
+ * node can only hold vec if its distance to the query is the query's
+ * distance to itself (selfd; up to rounding when the vector is in chunks):
+ * those few are compared in full.
  */
 static bool
 share_identical(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n,
-				const char *vec, float selfd, ItemPointer heap_tid)
+				const char *vec, const char *payload, float selfd, ItemPointer heap_tid)
 {
 	float		tol = 1e-5f * (1.0f + fabsf(selfd));
 	int			tried = 0;
@@ -89,6 +110,7 @@ share_identical(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n
 			continue;
 		tried++;
 		if (same_vector(index, info, &cands[i], vec) &&
+			same_payload(index, info, &cands[i], payload) &&
 			HnswAddHeapTid(index, info, &cands[i], heap_tid))
 			return true;
 	}
@@ -105,7 +127,7 @@ share_identical(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n
  */
 static void
 write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
-		   ItemPointer heap_tid, const HnswList *lists, bool make_entry, bool force_entry,
+		   const char *payload, ItemPointer heap_tid, const HnswList *lists, bool make_entry, bool force_entry,
 		   ItemPointer out_tid, uint16 *out_version)
 {
 	const HnswNodeLayout *l = &info->layouts[level];
@@ -129,6 +151,7 @@ write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 	}
 	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
 		ItemPointerSetInvalid(&HnswNodeRescue(node, l)[i]);
+	memcpy(HnswNodePayload(node, l), payload, info->filter.payload_bytes);
 	if (!HnswNodeIsExternal(node))
 		memcpy(HnswNodeVector(node, l), vec, vecbytes);
 	else
@@ -542,7 +565,8 @@ search_layers(HnswSearch *s, HnswCandidate ep, int top, HnswCandidate **found, i
 
 /* A cheap search (ef 2) near vec for an identical vector to share. */
 static bool
-share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const char *vec, float selfd,
+share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const char *vec,
+			 const char *payload, float selfd,
 			 ItemPointer heap_tid)
 {
 	HnswHeap	entries,
@@ -555,7 +579,7 @@ share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const char *vec, flo
 	HnswHeapInit(&w, 4, true);
 	HnswSearchLayer(s, &entries, 2, 0, &w, NULL);
 	HnswSortCandidates(w.items, w.n);
-	shared = share_identical(s->index, s->info, w.items, w.n, vec, selfd, heap_tid);
+	shared = share_identical(s->index, s->info, w.items, w.n, vec, payload, selfd, heap_tid);
 	HnswSearchResetVisited(s);
 	return shared;
 }
@@ -566,7 +590,7 @@ share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const char *vec, flo
  * to share (a non-HOT update that did not change the vector).
  */
 void
-HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec,
+HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec, const char *payload,
 				 ItemPointer heap_tid, bool try_duplicate_first)
 {
 	LOCKMODE	lockmode = ShareLock;
@@ -598,12 +622,13 @@ retry:
 		LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
 		if (!HnswSearchEntry(&s, &entry, &ep_level))
 		{
-			write_node(index, info, level, vec, heap_tid, NULL, true, false, &xtid, &xversion);
+			write_node(index, info, level, vec, payload, heap_tid, NULL, true, false, &xtid,
+					   &xversion);
 			goto finish;
 		}
 	}
 	if (try_duplicate_first &&
-		share_nearby(&s, entry, ep_level, vec, selfd, heap_tid))
+		share_nearby(&s, entry, ep_level, vec, payload, selfd, heap_tid))
 		goto finish;
 
 	ep = HnswGreedyDescend(&s, entry, ep_level, level);
@@ -630,7 +655,7 @@ retry:
 	}
 
 	/* an identical live vector takes the heap TID instead */
-	if (share_identical(index, info, found[0], nfound[0], vec, selfd, heap_tid))
+	if (share_identical(index, info, found[0], nfound[0], vec, payload, selfd, heap_tid))
 		goto finish;
 
 	for (int layer = top; layer >= 0; layer--)
@@ -648,7 +673,7 @@ retry:
 	if (make_entry &&
 		!HnswListPut(&lists[0], HnswLayerCap(info->m, 0), &entry.tid, entry.dist, true))
 		elog(ERROR, "new hnsw node has no room for its link to the old entry point");
-	write_node(index, info, level, vec, heap_tid, lists, make_entry, nfound[0] == 0,
+	write_node(index, info, level, vec, payload, heap_tid, lists, make_entry, nfound[0] == 0,
 			   &xtid, &xversion);
 	add_backlinks(&s, sel, nsel, top, found[0], nfound[0], &xtid, !make_entry);
 
@@ -676,7 +701,12 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	info = HnswGetIndexInfo(index);
 	vec = HnswFormValue(info, values[0], true, NULL);
 	if (vec != NULL)
-		HnswInsertVector(index, info, vec, heap_tid, indexUnchanged);
+	{
+		char	   *payload = palloc(Max(info->filter.payload_bytes, 1));
+
+		HnswFilterForm(&info->filter, values + 1, isnull + 1, payload);
+		HnswInsertVector(index, info, vec, payload, heap_tid, indexUnchanged);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);
 	return false;

@@ -35,12 +35,14 @@ HnswLayerCap(int m, int layer)
  * vector (or the vector's chunk TIDs).
  */
 void
-HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m)
+HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, Size payload_bytes)
 {
 	Size		off = HNSW_NODE_HEADER_SIZE;
 
 	Assert(level >= 0 && level <= HNSW_MAX_LEVEL);
 	l->level = level;
+	l->payload_off = off;
+	off += payload_bytes;
 	l->counts_off = off;
 	off += TYPEALIGN(4, 2 * (level + 1));
 	l->pins_off = off;
@@ -124,6 +126,7 @@ HnswInitMetaPage(Page page, HnswIndexInfo *info)
 	meta->ef_construction = info->ef_construction;
 	meta->metric = (uint8) info->metric;
 	meta->elemtype = (uint8) info->type->kind;
+	meta->nfilters = (uint8) info->filter.ncolumns;
 	meta->max_level = (uint8) info->max_level;
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
@@ -247,6 +250,13 @@ HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info)
 		HnswVecBytes(info, HnswNodeVector(node, l)) != node->vecbytes)
 		return NULL;
 	return node;
+}
+
+/* the node's filter values (HnswFilterSpec.payload_bytes) */
+char *
+HnswNodePayload(HnswNode node, const HnswNodeLayout *l)
+{
+	return (char *) node + l->payload_off;
 }
 
 uint8 *

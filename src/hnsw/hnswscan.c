@@ -40,6 +40,7 @@ typedef struct HnswScanOpaqueData
 	bool		started;
 	char	   *query;			/* in the index's stored form */
 	HnswSearch	search;
+	HnswFilter *filter;			/* conditions on filter columns, or NULL */
 	HnswCandidate *results;		/* sorted, nearest first */
 	int			nresults;
 	int			pos;
@@ -140,6 +141,17 @@ first_search(IndexScanDesc scan)
 	HnswSearchInit(&so->search, index, info, so->query, false);
 	HnswHeapInit(&so->discarded, 64, false);
 	so->last_dist = -get_float4_infinity();
+	so->filter = NULL;
+	if (scan->numberOfKeys > 0)
+	{
+		so->filter = HnswFilterCompile(&info->filter, scan->keyData, scan->numberOfKeys);
+		so->search.filter = so->filter;
+		if (so->filter->impossible)
+		{
+			so->draining = true;	/* no row can match: return none */
+			return;
+		}
+	}
 	if (!HnswSearchEntry(&so->search, &ep, &ep_level))
 		return;
 	entry = ep;
@@ -261,7 +273,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	MemoryContextSwitchTo(old);
 
 	scan->xs_heaptid = so->tids[so->tidpos++];
-	scan->xs_recheck = false;
+	scan->xs_recheck = so->filter != NULL && so->filter->lossy;
 	scan->xs_recheckorderby = false;
 	return true;
 }

@@ -155,6 +155,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
+	s->filter = NULL;
 
 	/*
 	 * Early abandoning needs a distance that only grows as terms are added.
@@ -426,11 +427,13 @@ read_external(Relation index, HnswIndexInfo *info, Buffer buf, HnswNode node,
 
 /* Fills what a candidate takes from its node tuple; no links kept yet. */
 static inline void
-candidate_from_node(HnswCandidate *out, ItemPointer tid, HnswNode node)
+candidate_from_node(HnswSearch *s, HnswCandidate *out, ItemPointer tid, HnswNode node)
 {
 	out->tid = *tid;
 	out->version = node->version;
-	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0 ||
+		(s->filter != NULL &&
+		 !HnswFilterMatch(s->filter, HnswNodePayload(node, &s->info->layouts[node->level])));
 	out->links_layer = -1;
 	out->nlinks = 0;
 	out->links_off = -1;
@@ -480,7 +483,7 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 		return false;
 	}
 	l = &info->layouts[node->level];
-	candidate_from_node(out, tid, node);
+	candidate_from_node(s, out, tid, node);
 	*level = node->level;
 	if (deleted)
 		*deleted = out->deleted;
@@ -681,7 +684,7 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 		return false;
 	}
 	l = &info->layouts[node->level];
-	candidate_from_node(out, tid, node);
+	candidate_from_node(s, out, tid, node);
 	if (!HnswNodeIsExternal(node))
 	{
 		out->dist = inline_distance(s, HnswNodeVector(node, l), bound);

@@ -79,9 +79,16 @@ static const HnswOpclassProcs opclass_procs[] = {
 VecdbMetric
 HnswMetricFromIndex(Relation index, const VecdbElemType **type)
 {
-	FmgrInfo   *dist = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+	FmgrInfo   *dist;
 	PGFunction	norm = NULL;
 
+	if (!OidIsValid(index_getprocid(index, 1, HNSW_DISTANCE_PROC)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("first column of hnsw index \"%s\" must be a vector with a distance operator class",
+						RelationGetRelationName(index)),
+				 errhint("Index the vector first, for example (embedding vector_l2_ops, category_id).")));
+	dist = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
 	if (OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC)))
 		norm = index_getprocinfo(index, 1, HNSW_NORM_PROC)->fn_addr;
 	for (int i = 0; i < lengthof(opclass_procs); i++)
@@ -129,13 +136,13 @@ HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims)
  * no more chunks), capped at HNSW_MAX_LEVEL.
  */
 int
-HnswMaxLevelFor(int m, Size vecbytes)
+HnswMaxLevelFor(int m, Size payload_bytes, Size vecbytes)
 {
 	for (int level = HNSW_MAX_LEVEL; level > 0; level--)
 	{
 		HnswNodeLayout l;
 
-		HnswNodeLayoutFor(&l, level, m);
+		HnswNodeLayoutFor(&l, level, m, payload_bytes);
 		if (HnswNodeSize(&l, vecbytes) <= HNSW_MAX_TUPLE_SIZE)
 			return level;
 	}
@@ -154,11 +161,15 @@ HnswRandomLevel(int m, int max_level)
 	return Min(level, max_level);
 }
 
-/* Fills *info from the index parameters, including the node layouts. */
+/*
+ * Fills *info from the index parameters, including the node layouts; the
+ * filter columns from the index's catalog entry.
+ */
 void
-HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, int dims, int m,
-				  int ef_construction, VecdbMetric metric)
+HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *type, int dims,
+				  int m, int ef_construction, VecdbMetric metric)
 {
+	HnswFilterSpecInit(&info->filter, index);
 	info->type = type;
 	info->dims = dims;
 	info->vecbytes = type->stored_size(dims);
@@ -167,11 +178,11 @@ HnswFillIndexInfo(HnswIndexInfo *info, const VecdbElemType *type, int dims, int 
 	info->m = m;
 	info->ef_construction = ef_construction;
 	info->metric = metric;
-	info->max_level = HnswMaxLevelFor(m, info->vecbytes);
+	info->max_level = HnswMaxLevelFor(m, info->filter.payload_bytes, info->vecbytes);
 	info->hints = NULL;
 	info->building = false;
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
-		HnswNodeLayoutFor(&info->layouts[level], level, m);
+		HnswNodeLayoutFor(&info->layouts[level], level, m, info->filter.payload_bytes);
 }
 
 /*
@@ -195,6 +206,7 @@ HnswGetIndexInfo(Relation index)
 		HnswReadMeta(index, &meta);
 		HnswCheckColumn(index, type, &dims);
 		if (meta.dims != (uint32) dims || meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M ||
+			meta.nfilters != RelationGetNumberOfAttributes(index) - 1 ||
 			meta.ef_construction < HNSW_MIN_EF_CONSTRUCTION ||
 			meta.ef_construction > HNSW_MAX_EF_CONSTRUCTION)
 			ereport(ERROR,
@@ -207,7 +219,7 @@ HnswGetIndexInfo(Relation index)
 					 errmsg("index \"%s\" was built for another distance metric",
 							RelationGetRelationName(index))));
 		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo));
-		HnswFillIndexInfo(info, type, meta.dims, meta.m, meta.ef_construction, metric);
+		HnswFillIndexInfo(info, index, type, meta.dims, meta.m, meta.ef_construction, metric);
 		if (info->max_level != meta.max_level)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
