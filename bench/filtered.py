@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""bench/filtered.py: filtered k-NN, vecdb's filter columns beside a peer.
+
+Generates clustered unit vectors (cosine, fixed seed) with filter columns of
+10%, 1% and 0.1% selectivity, both uncorrelated with the vectors (a value
+drawn per row) and correlated (a value per cluster; each query asks for the
+value of clusters far from its own).  Loads them by binary COPY into one
+database per extension, builds `hnsw (v vector_cosine_ops)` -- for vecdb
+with the filter columns in the index -- and runs, per filter, the queries
+`SELECT id FROM items WHERE <col> = $2 ORDER BY v <=> $1 LIMIT 10` as
+prepared statements with bound parameters, one client.  Exact answers by
+brute force over the matching rows.  The peer runs with
+hnsw.iterative_scan = relaxed_order and its defaults otherwise.
+
+Connects with psycopg 3 to PGHOST/PGPORT as PGUSER; prints markdown and
+writes every figure with --json.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import struct
+import time
+
+import numpy as np
+import psycopg
+
+DIM = 768
+POINTS_PER_CLUSTER = 100
+NOISE = 0.025
+SEED = 7171
+FILTERS = [('c10', 10), ('c100', 100), ('c1000', 1000)]
+
+
+def generate(n, nq):
+    """Rows, their cluster ids, and queries with theirs."""
+    nclusters = max(10, n // POINTS_PER_CLUSTER)
+    rng = np.random.default_rng(SEED)
+    centers = rng.standard_normal((nclusters, DIM), dtype=np.float32)
+    centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+
+    def points(count):
+        cl = rng.integers(0, nclusters, count)
+        x = rng.standard_normal((count, DIM), dtype=np.float32) * NOISE + centers[cl]
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        return x, cl
+    base, bcl = points(n)
+    queries, qcl = points(nq)
+    return base, bcl, queries, qcl, nclusters
+
+
+def columns(n, bcl):
+    """Filter values per row: uncorrelated (drawn) and correlated (by cluster)."""
+    rng = np.random.default_rng(SEED + 1)
+    cols = {}
+    for name, k in FILTERS:
+        cols[name] = rng.integers(0, k, n).astype(np.int32)
+        cols['k' + name[1:]] = (bcl % k).astype(np.int32)
+    return cols
+
+
+def copy_payload(base, cols, names):
+    d = base.shape[1]
+    fields = [('nf', '>i2'), ('l0', '>i4'), ('id', '>i4'), ('l1', '>i4'), ('dim', '>i2'),
+              ('unused', '>i2'), ('v', '>f4', (d,))]
+    for c in names:
+        fields += [('l' + c, '>i4'), (c, '>i4')]
+    rec = np.empty(len(base), np.dtype(fields))
+    rec['nf'] = 2 + len(names)
+    rec['l0'] = 4
+    rec['id'] = np.arange(1, len(base) + 1)
+    rec['l1'] = 4 + 4 * d
+    rec['dim'] = d
+    rec['unused'] = 0
+    rec['v'] = base
+    for c in names:
+        rec['l' + c] = 4
+        rec[c] = cols[c]
+    return b'PGCOPY\n\xff\r\n\0' + struct.pack('>ii', 0, 0) + rec.tobytes() + struct.pack('>h', -1)
+
+
+def connect(db):
+    return psycopg.connect(dbname=db, autocommit=True)
+
+
+def setup(ext, base, cols, names, with_filters):
+    db = 'filtered_' + ext
+    with connect('postgres') as c:
+        c.execute('DROP DATABASE IF EXISTS ' + db)
+        c.execute('CREATE DATABASE ' + db)
+    with connect(db) as c:
+        c.execute('CREATE EXTENSION ' + ext)
+        c.execute('CREATE TABLE items (id int PRIMARY KEY, v vector(%d), %s)' %
+                  (base.shape[1], ', '.join('%s int' % n for n in names)))
+        c.execute('ALTER TABLE items ALTER COLUMN v SET STORAGE PLAIN')
+        t0 = time.time()
+        with c.cursor().copy('COPY items (id, v, %s) FROM STDIN (FORMAT binary)' %
+                             ', '.join(names)) as cp:
+            cp.write(copy_payload(base, cols, names))
+        load = time.time() - t0
+        c.execute("SET maintenance_work_mem = '2GB'")
+        t0 = time.time()
+        c.execute('CREATE INDEX items_idx ON items USING hnsw (v vector_cosine_ops%s)' %
+                  (''.join(', ' + n for n in names) if with_filters else ''))
+        build = time.time() - t0
+        c.execute('VACUUM ANALYZE items')
+        size = c.execute("SELECT pg_relation_size('items_idx')").fetchone()[0]
+    return db, {'load_s': load, 'build_s': build, 'index_bytes': size}
+
+
+def vec_text(v):
+    return '[' + ','.join('%.6g' % x for x in v) + ']'
+
+
+def truth_for(base, cols, queries, col, values):
+    out = []
+    for q, val in zip(queries, values):
+        idx = np.nonzero(cols[col] == val)[0] if col else np.arange(len(base))
+        d = 1 - base[idx] @ q
+        out.append(set((idx[np.argsort(d, kind='stable')[:10]] + 1).tolist()))
+    return out
+
+
+def run_queries(db, ext, col, values, queries, truth, ef):
+    with connect(db) as c:
+        c.execute('SET hnsw.ef_search = %d' % ef)
+        if ext != 'vecdb':
+            c.execute("SET hnsw.iterative_scan = relaxed_order")
+        sql = ('SELECT id FROM items WHERE %s = %%s ORDER BY v <=> %%s LIMIT 10' % col
+               if col else 'SELECT id FROM items ORDER BY v <=> %s LIMIT 10')
+        plan = '\n'.join(r[0] for r in c.execute(
+            'EXPLAIN ' + sql, ((int(values[0]), vec_text(queries[0])) if col
+                               else (vec_text(queries[0]),)), prepare=False).fetchall())
+        lat, hits, rows = [], 0, 0
+        for rep in range(2):
+            for q, val, t in zip(queries, values, truth):
+                args = (int(val), vec_text(q)) if col else (vec_text(q),)
+                t0 = time.perf_counter()
+                got = [r[0] for r in c.execute(sql, args, prepare=True).fetchall()]
+                dt = time.perf_counter() - t0
+                if rep == 1:
+                    lat.append(dt)
+                    hits += len(set(got) & t)
+                    rows += len(got)
+    nq = len(queries)
+    want = sum(min(10, len(t)) for t in truth)
+    return {'recall': hits / want if want else 1.0,
+            'rows': rows / nq, 'p50_ms': statistics.median(lat) * 1000,
+            'qps': nq / sum(lat), 'index_scan': 'Index' in plan}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--rows', type=int, default=100000)
+    ap.add_argument('--queries', type=int, default=100)
+    ap.add_argument('--peer', default='vector')
+    ap.add_argument('--ef', type=int, default=40)
+    ap.add_argument('--json')
+    a = ap.parse_args()
+    base, bcl, queries, qcl, ncl = generate(a.rows, a.queries)
+    cols = columns(a.rows, bcl)
+    names = sorted(cols)
+    exts = ['vecdb'] + ([a.peer] if a.peer else [])
+    dbs, out = {}, {'rows': a.rows, 'queries': a.queries, 'ef_search': a.ef, 'results': {}}
+    for ext in exts:
+        dbs[ext], out[ext] = setup(ext, base, cols, names, ext == 'vecdb')
+        print(ext, out[ext], flush=True)
+    rng = np.random.default_rng(SEED + 2)
+    cases = [('none', None, [0] * a.queries)]
+    for name, k in FILTERS:
+        cases.append((name, name, rng.integers(0, k, a.queries)))
+        # correlated: the value of clusters half the cluster ring away
+        cases.append(('k' + name[1:], 'k' + name[1:], (qcl + (ncl // 2)) % k))
+    for case, col, values in cases:
+        truth = truth_for(base, cols, queries, col, values)
+        for ext in exts:
+            r = run_queries(dbs[ext], ext, col, values, queries, truth, a.ef)
+            out['results'].setdefault(case, {})[ext] = r
+            print(case, ext, r, flush=True)
+    print('\n| filter | selectivity | ' + ' | '.join(
+        '%s recall | rows | p50 ms | QPS' % e for e in exts) + ' |')
+    print('|---|---|' + '---|---|---|---|' * len(exts))
+    for case, col, _ in cases:
+        sel = {'none': '100%', 'c10': '10%', 'c100': '1%', 'c1000': '0.1%',
+               'k10': '10% corr', 'k100': '1% corr', 'k1000': '0.1% corr'}[case]
+        print('| %s | %s | ' % (case, sel) + ' | '.join(
+            '%.3f | %.1f | %.2f | %.0f' % (out['results'][case][e]['recall'],
+                                           out['results'][case][e]['rows'],
+                                           out['results'][case][e]['p50_ms'],
+                                           out['results'][case][e]['qps']) for e in exts) + ' |')
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump(out, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
