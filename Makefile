@@ -32,7 +32,7 @@ REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_cost hnsw_bit hnsw_halfvec hnsw_sparsevec hnsw_filter
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
-ISOLATION = hnsw_visibility hnsw_vacuum_cursor
+ISOLATION = hnsw_visibility hnsw_vacuum_cursor hnsw_filter_insert
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
