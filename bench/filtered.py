@@ -84,7 +84,7 @@ def connect(db):
     return psycopg.connect(dbname=db, autocommit=True)
 
 
-def setup(ext, base, cols, names, with_filters):
+def setup(ext, base, cols, names, with_filters, btree):
     db = 'filtered_' + ext
     with connect('postgres') as c:
         c.execute('DROP DATABASE IF EXISTS ' + db)
@@ -104,6 +104,8 @@ def setup(ext, base, cols, names, with_filters):
         c.execute('CREATE INDEX items_idx ON items USING hnsw (v vector_cosine_ops%s)' %
                   (''.join(', ' + n for n in names) if with_filters else ''))
         build = time.time() - t0
+        for n in names if btree else []:
+            c.execute('CREATE INDEX ON items (%s)' % n)
         c.execute('VACUUM ANALYZE items')
         size = c.execute("SELECT pg_relation_size('items_idx')").fetchone()[0]
     return db, {'load_s': load, 'build_s': build, 'index_bytes': size}
@@ -147,7 +149,8 @@ def run_queries(db, ext, col, values, queries, truth, ef):
     want = sum(min(10, len(t)) for t in truth)
     return {'recall': hits / want if want else 1.0,
             'rows': rows / nq, 'p50_ms': statistics.median(lat) * 1000,
-            'qps': nq / sum(lat), 'index_scan': 'Index' in plan}
+            'qps': nq / sum(lat), 'plan': 'hnsw' if 'items_idx' in plan else
+            ('btree' if 'Index' in plan else 'seq')}
 
 
 def main():
@@ -156,15 +159,19 @@ def main():
     ap.add_argument('--queries', type=int, default=100)
     ap.add_argument('--peer', default='vector')
     ap.add_argument('--ef', type=int, default=40)
+    ap.add_argument('--btree', action='store_true',
+                    help='also a btree index on each filter column (both extensions), '
+                    'so that the planner may pick an exact scan of the matching rows')
     ap.add_argument('--json')
     a = ap.parse_args()
     base, bcl, queries, qcl, ncl = generate(a.rows, a.queries)
     cols = columns(a.rows, bcl)
     names = sorted(cols)
     exts = ['vecdb'] + ([a.peer] if a.peer else [])
-    dbs, out = {}, {'rows': a.rows, 'queries': a.queries, 'ef_search': a.ef, 'results': {}}
+    dbs, out = {}, {'rows': a.rows, 'queries': a.queries, 'ef_search': a.ef, 'btree': a.btree,
+                    'results': {}}
     for ext in exts:
-        dbs[ext], out[ext] = setup(ext, base, cols, names, ext == 'vecdb')
+        dbs[ext], out[ext] = setup(ext, base, cols, names, ext == 'vecdb', a.btree)
         print(ext, out[ext], flush=True)
     rng = np.random.default_rng(SEED + 2)
     cases = [('none', None, [0] * a.queries)]
@@ -179,16 +186,15 @@ def main():
             out['results'].setdefault(case, {})[ext] = r
             print(case, ext, r, flush=True)
     print('\n| filter | selectivity | ' + ' | '.join(
-        '%s recall | rows | p50 ms | QPS' % e for e in exts) + ' |')
-    print('|---|---|' + '---|---|---|---|' * len(exts))
+        '%s recall | rows | p50 ms | QPS | plan' % e for e in exts) + ' |')
+    print('|---|---|' + '---|---|---|---|---|' * len(exts))
     for case, col, _ in cases:
         sel = {'none': '100%', 'c10': '10%', 'c100': '1%', 'c1000': '0.1%',
                'k10': '10% corr', 'k100': '1% corr', 'k1000': '0.1% corr'}[case]
         print('| %s | %s | ' % (case, sel) + ' | '.join(
-            '%.3f | %.1f | %.2f | %.0f' % (out['results'][case][e]['recall'],
-                                           out['results'][case][e]['rows'],
-                                           out['results'][case][e]['p50_ms'],
-                                           out['results'][case][e]['qps']) for e in exts) + ' |')
+            '%.3f | %.1f | %.2f | %.0f | %s' % tuple(
+                out['results'][case][e][k] for k in ('recall', 'rows', 'p50_ms', 'qps', 'plan'))
+            for e in exts) + ' |')
     if a.json:
         with open(a.json, 'w') as f:
             json.dump(out, f, indent=1)

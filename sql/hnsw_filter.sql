@@ -79,6 +79,11 @@ SELECT q, coalesce(cardinality(knn('tag = ''t3'' AND cat = 3', true, q)), 0) AS 
 		INTERSECT SELECT unnest(knn('tag = ''t3'' AND cat = 3', false, q)))) >= 8 AS recall_ok
 FROM unnest(ARRAY['[0.2,0.3,0.4]', '[0.9,0.1,0.5]', '[0,0,0]', '[1,1,1]']) q;
 RESET hnsw.ef_search;
+-- the walk for matches stops where an iterative scan would: at
+-- hnsw.max_scan_tuples nodes measured
+SET hnsw.max_scan_tuples = 50;
+SELECT coalesce(cardinality(knn('tag = ''t3'' AND cat = 3', true)), 0) < 10 AS stopped_early;
+RESET hnsw.max_scan_tuples;
 
 -- row-level security still hides rows when filter columns are index conditions
 CREATE ROLE hnsw_filter_reader;

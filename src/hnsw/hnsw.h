@@ -186,6 +186,8 @@ typedef struct HnswSearch
 	struct visited_hash *visited;
 	int64		visited_count;	/* distinct nodes whose distance was taken */
 	bool		keep_distances; /* visited entries remember distances */
+	int64		max_visits;		/* stop a layer search at this visited_count
+								 * (0: no limit) */
 	const HnswFilter *filter;	/* a scan's conditions on filter columns: a
 								 * node failing them is walked through like a
 								 * deleted one, never returned */

@@ -324,9 +324,11 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  * are costed by the executor's own evaluation of the ORDER BY expression
  * (the support function above), as for any plan.  Conditions on filter
  * columns leave only a share of the nodes (their selectivity) able to fill
- * the result: the walk measures that many times more, up to the whole
- * index, so that a very selective filter makes an exact plan cheaper.
+ * the result: the walk measures about half that many times more, up to the
+ * whole index, so that a very selective filter makes an exact plan cheaper.
  */
+#define FILTER_WALK_SHARE 0.5
+
 void
 hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 				 Cost *indexStartupCost, Cost *indexTotalCost,
@@ -376,9 +378,14 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	ntuples = Max(info->tuples, 1);
 	pages = Max(info->pages, 1);
 	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
-	/* with conditions on filter columns, the walk meets 1/selectivity more */
+	/*
+	 * With conditions on filter columns, the walk measures about half of
+	 * 1/selectivity times more nodes (0.5: measured at 1% on 100,000
+	 * clustered 768-d rows, bench/filtered.py), never fewer.
+	 */
 	if (path->indexclauses != NIL)
-		visited /= Max(costs.indexSelectivity, 1.0 / ntuples);
+		visited = Max(visited, visited * FILTER_WALK_SHARE /
+					  Max(costs.indexSelectivity, 1.0 / ntuples));
 	visited = Min(visited, ntuples);
 	uncached = pages / (pages + Max(effective_cache_size, 1));
 	per_node = cpu_index_tuple_cost + HnswDistanceCost(work) + cpu_operator_cost * NODE_VISIT +

@@ -156,6 +156,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
 	s->filter = NULL;
+	s->max_visits = 0;
 
 	/*
 	 * Early abandoning needs a distance that only grows as terms are added.
@@ -826,12 +827,14 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		int			n;
 		int			ntodo = 0;
 
-		if (result->n >= ef && c.dist > HnswHeapTop(result)->dist)
+		if ((result->n >= ef && c.dist > HnswHeapTop(result)->dist) ||
+			(s->max_visits > 0 && s->visited_count >= s->max_visits))
 		{
 			/*
-			 * Everything left is farther.  Each live candidate is already in
-			 * the result or set aside (it entered both heaps together);
-			 * deleted ones are set aside too, as places to resume from.
+			 * Everything left is farther (or the search may measure no more
+			 * nodes).  Each live candidate is already in the result or set
+			 * aside (it entered both heaps together); deleted ones are set
+			 * aside too, as places to resume from.
 			 */
 			if (discarded)
 			{
