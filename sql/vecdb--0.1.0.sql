@@ -280,6 +280,28 @@ CREATE FUNCTION vecdb_index_check(index regclass, heapallindexed boolean DEFAULT
 	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
 REVOKE EXECUTE ON FUNCTION vecdb_index_check(regclass, boolean) FROM PUBLIC;
 
+-- the shape of an hnsw graph: live nodes per level, degree per layer
+CREATE FUNCTION vecdb_index_graph(index regclass, OUT format_version int, OUT live_nodes bigint,
+	OUT nodes_per_level bigint[], OUT avg_degree float8[], OUT min_degree int[],
+	OUT bytes_per_vector float8, OUT external_vectors bigint)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
+REVOKE EXECUTE ON FUNCTION vecdb_index_graph(regclass) FROM PUBLIC;
+
+-- the graph's shape with the checker's counts, one row
+CREATE FUNCTION vecdb_index_stats(index regclass, OUT format_version int, OUT pages bigint,
+	OUT live_nodes bigint, OUT deleted_nodes bigint, OUT heap_tids bigint, OUT levels int,
+	OUT nodes_per_level bigint[], OUT avg_degree float8[], OUT min_degree int[],
+	OUT bytes_per_vector float8, OUT external_vectors bigint, OUT unreachable_nodes bigint)
+	RETURNS record LANGUAGE sql STRICT PARALLEL RESTRICTED
+	AS $$
+	SELECT g.format_version, c.pages, g.live_nodes, c.deleted_nodes, c.heap_tids,
+		coalesce(cardinality(g.nodes_per_level), 0), g.nodes_per_level, g.avg_degree,
+		g.min_degree, g.bytes_per_vector, g.external_vectors, c.unreachable_nodes
+	FROM vecdb_index_graph($1) g, vecdb_index_check($1) c
+	$$;
+REVOKE EXECUTE ON FUNCTION vecdb_index_stats(regclass) FROM PUBLIC;
+
 -- progress of VACUUM inside hnsw indexes, from the VACUUM progress slots
 CREATE VIEW vecdb_stat_progress_vacuum AS
 SELECT s.pid, s.datid, d.datname, s.relid,

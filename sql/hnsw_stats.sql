@@ -1,0 +1,32 @@
+-- vecdb_index_stats: the shape of an hnsw graph and the checker's counts
+SELECT setseed(0.5);
+CREATE TABLE st (id int, v vector(16));
+INSERT INTO st SELECT g, (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE g > 0)
+FROM generate_series(1, 2000) g;
+CREATE INDEX st_idx ON st USING hnsw (v vector_l2_ops) WITH (m = 8);
+SELECT format_version, live_nodes, deleted_nodes, heap_tids, unreachable_nodes,
+	levels >= 2 AS several_levels,
+	(SELECT sum(n) FROM unnest(nodes_per_level) n) = live_nodes AS levels_add_up,
+	avg_degree[1] BETWEEN 8 AND 16 AS layer0_avg_degree_ok,
+	min_degree[1] >= 1 AS every_node_linked,
+	(SELECT bool_and(d BETWEEN 1 AND 8) FROM unnest(avg_degree[2:]) d) AS upper_avg_degree_ok,
+	bytes_per_vector, external_vectors, pages > 1 AS has_pages
+FROM vecdb_index_stats('st_idx');
+DELETE FROM st WHERE id % 4 = 0;
+SELECT live_nodes, deleted_nodes, heap_tids FROM vecdb_index_stats('st_idx');
+VACUUM st;
+SELECT live_nodes, deleted_nodes, heap_tids, unreachable_nodes, min_degree[1] >= 1 AS every_node_linked
+FROM vecdb_index_stats('st_idx');
+-- an empty index, and what is not an hnsw index
+CREATE TABLE st_empty (v vector(3));
+CREATE INDEX st_empty_idx ON st_empty USING hnsw (v vector_l2_ops);
+SELECT live_nodes, levels, nodes_per_level, unreachable_nodes FROM vecdb_index_stats('st_empty_idx');
+CREATE INDEX st_btree ON st (id);
+SELECT * FROM vecdb_index_stats('st_btree');
+-- superusers only, as the checker
+CREATE ROLE vecdb_stats_user;
+SET ROLE vecdb_stats_user;
+SELECT * FROM vecdb_index_stats('st_idx');
+RESET ROLE;
+DROP ROLE vecdb_stats_user;
+DROP TABLE st, st_empty;
