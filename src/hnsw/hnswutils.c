@@ -18,6 +18,7 @@
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -121,7 +122,9 @@ HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims)
 	if (att->atttypmod < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column does not have dimensions")));
+				 errmsg("column does not have dimensions"),
+				 errhint("Declare the column with its dimensions, as in %s(768), or index an expression that casts it: USING hnsw ((embedding::%s(768)) ...).",
+						 format_type_be(att->atttypid), format_type_be(att->atttypid))));
 	if (att->atttypmod > type->max_dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
