@@ -27,6 +27,10 @@ SELECT * FROM vecdb_index_stats('st_btree');
 CREATE ROLE vecdb_stats_user;
 SET ROLE vecdb_stats_user;
 SELECT * FROM vecdb_index_stats('st_idx');
+-- the VACUUM progress view is readable by all, as core's are
+SELECT count(*) >= 0 AS readable FROM vecdb_stat_progress_vacuum;
 RESET ROLE;
+SELECT attname FROM pg_attribute
+WHERE attrelid = 'vecdb_stat_progress_vacuum'::regclass AND attnum > 0 ORDER BY attnum;
 DROP ROLE vecdb_stats_user;
 DROP TABLE st, st_empty;

@@ -304,7 +304,7 @@ REVOKE EXECUTE ON FUNCTION vecdb_index_stats(regclass) FROM PUBLIC;
 
 -- progress of VACUUM inside hnsw indexes, from the VACUUM progress slots
 CREATE VIEW vecdb_stat_progress_vacuum AS
-SELECT s.pid, s.datid, d.datname, s.relid,
+SELECT s.pid, s.datid, d.datname, s.relid, nullif(s.param15, 0)::oid AS indexrelid,
 	CASE s.param16
 		WHEN 1 THEN 'removing heap tids'
 		WHEN 2 THEN 'relinking around deleted nodes'
@@ -317,6 +317,9 @@ SELECT s.pid, s.datid, d.datname, s.relid,
 	s.param20 AS hnsw_nodes_repaired
 FROM pg_catalog.pg_stat_get_progress_info('VACUUM') s
 	LEFT JOIN pg_catalog.pg_database d ON s.datid = d.oid;
+-- readable by all, as core's progress views: another role's rows show
+-- their figures only to members of pg_read_all_stats
+GRANT SELECT ON vecdb_stat_progress_vacuum TO PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- bit

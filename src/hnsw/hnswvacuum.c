@@ -52,6 +52,7 @@
 #include "hnsw.h"
 
 /* progress slots of the VACUUM command not used by core (PG 13 .. 17) */
+#define VECDB_PROGRESS_INDEX			14
 #define VECDB_PROGRESS_HNSW_PHASE		15
 #define VECDB_PROGRESS_BLOCKS_TOTAL		16
 #define VECDB_PROGRESS_BLOCKS_DONE		17
@@ -1369,6 +1370,7 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 
 	nblocks = RelationGetNumberOfBlocks(vs.index);
 	stats->num_index_tuples = 0;
+	pgstat_progress_update_param(VECDB_PROGRESS_INDEX, RelationGetRelid(vs.index));
 	progress_phase(HNSW_VACUUM_PHASE_REMOVE, nblocks);
 	each_page(&vs, nblocks, 1, remove_heap_tids);
 	ereport(vinfo->message_level,
@@ -1398,6 +1400,8 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(vacctx);
 	stats->num_pages = RelationGetNumberOfBlocks(vinfo->index);
+	pgstat_progress_update_param(VECDB_PROGRESS_HNSW_PHASE, 0);
+	pgstat_progress_update_param(VECDB_PROGRESS_INDEX, InvalidOid);
 	return stats;
 }
 
