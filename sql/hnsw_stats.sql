@@ -34,3 +34,19 @@ SELECT attname FROM pg_attribute
 WHERE attrelid = 'vecdb_stat_progress_vacuum'::regclass AND attnum > 0 ORDER BY attnum;
 DROP ROLE vecdb_stats_user;
 DROP TABLE st, st_empty;
+
+-- vecdb_recall: recall@k of the index at the session's settings
+SELECT setseed(0.75);
+CREATE TABLE rc (id int, v vector(8));
+INSERT INTO rc SELECT g, (SELECT array_agg(random()) FROM generate_series(1, 8) WHERE g > 0)
+FROM generate_series(1, 3000) g;
+CREATE INDEX rc_idx ON rc USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 8);
+SET hnsw.ef_search = 200;
+SELECT vecdb_recall('rc_idx', sample => 20, k => 5) >= 0.95 AS high_at_ef_200;
+SET hnsw.ef_search = 1;
+SELECT vecdb_recall('rc_idx', sample => 50, k => 20) < 0.9 AS lower_at_ef_1;
+RESET hnsw.ef_search;
+SHOW enable_seqscan;
+SELECT vecdb_recall('rc_idx', sample => 0);
+SELECT vecdb_recall('rc', 10);
+DROP TABLE rc;

@@ -866,3 +866,65 @@ CREATE OPERATOR CLASS vecdb_array_filter_ops
 	DEFAULT FOR TYPE anyarray USING hnsw AS
 	OPERATOR 6 && (anyarray, anyarray),
 	OPERATOR 7 @> (anyarray, anyarray);
+
+-- recall@k of an hnsw index at the session's settings: for sample rows'
+-- vectors as queries, the share of the exact k nearest (a scan without
+-- indexes) that the index scan returns.  Rows are told apart by ctid;
+-- filter columns play no part.
+CREATE FUNCTION vecdb_recall(index regclass, sample int DEFAULT 100, k int DEFAULT 10)
+RETURNS float8 LANGUAGE plpgsql STRICT PARALLEL UNSAFE
+AS $$
+DECLARE
+	tbl regclass;
+	col name;
+	op text;
+	typ text;
+	knn text;
+	q text;
+	got tid[];
+	want tid[];
+	hits bigint := 0;
+	total bigint := 0;
+	saved text[] := ARRAY[current_setting('enable_seqscan'), current_setting('enable_indexscan'),
+		current_setting('enable_bitmapscan')];
+BEGIN
+	IF sample < 1 OR k < 1 THEN
+		RAISE EXCEPTION 'sample and k must be positive' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT i.indrelid::regclass, a.attname, format('%I.%s', n.nspname, opr.oprname),
+		format_type(a.atttypid, NULL)
+	INTO tbl, col, op, typ
+	FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid
+		JOIN pg_am am ON am.oid = c.relam AND am.amname = 'hnsw'
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		JOIN pg_opclass oc ON oc.oid = i.indclass[0]
+		JOIN pg_amop o ON o.amopfamily = oc.opcfamily AND o.amoppurpose = 'o'
+			AND o.amoplefttype = oc.opcintype
+		JOIN pg_operator opr ON opr.oid = o.amopopr
+		JOIN pg_namespace n ON n.oid = opr.oprnamespace
+	WHERE i.indexrelid = index;
+	IF tbl IS NULL THEN
+		RAISE EXCEPTION '"%" is not an hnsw index on a table column', index
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	FOR q IN EXECUTE format('SELECT %I::text FROM %s WHERE %I IS NOT NULL ORDER BY random() LIMIT %s',
+		col, tbl, col, sample)
+	LOOP
+		knn := format('SELECT array_agg(ctid) FROM (SELECT ctid FROM %s ORDER BY %I OPERATOR(%s) $1::%s LIMIT %s) s',
+			tbl, col, op, typ, k);
+		PERFORM set_config('enable_seqscan', 'off', true);
+		PERFORM set_config('enable_indexscan', 'on', true);
+		PERFORM set_config('enable_bitmapscan', 'off', true);
+		EXECUTE knn INTO got USING q;
+		PERFORM set_config('enable_seqscan', 'on', true);
+		PERFORM set_config('enable_indexscan', 'off', true);
+		EXECUTE knn INTO want USING q;
+		hits := hits + (SELECT count(*) FROM unnest(got) g WHERE g = ANY (want));
+		total := total + coalesce(cardinality(want), 0);
+	END LOOP;
+	PERFORM set_config('enable_seqscan', saved[1], true);
+	PERFORM set_config('enable_indexscan', saved[2], true);
+	PERFORM set_config('enable_bitmapscan', saved[3], true);
+	RETURN CASE WHEN total = 0 THEN NULL ELSE hits::float8 / total END;
+END $$;
