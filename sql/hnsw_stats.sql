@@ -50,3 +50,22 @@ SHOW enable_seqscan;
 SELECT vecdb_recall('rc_idx', sample => 0);
 SELECT vecdb_recall('rc', 10);
 DROP TABLE rc;
+
+-- vecdb_last_scan: the counters of this backend's last hnsw scan
+CREATE TABLE ls (id int, v vector(2), cat int);
+INSERT INTO ls SELECT g, ARRAY[g, g], g % 10 FROM generate_series(1, 1000) g;
+CREATE INDEX ls_idx ON ls USING hnsw (v vector_l2_ops, cat);
+SET enable_seqscan = off;
+SELECT count(*) FROM (SELECT id FROM ls ORDER BY v <-> '[5,5]' LIMIT 7) s;
+SELECT index, nodes_measured > 7 AS measured, rows_returned, iterative_rounds, filtered
+FROM vecdb_last_scan();
+SELECT count(*) FROM (SELECT id FROM ls WHERE cat = 3 ORDER BY v <-> '[5,5]' LIMIT 7) s;
+SELECT index, rows_returned, filtered FROM vecdb_last_scan();
+SET hnsw.iterative_scan = relaxed_order;
+SET hnsw.ef_search = 10;
+SELECT count(*) FROM (SELECT id FROM ls ORDER BY v <-> '[5,5]' LIMIT 300) s;
+SELECT rows_returned, iterative_rounds > 0 AS resumed FROM vecdb_last_scan();
+RESET hnsw.iterative_scan;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+DROP TABLE ls;

@@ -288,6 +288,12 @@ CREATE FUNCTION vecdb_index_graph(index regclass, OUT format_version int, OUT li
 	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
 REVOKE EXECUTE ON FUNCTION vecdb_index_graph(regclass) FROM PUBLIC;
 
+-- the counters of this backend's last finished hnsw index scan
+CREATE FUNCTION vecdb_last_scan(OUT index regclass, OUT nodes_measured bigint,
+	OUT rows_returned bigint, OUT iterative_rounds bigint, OUT filtered boolean)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
 -- the graph's shape with the checker's counts, one row
 CREATE FUNCTION vecdb_index_stats(index regclass, OUT format_version int, OUT pages bigint,
 	OUT live_nodes bigint, OUT deleted_nodes bigint, OUT heap_tids bigint, OUT levels int,

@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/relscan.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "utils/float.h"
@@ -50,7 +51,22 @@ typedef struct HnswScanOpaqueData
 	ItemPointerData *tids;		/* of the current node (so->ctx) */
 	int			ntids;
 	int			tidpos;
+	int64		rows;			/* heap TIDs returned */
+	int64		rounds;			/* searches resumed (iterative scan) */
 } HnswScanOpaqueData;
+
+/*
+ * The counters of this backend's last finished hnsw scan, for
+ * vecdb_last_scan().
+ */
+static struct
+{
+	Oid			index;
+	int64		nodes;
+	int64		rows;
+	int64		rounds;
+	bool		filtered;
+} last_scan;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
 
@@ -78,6 +94,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 	MemoryContextReset(so->ctx);
 	so->started = false;
+	so->rows = so->rounds = 0;
 	so->results = NULL;
 	so->nresults = so->pos = 0;
 	so->tids = NULL;
@@ -204,6 +221,7 @@ resume_search(IndexScanDesc scan)
 	HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w, &so->discarded);
 	pfree(entries.items);
 	take_results(so, &w);
+	so->rounds++;
 	return true;
 }
 
@@ -275,6 +293,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	MemoryContextSwitchTo(old);
 
 	scan->xs_heaptid = so->tids[so->tidpos++];
+	so->rows++;
 	scan->xs_recheck = so->filter != NULL && so->filter->lossy;
 	scan->xs_recheckorderby = false;
 	return true;
@@ -285,7 +304,40 @@ hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	if (so->started)
+	{
+		last_scan.index = RelationGetRelid(scan->indexRelation);
+		last_scan.nodes = so->search.visited_count;
+		last_scan.rows = so->rows;
+		last_scan.rounds = so->rounds;
+		last_scan.filtered = so->filter != NULL;
+	}
+
 	MemoryContextDelete(so->ctx);
 	pfree(so);
 	scan->opaque = NULL;
+}
+
+/*
+ * vecdb_last_scan(): the counters of this backend's last finished hnsw
+ * index scan (a rescan, as of a nested loop, counts from its last start).
+ */
+PG_FUNCTION_INFO_V1(vecdb_last_scan);
+Datum
+vecdb_last_scan(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[5];
+	bool		nulls[5] = {0};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (!OidIsValid(last_scan.index))
+		PG_RETURN_NULL();
+	values[0] = ObjectIdGetDatum(last_scan.index);
+	values[1] = Int64GetDatum(last_scan.nodes);
+	values[2] = Int64GetDatum(last_scan.rows);
+	values[3] = Int64GetDatum(last_scan.rounds);
+	values[4] = BoolGetDatum(last_scan.filtered);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
