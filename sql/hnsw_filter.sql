@@ -85,6 +85,27 @@ SET hnsw.max_scan_tuples = 50;
 SELECT coalesce(cardinality(knn('tag = ''t3'' AND cat = 3', true)), 0) < 10 AS stopped_early;
 RESET hnsw.max_scan_tuples;
 
+-- a filter correlated with the vectors: the matching rows form a cluster
+-- far from the query, which links from the query's cluster may not reach;
+-- the walk also starts from the entry point, whose tree reaches every node
+CREATE TABLE far (id int, v vector(3), label text);
+INSERT INTO far SELECT i, ARRAY[c * 10 + random(), c * 10 + random(), c * 10 + random()],
+	'cluster ' || c
+FROM generate_series(1, 3000) i, LATERAL (SELECT i % 3 AS c) s;
+CREATE FUNCTION far_rows() RETURNS SETOF int LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1 .. 10 LOOP
+		DROP INDEX IF EXISTS far_idx;
+		CREATE INDEX far_idx ON far USING hnsw (v vector_l2_ops, label);
+		PERFORM set_config('enable_seqscan', 'off', true);
+		RETURN QUERY SELECT count(*)::int FROM (SELECT id FROM far WHERE label = 'cluster 2'
+			ORDER BY v <-> '[10.5,10.5,10.5]' LIMIT 3) s;
+	END LOOP;
+END $$;
+SELECT array_agg(n) AS rows_per_build FROM far_rows() n;
+DROP FUNCTION far_rows;
+DROP TABLE far;
+
 -- row-level security still hides rows when filter columns are index conditions
 CREATE ROLE hnsw_filter_reader;
 GRANT SELECT ON items TO hnsw_filter_reader;

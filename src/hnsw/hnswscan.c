@@ -179,16 +179,21 @@ first_search(IndexScanDesc scan)
 	/*
 	 * An iterative scan may go on until it has met every node: from the
 	 * entry point, the layer-0 tree edges reach them all (src/README,
-	 * "Reachability"), so it is set aside as a place to resume from.
+	 * "Reachability"), so it is set aside as a place to resume from.  A
+	 * filtered walk goes on until it has ef matches, which may lie where
+	 * no link from the query's neighbourhood leads (a filter correlated
+	 * with the vectors): it starts from the entry point too.
 	 */
-	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF &&
-		!ItemPointerEquals(&entry.tid, &ep.tid))
-		HnswSearchSetAside(&so->search, &so->discarded, &entry);
 	{
 		HnswHeap	entries;
+		bool		other = !ItemPointerEquals(&entry.tid, &ep.tid);
 
-		HnswHeapInit(&entries, 1, false);
+		HnswHeapInit(&entries, 2, false);
 		HnswHeapPush(&entries, &ep);
+		if (other && so->filter != NULL)
+			HnswHeapPush(&entries, &entry);
+		else if (other && hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+			HnswSearchSetAside(&so->search, &so->discarded, &entry);
 		HnswHeapInit(&w, hnsw_ef_search + 1, true);
 		HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w,
 						hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF ? &so->discarded : NULL);
