@@ -409,64 +409,98 @@ HnswAddRescueLink(Relation index, HnswIndexInfo *info, HnswCandidate *r, ItemPoi
 }
 
 /*
- * The rescue links of node r (and its version, for HnswAddRescueLink):
- * how many, into out.  0 if r is gone.
+ * Whether tid holds a live node (not deleted); if so, its version goes to
+ * *version.  Share-locks and releases the node's page.
+ */
+static bool
+live_node(Relation index, HnswIndexInfo *info, ItemPointer tid, uint16 *version)
+{
+	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
+	HnswNode	node;
+	bool		live;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
+	live = node != NULL && !(node->flags & HNSW_NODE_DELETED);
+	if (live)
+		*version = node->version;
+	UnlockReleaseBuffer(buf);
+	return live;
+}
+
+/*
+ * The live nodes node r (of its version) links to by rescue links, with
+ * their versions (for HnswAddRescueLink): how many, into out.  0 if r is
+ * gone or deleted.  A descent must stay among live nodes: VACUUM's relink
+ * counts what hangs below a deleted node as lost, and a lost node u that
+ * it hung below another lost node could end up below its own subtree, in
+ * a cycle of tree edges no walk from the entry point enters.
  */
 static int
-rescue_children(Relation index, HnswIndexInfo *info, ItemPointer r, uint16 *version,
-				ItemPointerData *out)
+live_rescue_children(Relation index, HnswIndexInfo *info, const HnswCandidate *r,
+					 HnswCandidate *out)
 {
-	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(r));
+	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(&r->tid));
 	HnswNode	node;
+	ItemPointerData kids[HNSW_RESCUE_LINKS];
+	int			nkids = 0;
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(r), info);
-	if (node != NULL)
-	{
-		*version = node->version;
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&r->tid), info);
+	if (node != NULL && node->version == r->version && !(node->flags & HNSW_NODE_DELETED))
 		for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
 			if (ItemPointerIsValid(&HnswNodeRescue(node, &info->layouts[node->level])[i]))
-				out[n++] = HnswNodeRescue(node, &info->layouts[node->level])[i];
-	}
+				kids[nkids++] = HnswNodeRescue(node, &info->layouts[node->level])[i];
 	UnlockReleaseBuffer(buf);
+	for (int i = 0; i < nkids; i++)
+		if (live_node(index, info, &kids[i], &out[n].version))
+			out[n++].tid = kids[i];
 	return n;
+}
+
+/*
+ * Gives x a rescue link from a live node down the rescue links of r, each
+ * step to a random live child, at most 64 steps.  Returns whether x got
+ * one (not if the descent reached a node with no live rescue child).
+ */
+static bool
+rescue_below(Relation index, HnswIndexInfo *info, HnswCandidate r, ItemPointer x)
+{
+	for (int depth = 0; depth < 64; depth++)
+	{
+		HnswCandidate kids[HNSW_RESCUE_LINKS];
+		int			k = live_rescue_children(index, info, &r, kids);
+
+		if (k == 0)
+			return false;
+		r = kids[pg_prng_uint64_range(&pg_global_prng_state, 0, k - 1)];
+		if (HnswAddRescueLink(index, info, &r, x))
+			return true;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return false;
 }
 
 /*
  * Gives x a rescue link from a node near cands (n, live nodes a search
  * found, sorted): the first with a free rescue slot; when they have none,
- * a node down the rescue links of the nearest, each step to a random one,
- * so that the rescued nodes under a node grow into a shallow tree rather
- * than filling the nodes a search finds (under inner product, the same few
- * for every small vector).  Returns whether x got one.
+ * a node down the rescue links of the nearest (rescue_below; of the next
+ * when that descent ends without one), so that the rescued nodes under a
+ * node grow into a shallow tree rather than filling the nodes a search
+ * finds (under inner product, the same few for every small vector).
+ * Returns whether x got one.
  */
 bool
 HnswRescueNear(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n,
 			   ItemPointer x)
 {
-	HnswCandidate cur;
-
 	for (int i = 0; i < n; i++)
 		if (HnswAddRescueLink(index, info, &cands[i], x))
 			return true;
-	if (n == 0)
-		return false;
-	cur = cands[0];
-	for (int depth = 0; depth < 64; depth++)
-	{
-		ItemPointerData kids[HNSW_RESCUE_LINKS];
-		uint16		version;
-		int			k = rescue_children(index, info, &cur.tid, &version, kids);
-
-		if (k == 0)
-			return false;
-		cur.tid = kids[pg_prng_uint64_range(&pg_global_prng_state, 0, k - 1)];
-		(void) rescue_children(index, info, &cur.tid, &cur.version, kids);	/* its version */
-		if (HnswAddRescueLink(index, info, &cur, x))
+	for (int i = 0; i < n; i++)
+		if (rescue_below(index, info, cands[i], x))
 			return true;
-		CHECK_FOR_INTERRUPTS();
-	}
 	return false;
 }
 
