@@ -4,7 +4,8 @@
 # Installs what is missing (apt, npm), builds with -Werror and
 # -DUSE_ASSERT_CHECKING, installs, then runs: kernel and parser unit tests,
 # pg_regress, isolation specs, the Node.js client checks, TAP tests, and a
-# short libFuzzer run.  The client checks and the pgvector-dump TAP test need
+# short libFuzzer run, and at the end installs a release build (no
+# assertions) for whatever runs on the server next.  The client checks and the pgvector-dump TAP test need
 # vecdb installed under the name vector: they run on a private copy of the
 # PostgreSQL installation ($VECDB_TEST_DIR-asvector) where vecdb is installed
 # as both vecdb and vector, so a pgvector installed on the system is neither
@@ -182,5 +183,10 @@ cluster_stop "$ASV_DIR"
 stage tap run_tap
 stage fuzz run_fuzz
 rm -f "$OUT"
+# leave the server with a release build (no assertions), as for real use
+if ! (build_install); then
+	log "the release build failed"
+	failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
