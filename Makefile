@@ -3,7 +3,8 @@
 # Layout: C sources in src/ by subsystem (src/type: the SQL types;
 # src/kernel: distance kernels and CPU dispatch; src/hnsw: the HNSW access
 # method; src/README maps them), the extension install script in
-# sql/vecdb--$(EXTVERSION).sql (sql/ also holds the pg_regress inputs;
+# sql/vecdb--$(EXTVERSION).sql, with each older release's script and the
+# upgrade scripts from it (sql/ also holds the pg_regress inputs;
 # expected/ their outputs), isolation specs in specs/, TAP tests in test/t/,
 # server-free tests in test/unit and test/fuzz, benchmarks in bench/.
 #
@@ -16,9 +17,9 @@
 # VECDB_DEV=1 adds -Werror and -DUSE_ASSERT_CHECKING (the test command uses it).
 
 EXTENSION = vecdb
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 MODULE_big = vecdb
-DATA = sql/vecdb--$(EXTVERSION).sql
+DATA = sql/vecdb--$(EXTVERSION).sql sql/vecdb--0.1.0.sql sql/vecdb--0.1.0--0.2.0.sql
 
 OBJS = \
 	src/vecdb.o \

@@ -26,7 +26,7 @@
 
 PG_MODULE_MAGIC;
 
-#define VECDB_VERSION_STR "0.1.0"
+#define VECDB_VERSION_STR "0.2.0"
 
 static bool vecdb_force_scalar = false;
 
