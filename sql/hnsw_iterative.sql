@@ -8,8 +8,9 @@ ANALYZE it;
 SET enable_seqscan = off;
 SET hnsw.ef_search = 10;
 
--- 1% of rows match: without iterative scans, too few come back
-SELECT count(*) FROM (SELECT id FROM it WHERE cat = 7 ORDER BY v <-> '[1,1]' LIMIT 20) s;
+-- 1% of rows match: without iterative scans, too few come back (the ten
+-- nodes found hold about one match)
+SELECT count(*) < 5 AS too_few FROM (SELECT id FROM it WHERE cat = 7 ORDER BY v <-> '[1,1]' LIMIT 20) s;
 
 SET hnsw.iterative_scan = relaxed_order;
 SELECT count(*) FROM (SELECT id FROM it WHERE cat = 7 ORDER BY v <-> '[1,1]' LIMIT 20) s;
