@@ -25,13 +25,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "hnsw.h"
 
 #define BACKLINK_RETRIES 8
@@ -474,7 +474,7 @@ rescue_below(Relation index, HnswIndexInfo *info, HnswCandidate r, ItemPointer x
 
 		if (k == 0)
 			return false;
-		r = kids[pg_prng_uint64_range(&pg_global_prng_state, 0, k - 1)];
+		r = kids[VecdbRandomRange(0, k - 1)];
 		if (HnswAddRescueLink(index, info, &r, x))
 			return true;
 		CHECK_FOR_INTERRUPTS();
