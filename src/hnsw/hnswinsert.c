@@ -718,9 +718,15 @@ finish:
 
 bool
 hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
-		   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+		   Relation heap, IndexUniqueCheck checkUnique,
+#if PG_VERSION_NUM >= 140000
+		   bool indexUnchanged,
+#endif
 		   IndexInfo *indexInfo)
 {
+#if PG_VERSION_NUM < 140000
+	bool		indexUnchanged = false;	/* 13 gives no such hint */
+#endif
 	MemoryContext ctx;
 	MemoryContext old;
 	HnswIndexInfo *info;
