@@ -48,4 +48,33 @@ VecdbRandomRange(uint64 lo, uint64 hi)
 }
 #endif
 
+/* VACUUM's cost-based delay: 18 asks whether it is ANALYZE's */
+#if PG_VERSION_NUM >= 180000
+#define VecdbVacuumDelayPoint() vacuum_delay_point(false)
+#else
+#define VecdbVacuumDelayPoint() vacuum_delay_point()
+#endif
+
+/*
+ * Spool files shared by a parallel build's participants.  15 split the
+ * FileSet out of SharedFileSet and renamed the BufFile calls after it;
+ * VecdbFileSetOf gives what those calls take from a SharedFileSet, and
+ * 13 and 14 get 15's names (14's open takes a mode, 13's none; vecdb
+ * opens read-only, never missing_ok).
+ */
+#if PG_VERSION_NUM >= 150000
+#define VecdbFileSetOf(sfs) (&(sfs)->fs)
+#else
+#define VecdbFileSetOf(sfs) (sfs)
+#define BufFileCreateFileSet(fs, name) BufFileCreateShared((fs), (name))
+#define BufFileExportFileSet(file) BufFileExportShared(file)
+#if PG_VERSION_NUM >= 140000
+#define BufFileOpenFileSet(fs, name, mode, missing_ok) \
+	BufFileOpenShared((fs), (name), (mode))
+#else
+#define BufFileOpenFileSet(fs, name, mode, missing_ok) \
+	BufFileOpenShared((fs), (name))
+#endif
+#endif
+
 #endif							/* VECDB_COMPAT_H */
