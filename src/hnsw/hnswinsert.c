@@ -323,8 +323,7 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 			break;				/* the neighbour went away */
 		if (!backlink_list(s, list, cap, layer, x, d, force, pin, want))
 		{
-			int			at = HnswListFind(list, x);
-
+			at = HnswListFind(list, x);
 			linked = at >= 0 && (pin == HNSW_PIN_NO || list->pinned[at]);
 			break;
 		}
