@@ -50,7 +50,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every object depends on every private header (PGXS tracks only .c files)
-$(OBJS): $(wildcard src/*/*.h)
+$(OBJS): $(wildcard src/*.h src/*/*.h)
 
 # ---- server-free tests and tools --------------------------------------------
 

@@ -35,6 +35,7 @@ CREATE FUNCTION plan_uses_index(cond text) RETURNS bool LANGUAGE plpgsql AS $$
 DECLARE line text; found bool := false;
 BEGIN
 	PERFORM set_config('enable_seqscan', 'off', true);
+	PERFORM set_config('enable_indexscan', 'on', true);	-- knn() may have turned it off
 	FOR line IN EXECUTE format('EXPLAIN (COSTS OFF) SELECT id FROM items WHERE %s '
 		'ORDER BY v <-> ''[0.5,0.5,0.5]'' LIMIT 10', cond) LOOP
 		found := found OR line LIKE '%Index Cond:%';

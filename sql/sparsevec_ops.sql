@@ -68,10 +68,12 @@ INSERT INTO t VALUES ('{1:1}/3'), ('{2:1}/3'), ('{}/3'), ('{1:-1}/3'), ('{3:2}/3
 	('{1:1}/2'), (NULL), ('{2:1}/3');
 CREATE INDEX ON t (v);
 SET enable_seqscan = off;
+SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT * FROM t WHERE v = '{2:1}/3';
 SELECT * FROM t WHERE v = '{2:1}/3';
 SELECT * FROM t WHERE v < '{}/3' ORDER BY v;
 RESET enable_seqscan;
+RESET enable_bitmapscan;
 SELECT * FROM t ORDER BY v;
 SELECT v, count(*) FROM t GROUP BY v ORDER BY v;
 SELECT count(DISTINCT v) FROM t;

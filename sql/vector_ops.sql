@@ -44,10 +44,12 @@ INSERT INTO cmp_t VALUES (1, '[1,2,3]'), (2, '[1,2]'), (3, '[0,9]'), (4, '[1,2,3
 SELECT id, v FROM cmp_t ORDER BY v, id;
 CREATE INDEX ON cmp_t USING btree (v);
 SET enable_seqscan = off;
+SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM cmp_t WHERE v = '[1,2,3]';
 SELECT id FROM cmp_t WHERE v = '[1,2,3]' ORDER BY id;
 SELECT id FROM cmp_t WHERE v > '[1,2]' ORDER BY v, id;
 RESET enable_seqscan;
+RESET enable_bitmapscan;
 SELECT DISTINCT v FROM cmp_t ORDER BY v;
 DROP TABLE cmp_t;
 

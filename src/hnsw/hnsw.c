@@ -349,7 +349,9 @@ hnswhandler(PG_FUNCTION_ARGS)
 	amroutine->amproperty = NULL;
 	amroutine->ambuildphasename = hnswbuildphasename;
 	amroutine->amvalidate = hnswvalidate;
+#if PG_VERSION_NUM >= 140000
 	amroutine->amadjustmembers = NULL;
+#endif
 	amroutine->ambeginscan = hnswbeginscan;
 	amroutine->amrescan = hnswrescan;
 	amroutine->amgettuple = hnswgettuple;

@@ -419,7 +419,10 @@ extern void hnswbuildempty(Relation index);
 /* hnswinsert.c */
 extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   ItemPointer heap_tid, Relation heap,
-					   IndexUniqueCheck checkUnique, bool indexUnchanged,
+					   IndexUniqueCheck checkUnique,
+#if PG_VERSION_NUM >= 140000
+					   bool indexUnchanged,
+#endif
 					   IndexInfo *indexInfo);
 extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec,
 							 const char *payload, ItemPointer heap_tid,

@@ -61,6 +61,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "compat.h"
 #include "kernel/distance.h"
 #include "hnsw.h"
 
@@ -1444,7 +1445,7 @@ spool_row(BuildState *bs, ItemPointer tid, const char *vec)
 			char		name[64];
 
 			snprintf(name, sizeof(name), "hnsw-spool-%d", bs->participant);
-			bs->spool = BufFileCreateFileSet(&bs->shared->fileset.fs, name);
+			bs->spool = BufFileCreateFileSet(VecdbFileSetOf(&bs->shared->fileset), name);
 		}
 		else
 			bs->spool = BufFileCreateTemp(false);
@@ -1608,7 +1609,7 @@ insert_spools(BuildState *bs)
 		if (i < 0)
 			break;
 		snprintf(name, sizeof(name), "hnsw-spool-%d", shared->spooled[i]);
-		file = BufFileOpenFileSet(&shared->fileset.fs, name, O_RDONLY, false);
+		file = BufFileOpenFileSet(VecdbFileSetOf(&shared->fileset), name, O_RDONLY, false);
 		insert_spooled(bs, file);
 		BufFileClose(file);
 	}

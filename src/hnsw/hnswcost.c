@@ -371,6 +371,13 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	if (path->indexorderbys == NIL)
 	{
+#if PG_VERSION_NUM >= 180000
+		/*
+		 * 18 ranks paths by disabled nodes before cost: a SET enable_seqscan
+		 * = off would otherwise make this infinite-cost path win.
+		 */
+		path->path.disabled_nodes += 2;
+#endif
 		*indexStartupCost = get_float8_infinity();
 		*indexTotalCost = get_float8_infinity();
 		*indexSelectivity = 0;

@@ -25,13 +25,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "hnsw.h"
 
 #define BACKLINK_RETRIES 8
@@ -323,8 +323,7 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 			break;				/* the neighbour went away */
 		if (!backlink_list(s, list, cap, layer, x, d, force, pin, want))
 		{
-			int			at = HnswListFind(list, x);
-
+			at = HnswListFind(list, x);
 			linked = at >= 0 && (pin == HNSW_PIN_NO || list->pinned[at]);
 			break;
 		}
@@ -474,7 +473,7 @@ rescue_below(Relation index, HnswIndexInfo *info, HnswCandidate r, ItemPointer x
 
 		if (k == 0)
 			return false;
-		r = kids[pg_prng_uint64_range(&pg_global_prng_state, 0, k - 1)];
+		r = kids[VecdbRandomRange(0, k - 1)];
 		if (HnswAddRescueLink(index, info, &r, x))
 			return true;
 		CHECK_FOR_INTERRUPTS();
@@ -718,9 +717,15 @@ finish:
 
 bool
 hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
-		   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+		   Relation heap, IndexUniqueCheck checkUnique,
+#if PG_VERSION_NUM >= 140000
+		   bool indexUnchanged,
+#endif
 		   IndexInfo *indexInfo)
 {
+#if PG_VERSION_NUM < 140000
+	bool		indexUnchanged = false;	/* 13 gives no such hint */
+#endif
 	MemoryContext ctx;
 	MemoryContext old;
 	HnswIndexInfo *info;

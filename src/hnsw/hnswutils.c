@@ -15,13 +15,13 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
-#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "kernel/distance.h"
 #include "hnsw.h"
 #include "type/vector.h"
@@ -156,10 +156,10 @@ HnswMaxLevelFor(int m, Size payload_bytes, Size vecbytes)
 int
 HnswRandomLevel(int m, int max_level)
 {
-	double		u = pg_prng_double(&pg_global_prng_state);
+	double		u = VecdbRandomDouble();
 	int			level;
 
-	/* pg_prng_double is in [0, 1): use 1 - u in (0, 1] */
+	/* u is in [0, 1): use 1 - u in (0, 1] */
 	level = (int) floor(-log(1.0 - u) / log((double) m));
 	return Min(level, max_level);
 }

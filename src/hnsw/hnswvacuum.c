@@ -49,6 +49,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "hnsw.h"
 
 /* progress slots of the VACUUM command not used by core (PG 13 .. 17) */
@@ -359,7 +360,7 @@ each_live_node(VacuumState *vs, void (*fn) (VacuumState *vs, ItemPointer tid, Hn
 		Buffer		buf = read_block(vs, blkno);
 		Page		page;
 
-		vacuum_delay_point();
+		VecdbVacuumDelayPoint();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
@@ -698,7 +699,7 @@ adopt_round(VacuumState *vs, ItemPointerData *lost, int nlost, bool search)
 
 		if (tidset_lookup(vs->reached, tid_key(&lost[i])) != NULL)
 			continue;
-		vacuum_delay_point();
+		VecdbVacuumDelayPoint();
 		old = MemoryContextSwitchTo(vs->tmpctx);
 		ok = adopt(vs, &lost[i], search);
 		MemoryContextSwitchTo(old);
@@ -1308,7 +1309,7 @@ each_page(VacuumState *vs, BlockNumber nblocks, int pass,
 {
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
-		vacuum_delay_point();
+		VecdbVacuumDelayPoint();
 		fn(vs, blkno);
 		pgstat_progress_update_param(VECDB_PROGRESS_BLOCKS_DONE, blkno + 1);
 		if (pass > 0)

@@ -19,6 +19,9 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"			/* utils/varbit.h needs it from 18 on */
+#endif
 #include "utils/varbit.h"
 
 #include "kernel/bit.h"

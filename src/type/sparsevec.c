@@ -21,6 +21,7 @@
 
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
+#include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 

@@ -23,6 +23,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/float.h"
 
