@@ -21,10 +21,13 @@ import json
 import os
 import statistics
 import struct
+import sys
 import time
 
 import numpy as np
-import psycopg
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from graph_quality import connect, setup_db, vec_text  # noqa: E402
 
 DIM = 768
 POINTS_PER_CLUSTER = 100
@@ -80,17 +83,9 @@ def copy_payload(base, cols, names):
     return b'PGCOPY\n\xff\r\n\0' + struct.pack('>ii', 0, 0) + rec.tobytes() + struct.pack('>h', -1)
 
 
-def connect(db):
-    return psycopg.connect(dbname=db, autocommit=True)
-
-
 def setup(ext, base, cols, names, with_filters, btree):
-    db = 'filtered_' + ext
-    with connect('postgres') as c:
-        c.execute('DROP DATABASE IF EXISTS ' + db)
-        c.execute('CREATE DATABASE ' + db)
+    db = setup_db(ext, 'filtered_')
     with connect(db) as c:
-        c.execute('CREATE EXTENSION ' + ext)
         c.execute('CREATE TABLE items (id int PRIMARY KEY, v vector(%d), %s)' %
                   (base.shape[1], ', '.join('%s int' % n for n in names)))
         c.execute('ALTER TABLE items ALTER COLUMN v SET STORAGE PLAIN')
@@ -109,10 +104,6 @@ def setup(ext, base, cols, names, with_filters, btree):
         c.execute('VACUUM ANALYZE items')
         size = c.execute("SELECT pg_relation_size('items_idx')").fetchone()[0]
     return db, {'load_s': load, 'build_s': build, 'index_bytes': size}
-
-
-def vec_text(v):
-    return '[' + ','.join('%.6g' % x for x in v) + ']'
 
 
 def truth_for(base, cols, queries, col, values):

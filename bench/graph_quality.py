@@ -52,8 +52,9 @@ def connect(db):
     return psycopg.connect(dbname=db, autocommit=True)
 
 
-def setup_db(ext):
-    db = 'gq_' + ext
+def setup_db(ext, prefix='gq_'):
+    """A new database prefix + ext with the extension ext created in it."""
+    db = prefix + ext
     with connect('postgres') as c:
         c.execute('DROP DATABASE IF EXISTS ' + db)
         c.execute('CREATE DATABASE ' + db)
