@@ -127,7 +127,22 @@ run_client() {
 	mkdir -p "$dir"
 	cp "$VECDB_ROOT"/test/client/package.json "$VECDB_ROOT"/test/client/*.js "$dir"/
 	[ -f "$VECDB_ROOT/test/client/package-lock.json" ] && cp "$VECDB_ROOT/test/client/package-lock.json" "$dir"/
-	(cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null && node --test)
+	(cd "$dir" && npm_install && node --test)
+}
+
+# npm_install: the registry sometimes stalls mid-download (EIDLETIMEOUT);
+# npm retries each request, and a failed install is tried again from scratch
+npm_install() {
+	local try
+	for try in 1 2 3; do
+		npm install --no-audit --no-fund --loglevel=error \
+			--fetch-retries=4 --fetch-retry-mintimeout=5000 \
+			--fetch-retry-maxtimeout=60000 --fetch-timeout=120000 >/dev/null && return 0
+		log "npm install failed (attempt $try of 3)"
+		rm -rf node_modules
+		sleep $((try * 10))
+	done
+	return 1
 }
 
 # node --test: "# pass N" and "# fail N"
