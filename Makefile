@@ -32,7 +32,7 @@ REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit
 	halfvec_io halfvec_input_errors halfvec_ops \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_vacuum_reach hnsw_cost hnsw_bit hnsw_halfvec \
-	hnsw_sparsevec hnsw_filter hnsw_stats hybrid_search
+	hnsw_sparsevec hnsw_filter hnsw_stats hnsw_quantize hybrid_search
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 ISOLATION = hnsw_visibility hnsw_vacuum_cursor hnsw_filter_insert
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
@@ -56,9 +56,9 @@ $(OBJS): $(wildcard src/*.h src/*/*.h)
 
 KERNEL_SRCS = src/kernel/distance.c src/kernel/distance_x86.c \
 	src/kernel/halfvec.c src/kernel/halfvec_x86.c \
-	src/kernel/bit.c src/kernel/bit_x86.c
+	src/kernel/bit.c src/kernel/bit_x86.c src/kernel/int8.c
 KERNEL_HDRS = src/kernel/distance.h src/kernel/halfvec.h src/kernel/simd_x86.h \
-	src/kernel/bit.h
+	src/kernel/bit.h src/kernel/int8.h
 TEST_CC ?= gcc
 TEST_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -Isrc
 
@@ -71,6 +71,9 @@ test/unit/test_halfvec: test/unit/test_halfvec.c test/unit/unit_rng.h $(KERNEL_S
 test/unit/test_bit: test/unit/test_bit.c $(KERNEL_SRCS) $(KERNEL_HDRS)
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_bit.c $(KERNEL_SRCS) -lm
 
+test/unit/test_int8: test/unit/test_int8.c test/unit/unit_rng.h src/kernel/int8.c src/kernel/int8.h
+	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_int8.c src/kernel/int8.c
+
 test/unit/test_vecparse: test/unit/test_vecparse.c test/unit/unit_rng.h src/type/vecparse.c src/type/vecparse.h
 	$(TEST_CC) $(TEST_CFLAGS) -o $@ test/unit/test_vecparse.c src/type/vecparse.c -lm
 
@@ -81,12 +84,13 @@ test/unit/test_sparse: test/unit/test_sparse.c test/unit/unit_rng.h src/type/spa
 
 .PHONY: unit fuzz fuzz-build bench-kernels bench
 unit: test/unit/test_distance test/unit/test_vecparse test/unit/test_halfvec \
-		test/unit/test_bit test/unit/test_sparse
+		test/unit/test_bit test/unit/test_sparse test/unit/test_int8
 	test/unit/test_distance
 	test/unit/test_vecparse
 	test/unit/test_halfvec
 	test/unit/test_bit
 	test/unit/test_sparse
+	test/unit/test_int8
 
 # make fuzz runs every target in turn, FUZZ_SECONDS split evenly between them
 FUZZ_SECONDS ?= 60
@@ -132,7 +136,7 @@ bench:
 	bash bench/bench.sh $(BENCH_ARGS)
 
 EXTRA_CLEAN = test/unit/test_distance test/unit/test_vecparse test/unit/test_halfvec test/unit/test_bit \
-	test/unit/test_sparse $(FUZZ_TARGETS) bench/bench_kernels results output_iso tmp_check
+	test/unit/test_sparse test/unit/test_int8 $(FUZZ_TARGETS) bench/bench_kernels results output_iso tmp_check
 
 # ---- vecdb installed under the extension name "vector" -----------------------
 #

@@ -74,7 +74,7 @@ if ! (build_install VECDB_DEV=1); then
 	exit 1
 fi
 
-UNIT_PROGRAMS=(test_distance test_vecparse test_halfvec test_bit test_sparse)
+UNIT_PROGRAMS=(test_distance test_vecparse test_halfvec test_bit test_sparse test_int8)
 run_unit() {
 	local rc=0
 	for t in "${UNIT_PROGRAMS[@]}"; do

@@ -47,11 +47,18 @@ int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
 int			hnsw_max_scan_tuples = 20000;
 double		hnsw_scan_mem_multiplier = 1;
+int			vecdb_hnsw_rerank = 0;
 #ifdef USE_ASSERT_CHECKING
 char	   *vecdb_debug_vacuum_crash = NULL;
 #endif
 
 static relopt_kind hnsw_relopt_kind;
+
+static relopt_enum_elt_def hnsw_quantization_values[] = {
+	{"none", HNSW_QUANT_NONE},
+	{"int8", HNSW_QUANT_INT8},
+	{NULL}
+};
 
 static const struct config_enum_entry hnsw_iterative_scan_options[] = {
 	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
@@ -72,6 +79,10 @@ HnswInitGucs(void)
 					  "Size of the dynamic candidate list for construction",
 					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+	add_enum_reloption(hnsw_relopt_kind, "quantization",
+					   "How the graph stores vectors: none (as they are) or int8 (8-bit codes)",
+					   hnsw_quantization_values, HNSW_QUANT_NONE,
+					   "Valid values are \"none\" and \"int8\".", AccessExclusiveLock);
 
 	DefineCustomIntVariable("hnsw.ef_search",
 							"Sets the size of the dynamic candidate list for search",
@@ -87,6 +98,12 @@ HnswInitGucs(void)
 	DefineCustomIntVariable("hnsw.max_scan_tuples",
 							"Sets the max number of tuples to visit for iterative scans",
 							NULL, &hnsw_max_scan_tuples, 20000, 1, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("vecdb.hnsw_rerank",
+							"Sets how many candidates a scan of a quantized hnsw index re-ranks at a time",
+							"The candidates nearest by their codes are measured again with the "
+							"table's vectors and returned in exact order; 0 re-ranks hnsw.ef_search.",
+							&vecdb_hnsw_rerank, 0, 0, 10000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
 							 "Sets the multiple of work_mem to use for iterative scans",
@@ -113,6 +130,7 @@ hnswoptions(Datum reloptions, bool validate)
 	static const relopt_parse_elt tab[] = {
 		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+		{"quantization", RELOPT_TYPE_ENUM, offsetof(HnswOptions, quantization)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind,
@@ -133,6 +151,26 @@ HnswGetEfConstruction(Relation index)
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
 	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+/*
+ * The element kind a new index stores for a column of type source: the
+ * column's own, or its codes.  Raises an error when the quantization asked
+ * for does not apply to the type.
+ */
+VecdbElemKind
+HnswStoredKind(Relation index, const VecdbElemType *source)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	if (opts == NULL || opts->quantization == HNSW_QUANT_NONE)
+		return source->kind;
+	if (source->to_float == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("quantization \"int8\" is not supported for type %s", source->name),
+				 errhint("Quantize vector or halfvec columns.")));
+	return VECDB_ELEM_INT8;
 }
 
 static char *

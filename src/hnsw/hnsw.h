@@ -77,11 +77,16 @@ typedef enum HnswIterativeScan
 #define HNSW_PHASE_WRITE			3
 #define HNSW_PHASE_INSERT_REST		4
 
+/* values of the quantization reloption */
+#define HNSW_QUANT_NONE				0
+#define HNSW_QUANT_INT8				1
+
 typedef struct HnswOptions
 {
 	int32		vl_len_;		/* varlena header (do not touch directly!) */
 	int			m;
 	int			ef_construction;
+	int			quantization;	/* HNSW_QUANT_* */
 } HnswOptions;
 
 /*
@@ -107,7 +112,9 @@ typedef struct HnswNodeLayout
  */
 typedef struct HnswIndexInfo
 {
-	const VecdbElemType *type;	/* the column's element type */
+	const VecdbElemType *type;	/* the stored values' element type: the
+								 * column's, or codes (quantized) */
+	const VecdbElemType *source;	/* the column's element type */
 	HnswFilterSpec filter;		/* the filter columns, if any */
 	int			dims;
 	Size		vecbytes;		/* most bytes a stored vector takes */
@@ -284,6 +291,7 @@ extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
+extern int	vecdb_hnsw_rerank;
 #ifdef USE_ASSERT_CHECKING
 extern char *vecdb_debug_vacuum_crash;
 #endif
@@ -292,6 +300,7 @@ extern char *vecdb_debug_vacuum_crash;
 extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
+extern VecdbElemKind HnswStoredKind(Relation index, const VecdbElemType *source);
 
 /* hnswcost.c */
 extern double HnswDistanceCost(double work);
@@ -303,11 +312,14 @@ extern void hnswcostestimate(struct PlannerInfo *root, struct IndexPath *path,
 /* hnswutils.c */
 extern VecdbMetric HnswMetricFromIndex(Relation index, const VecdbElemType **type);
 extern HnswIndexInfo *HnswGetIndexInfo(Relation index);
-extern void HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *type, int dims,
-							  int m, int ef_construction, VecdbMetric metric);
+extern void HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *source,
+							  VecdbElemKind stored, int dims, int m, int ef_construction,
+							  VecdbMetric metric);
 extern int	HnswMaxLevelFor(int m, Size payload_bytes, Size vecbytes);
 extern int	HnswRandomLevel(int m, int max_level);
 extern char *HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
+extern char *HnswFormSource(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
+extern bool HnswQuantized(const HnswIndexInfo *info);
 extern float HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b);
 extern Size HnswVecBytes(const HnswIndexInfo *info, const void *x);
 extern bool HnswVecEqual(const HnswIndexInfo *info, const void *a, const void *b);

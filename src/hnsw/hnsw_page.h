@@ -20,7 +20,8 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		6
+#define HNSW_FORMAT_VERSION		7
+#define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -56,7 +57,8 @@ typedef struct HnswMetaPageData
 	int16		entry_level;	/* -1 when the index is empty */
 	ItemPointerData entry;		/* entry point node, invalid when empty */
 	uint16		entry_version;	/* its version, to detect slot reuse */
-	uint8		elemtype;		/* VecdbElemKind of the stored vectors */
+	uint8		elemtype;		/* VecdbElemKind of the stored vectors
+								 * (VECDB_ELEM_INT8: codes, quantized) */
 	uint8		nfilters;		/* filter columns (hnswfilter.c) */
 } HnswMetaPageData;
 

@@ -132,7 +132,8 @@ typedef struct HnswBuildShared
 	Oid			heaprelid;
 	Oid			indexrelid;
 	bool		isconcurrent;
-	int			elemtype;		/* VecdbElemKind */
+	int			elemtype;		/* VecdbElemKind of the column */
+	int			stored;			/* VecdbElemKind of the stored values */
 	int			dims;
 	int			m;
 	int			ef_construction;
@@ -1644,7 +1645,8 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 
 	heap = table_open(shared->heaprelid, heapLockmode);
 	index = index_open(shared->indexrelid, indexLockmode);
-	HnswFillIndexInfo(&info, index, VecdbElemTypeGet(shared->elemtype), shared->dims, shared->m,
+	HnswFillIndexInfo(&info, index, VecdbElemTypeGet(shared->elemtype),
+					  (VecdbElemKind) shared->stored, shared->dims, shared->m,
 					  shared->ef_construction, (VecdbMetric) shared->metric);
 	init_state(&bs, heap, index, &info, g);
 	bs.shared = shared;
@@ -1748,7 +1750,8 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	shared->indexrelid = RelationGetRelid(index);
 	shared->isconcurrent = indexInfo->ii_Concurrent;
 	shared->dims = info->dims;
-	shared->elemtype = info->type->kind;
+	shared->elemtype = info->source->kind;
+	shared->stored = info->type->kind;
 	shared->m = info->m;
 	shared->ef_construction = info->ef_construction;
 	shared->metric = info->metric;
@@ -1841,7 +1844,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ef_construction must be greater than or equal to 2 * m")));
-	HnswFillIndexInfo(&info, index, type, dims, m, efc, metric);
+	HnswFillIndexInfo(&info, index, type, HnswStoredKind(index, type), dims, m, efc, metric);
 
 	buildctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -1905,7 +1908,7 @@ hnswbuildempty(Relation index)
 	int			dims;
 
 	HnswCheckColumn(index, type, &dims);
-	HnswFillIndexInfo(&info, index, type, dims, HnswGetM(index), HnswGetEfConstruction(index),
-					  metric);
+	HnswFillIndexInfo(&info, index, type, HnswStoredKind(index, type), dims, HnswGetM(index),
+					  HnswGetEfConstruction(index), metric);
 	HnswWriteEmptyIndex(index, INIT_FORKNUM, &info);
 }

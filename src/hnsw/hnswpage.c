@@ -145,7 +145,8 @@ HnswPageIsValid(Page page)
 
 /*
  * Reads the metapage into *meta.  Takes and releases a share lock on
- * block 0.  Raises XX002 if it is not ours or of another format version.
+ * block 0.  Raises XX002 if it is not ours or of a format version this
+ * code does not read.
  */
 void
 HnswReadMeta(Relation index, HnswMetaPageData *meta)
@@ -162,7 +163,8 @@ HnswReadMeta(Relation index, HnswMetaPageData *meta)
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" is not a valid vecdb hnsw index",
 						RelationGetRelationName(index))));
-	if (HnswPageGetMeta(page)->version != HNSW_FORMAT_VERSION)
+	if (HnswPageGetMeta(page)->version < HNSW_FORMAT_OLDEST_READ ||
+		HnswPageGetMeta(page)->version > HNSW_FORMAT_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has on-disk format version %u, expected %u",

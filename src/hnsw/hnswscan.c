@@ -33,6 +33,7 @@
 #include "utils/snapmgr.h"
 
 #include "hnsw.h"
+#include "hnsw/hnswrerank.h"
 
 typedef struct HnswScanOpaqueData
 {
@@ -53,6 +54,7 @@ typedef struct HnswScanOpaqueData
 	int			tidpos;
 	int64		rows;			/* heap TIDs returned */
 	int64		rounds;			/* searches resumed (iterative scan) */
+	HnswRerank *rerank;			/* quantized index: exact order, or NULL */
 } HnswScanOpaqueData;
 
 /*
@@ -92,6 +94,9 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	if (so->rerank)
+		HnswRerankEnd(so->rerank);
+	so->rerank = NULL;
 	MemoryContextReset(so->ctx);
 	so->started = false;
 	so->rows = so->rounds = 0;
@@ -152,6 +157,9 @@ first_search(IndexScanDesc scan)
 	so->query = NULL;
 	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
 		so->query = HnswFormValue(info, value, false, NULL);
+	if (HnswQuantized(info))
+		so->rerank = HnswRerankBegin(scan, info, so->query == NULL ? NULL :
+									 HnswFormSource(info, value, false, NULL));
 	if (so->query == NULL)
 		so->query = palloc0(info->vecbytes);
 
@@ -256,11 +264,79 @@ next_node(IndexScanDesc scan, HnswCandidate *out)
 	}
 }
 
+/*
+ * Advances to the next node to return and loads its heap TIDs into
+ * so->tids; false when the scan is over.  Runs in so->ctx.
+ */
+static bool
+next_live_node(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	HnswCandidate c;
+
+	for (;;)
+	{
+		if (!next_node(scan, &c))
+			return false;
+		if (c.deleted)
+			continue;
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && c.dist < so->last_dist)
+			continue;
+		if (!load_heaptids(scan, &c))
+			continue;
+		so->last_dist = Max(so->last_dist, c.dist);
+		return true;
+	}
+}
+
+/* The next heap TID in the order of the walk's distances. */
+static bool
+next_walk_tid(IndexScanDesc scan, ItemPointer tid)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	while (so->tidpos >= so->ntids)
+		if (!next_live_node(scan))
+			return false;
+	*tid = so->tids[so->tidpos++];
+	return true;
+}
+
+/*
+ * The next heap TID of a quantized index: the walk's nodes are taken
+ * vecdb.hnsw_rerank (or hnsw.ef_search) at a time and their rows returned
+ * in exact distance order.
+ */
+static bool
+next_reranked_tid(IndexScanDesc scan, ItemPointer tid)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	int			want = vecdb_hnsw_rerank > 0 ? vecdb_hnsw_rerank : hnsw_ef_search;
+
+	while (!HnswRerankNext(so->rerank, tid))
+	{
+		int			nodes = 0;
+
+		HnswRerankReset(so->rerank);
+		while (nodes < want && next_live_node(scan))
+		{
+			for (int i = 0; i < so->ntids; i++)
+				HnswRerankAdd(so->rerank, &so->tids[i]);
+			nodes++;
+		}
+		if (nodes == 0)
+			return false;
+		HnswRerankSort(so->rerank, scan->xs_snapshot);
+	}
+	return true;
+}
+
 bool
 hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext old;
+	bool		found;
 
 	if (!so->started)
 	{
@@ -278,26 +354,15 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	}
 
 	old = MemoryContextSwitchTo(so->ctx);
-	while (so->tidpos >= so->ntids)
-	{
-		HnswCandidate c;
-
-		if (!next_node(scan, &c))
-		{
-			MemoryContextSwitchTo(old);
-			return false;
-		}
-		if (c.deleted)
-			continue;
-		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && c.dist < so->last_dist)
-			continue;
-		if (!load_heaptids(scan, &c))
-			continue;
-		so->last_dist = Max(so->last_dist, c.dist);
-	}
+	CHECK_FOR_INTERRUPTS();
+	if (so->rerank)
+		found = next_reranked_tid(scan, &scan->xs_heaptid);
+	else
+		found = next_walk_tid(scan, &scan->xs_heaptid);
 	MemoryContextSwitchTo(old);
+	if (!found)
+		return false;
 
-	scan->xs_heaptid = so->tids[so->tidpos++];
 	so->rows++;
 	scan->xs_recheck = so->filter != NULL && so->filter->lossy;
 	scan->xs_recheckorderby = false;
@@ -317,6 +382,8 @@ hnswendscan(IndexScanDesc scan)
 		last_scan.rounds = so->rounds;
 		last_scan.filtered = so->filter != NULL;
 	}
+	if (so->rerank)
+		HnswRerankEnd(so->rerank);
 
 	MemoryContextDelete(so->ctx);
 	pfree(so);

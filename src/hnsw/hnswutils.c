@@ -24,6 +24,7 @@
 #include "compat.h"
 #include "kernel/distance.h"
 #include "hnsw.h"
+#include "type/int8code.h"
 #include "type/vector.h"
 
 /* the C functions our operator classes name as support procedures */
@@ -169,10 +170,14 @@ HnswRandomLevel(int m, int max_level)
  * filter columns from the index's catalog entry.
  */
 void
-HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *type, int dims,
-				  int m, int ef_construction, VecdbMetric metric)
+HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *source,
+				  VecdbElemKind stored, int dims, int m, int ef_construction,
+				  VecdbMetric metric)
 {
+	const VecdbElemType *type = VecdbElemTypeGet(stored);
+
 	HnswFilterSpecInit(&info->filter, index);
+	info->source = source;
 	info->type = type;
 	info->dims = dims;
 	info->vecbytes = type->stored_size(dims);
@@ -216,13 +221,16 @@ HnswGetIndexInfo(Relation index)
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has an inconsistent metapage",
 							RelationGetRelationName(index))));
-		if (meta.elemtype != (uint8) type->kind || meta.metric != (uint8) metric)
+		if ((meta.elemtype != (uint8) type->kind &&
+			 (meta.elemtype != VECDB_ELEM_INT8 || type->to_float == NULL)) ||
+			meta.metric != (uint8) metric)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" was built for another distance metric",
 							RelationGetRelationName(index))));
 		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo));
-		HnswFillIndexInfo(info, index, type, meta.dims, meta.m, meta.ef_construction, metric);
+		HnswFillIndexInfo(info, index, type, meta.elemtype, meta.dims, meta.m,
+						  meta.ef_construction, metric);
 		if (info->max_level != meta.max_level)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -262,29 +270,38 @@ HnswVecEqual(const HnswIndexInfo *info, const void *a, const void *b)
 	return n == HnswVecBytes(info, b) && memcmp(a, b, n) == 0;
 }
 
+/* Whether the index stores codes of its column's values. */
+bool
+HnswQuantized(const HnswIndexInfo *info)
+{
+	return info->type != info->source;
+}
+
 /*
- * The elements of datum value in index form (normalized for cosine), in
- * memory palloc'd in the current context, with their size in *bytes if
- * bytes is not NULL (at most info->vecbytes when to_store).  Returns NULL
- * when the value cannot be indexed (a zero vector under cosine), like
- * pgvector.  Raises an error on a dimension mismatch, and, when the value
- * is to be stored (build, insert), on more non-zero elements than the
- * index stores (a query may have more).
+ * The elements of datum value in the column type's stored form (normalized
+ * for cosine), in memory palloc'd in the current context, with their size
+ * in *bytes if bytes is not NULL (at most info->vecbytes when to_store, for
+ * an index of the column's own values).  Returns NULL when the value cannot
+ * be indexed (a zero vector under cosine), like pgvector.  Raises an error
+ * on a dimension mismatch, and, when the value is to be stored (build,
+ * insert), on more non-zero elements than the index stores (a query may
+ * have more).
  */
 char *
-HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
+HnswFormSource(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 {
+	const VecdbElemType *t = info->source;
 	Pointer		v = (Pointer) PG_DETOAST_DATUM(value);
 	int			dims;
-	const void *x = info->type->elements(v, &dims);
-	Size		n = VecdbElemTypeValueSize(info->type, x, dims);
+	const void *x = t->elements(v, &dims);
+	Size		n = VecdbElemTypeValueSize(t, x, dims);
 	char	   *out;
 
-	if (to_store && info->type->index_max_nnz > 0 && n > info->vecbytes)
+	if (to_store && t->index_max_nnz > 0 && n > info->vecbytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s cannot have more than %d non-zero elements for hnsw index",
-						info->type->name, info->type->index_max_nnz)));
+						t->name, t->index_max_nnz)));
 	if (dims != info->dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -293,14 +310,34 @@ HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 	memcpy(out, x, n);
 	if (v != DatumGetPointer(value))
 		pfree(v);
-	if (info->metric == VECDB_METRIC_COSINE && !info->type->normalize(out, dims))
+	if (info->metric == VECDB_METRIC_COSINE && !t->normalize(out, dims))
 	{
 		pfree(out);
 		return NULL;
 	}
 	if (bytes)
-		*bytes = HnswVecBytes(info, out);
+		*bytes = VecdbElemTypeValueSize(t, out, dims);
 	return out;
+}
+
+/*
+ * Datum value as the index stores it: HnswFormSource's form, or its code
+ * in a quantized index.  NULL and errors as HnswFormSource.
+ */
+char *
+HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
+{
+	char	   *x = HnswFormSource(info, value, to_store, bytes);
+	char	   *code;
+
+	if (x == NULL || !HnswQuantized(info))
+		return x;
+	code = palloc(info->vecbytes);
+	VecdbInt8Encode(info->source, x, info->dims, code);
+	pfree(x);
+	if (bytes)
+		*bytes = info->vecbytes;
+	return code;
 }
 
 static int

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "bit.h"
+#include "int8.h"
 #include "distance.h"
 #include "halfvec.h"
 
@@ -128,6 +129,7 @@ VecdbKernelsInit(void)
 	vecdb_kernels = VecdbKernelsBest();
 	VecdbHalfKernelsInit();
 	VecdbBitKernelsInit();
+	VecdbU8KernelsInit();
 }
 
 void
@@ -136,6 +138,7 @@ VecdbKernelsForceScalar(int force)
 	vecdb_kernels = force ? &vecdb_kernels_scalar : VecdbKernelsBest();
 	VecdbHalfKernelsForceScalar(force);
 	VecdbBitKernelsForceScalar(force);
+	VecdbU8KernelsForceScalar(force);
 }
 
 int

@@ -27,6 +27,7 @@
 #include "kernel/sparse.h"
 #include "type/elemtype.h"
 #include "type/halfvec.h"
+#include "type/int8code.h"
 #include "type/sparsevec.h"
 #include "type/vector.h"
 
@@ -84,6 +85,12 @@ float_distance(VecdbMetric metric, const void *a, const void *b, int dims)
 		default:
 			return INFINITY;
 	}
+}
+
+static void
+float_to_float(const void *p, int dims, float *out)
+{
+	memcpy(out, p, sizeof(float) * dims);
 }
 
 static bool
@@ -149,6 +156,15 @@ half_distance(VecdbMetric metric, const void *a, const void *b, int dims)
 		default:
 			return INFINITY;
 	}
+}
+
+static void
+half_to_float(const void *p, int dims, float *out)
+{
+	const uint16 *x = (const uint16 *) p;
+
+	for (int i = 0; i < dims; i++)
+		out[i] = VecdbHalfToFloat(x[i]);
 }
 
 static bool
@@ -318,16 +334,16 @@ sparse_valid(const void *p, int dims)
 static const VecdbElemType elem_types[] = {
 	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
 		float_size, NULL, 0,
-	float_elements, float_normalize, float_distance, float_valid},
+	float_elements, float_normalize, float_distance, float_valid, float_to_float},
 	{VECDB_ELEM_HALF, "halfvec", HALFVEC_MAX_DIM,
 		half_size, NULL, 0,
-	half_elements, half_normalize, half_distance, half_valid},
+	half_elements, half_normalize, half_distance, half_valid, half_to_float},
 	{VECDB_ELEM_BIT, "bit", 64000,
 		bit_size, NULL, 0,
-	bit_elements, NULL, bit_distance, bit_valid},
+	bit_elements, NULL, bit_distance, bit_valid, NULL},
 	{VECDB_ELEM_SPARSE, "sparsevec", SPARSEVEC_MAX_DIM,
 		sparse_size, sparse_value_size, SPARSE_INDEX_MAX_NNZ,
-	sparse_elements, sparse_normalize, sparse_distance, sparse_valid},
+	sparse_elements, sparse_normalize, sparse_distance, sparse_valid, NULL},
 };
 
 const VecdbElemType *
@@ -336,6 +352,8 @@ VecdbElemTypeGet(int kind)
 	for (int i = 0; i < lengthof(elem_types); i++)
 		if ((int) elem_types[i].kind == kind)
 			return &elem_types[i];
+	if (kind == VECDB_ELEM_INT8)
+		return &vecdb_int8_code_type;
 	return NULL;
 }
 

@@ -38,7 +38,9 @@ typedef enum VecdbElemKind
 	VECDB_ELEM_FLOAT = 1,		/* vector: float4 */
 	VECDB_ELEM_HALF = 2,		/* halfvec: IEEE binary16 */
 	VECDB_ELEM_BIT = 3,			/* bit: packed bits, most significant first */
-	VECDB_ELEM_SPARSE = 4		/* sparsevec: its non-zero elements */
+	VECDB_ELEM_SPARSE = 4,		/* sparsevec: its non-zero elements */
+	VECDB_ELEM_INT8 = 5			/* 8-bit codes of vector or halfvec values
+								 * (int8code.h): stored, never a column */
 } VecdbElemKind;
 
 typedef struct VecdbElemType
@@ -87,6 +89,12 @@ typedef struct VecdbElemType
 	 * for a sparse type also sorted indices inside dims and no zero).
 	 */
 	bool		(*valid) (const void *x, int dims);
+
+	/*
+	 * Writes stored value x's elements as floats to out[dims]; NULL where
+	 * the type cannot be quantized (bit, sparsevec, codes).
+	 */
+	void		(*to_float) (const void *x, int dims, float *out);
 } VecdbElemType;
 
 /* the descriptor of kind, or NULL if kind is not one of VecdbElemKind */

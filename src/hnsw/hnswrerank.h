@@ -1,0 +1,36 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswrerank.h
+ *	  Re-ranking of a quantized hnsw index's candidates with the table's
+ *	  vectors (hnswrerank.c).
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnsw/hnswrerank.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef VECDB_HNSWRERANK_H
+#define VECDB_HNSWRERANK_H
+
+#include "access/relscan.h"
+
+typedef struct HnswRerankItem
+{
+	ItemPointerData tid;
+	float		dist;
+} HnswRerankItem;
+
+typedef struct HnswRerank HnswRerank;
+struct HnswIndexInfo;
+
+extern HnswRerank *HnswRerankBegin(IndexScanDesc scan, struct HnswIndexInfo *info,
+								   const char *query);
+extern void HnswRerankEnd(HnswRerank *r);
+extern void HnswRerankReset(HnswRerank *r);
+extern void HnswRerankAdd(HnswRerank *r, ItemPointer tid);
+extern void HnswRerankSort(HnswRerank *r, Snapshot snapshot);
+extern bool HnswRerankNext(HnswRerank *r, ItemPointer tid);
+extern int64 HnswRerankMeasured(const HnswRerank *r);
+
+#endif							/* VECDB_HNSWRERANK_H */
