@@ -63,7 +63,7 @@ def columns(n, bcl):
     return cols
 
 
-def copy_payload(base, cols, names):
+def copy_payload(base, cols, names, first_id=1):
     d = base.shape[1]
     fields = [('nf', '>i2'), ('l0', '>i4'), ('id', '>i4'), ('l1', '>i4'), ('dim', '>i2'),
               ('unused', '>i2'), ('v', '>f4', (d,))]
@@ -72,7 +72,7 @@ def copy_payload(base, cols, names):
     rec = np.empty(len(base), np.dtype(fields))
     rec['nf'] = 2 + len(names)
     rec['l0'] = 4
-    rec['id'] = np.arange(1, len(base) + 1)
+    rec['id'] = np.arange(first_id, first_id + len(base))
     rec['l1'] = 4 + 4 * d
     rec['dim'] = d
     rec['unused'] = 0

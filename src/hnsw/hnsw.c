@@ -153,6 +153,14 @@ HnswGetEfConstruction(Relation index)
 	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
 }
 
+int
+HnswGetQuantization(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->quantization : HNSW_QUANT_NONE;
+}
+
 /*
  * The element kind a new index stores for a column of type source: the
  * column's own, or its codes.  Raises an error when the quantization asked
@@ -161,9 +169,7 @@ HnswGetEfConstruction(Relation index)
 VecdbElemKind
 HnswStoredKind(Relation index, const VecdbElemType *source)
 {
-	HnswOptions *opts = (HnswOptions *) index->rd_options;
-
-	if (opts == NULL || opts->quantization == HNSW_QUANT_NONE)
+	if (HnswGetQuantization(index) == HNSW_QUANT_NONE)
 		return source->kind;
 	if (source->to_float == NULL)
 		ereport(ERROR,

@@ -300,6 +300,7 @@ extern char *vecdb_debug_vacuum_crash;
 extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
+extern int	HnswGetQuantization(Relation index);
 extern VecdbElemKind HnswStoredKind(Relation index, const VecdbElemType *source);
 
 /* hnswcost.c */

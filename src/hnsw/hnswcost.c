@@ -326,6 +326,8 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  * columns leave only a share of the nodes (their selectivity) able to fill
  * the result: the walk measures about half that many times more, up to the
  * whole index, so that a very selective filter makes an exact plan cheaper.
+ * A quantized index measures codes (a quarter of the work, estimated) and
+ * then re-ranks ef_search rows: a heap fetch and a full distance each.
  */
 #define FILTER_WALK_SHARE 0.5
 
@@ -365,6 +367,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		per_node;
 	int			m;
 	double		work = 0;
+	double		rerank = 0;
 	Form_pg_attribute att;
 	const VecdbElemType *type;
 	Relation	index;
@@ -401,6 +404,15 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		work = size_of(type, column_elements(type, relid, info->indexkeys[0],
 											 att->atttypmod)).work;
 	}
+	if (HnswGetQuantization(index) != HNSW_QUANT_NONE)
+	{
+		/*
+		 * Codes: a byte an element, a quarter of a float's work (an
+		 * estimate); then ef_search rows fetched and measured in full.
+		 */
+		rerank = hnsw_ef_search * (cpu_tuple_cost + HnswDistanceCost(work));
+		work /= 4;
+	}
 	index_close(index, NoLock);
 
 	ntuples = Max(info->tuples, 1);
@@ -422,7 +434,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	per_node = cpu_index_tuple_cost + HnswDistanceCost(work) + cpu_operator_cost * NODE_VISIT +
 		random_page_cost * uncached;
 
-	*indexStartupCost = 2 * random_page_cost + visited * per_node;
+	*indexStartupCost = 2 * random_page_cost + visited * per_node + rerank;
 	*indexTotalCost = Max(costs.indexTotalCost, *indexStartupCost);
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;

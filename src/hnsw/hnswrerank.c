@@ -98,6 +98,29 @@ HnswRerankAdd(HnswRerank *r, ItemPointer tid)
 }
 
 /*
+ * The elements of indexed value value as the index forms them before
+ * encoding: in place in the (detoasted) datum, but for cosine a normalized
+ * copy (HnswFormSource).  NULL for a value the index does not hold.
+ */
+static const char *
+exact_form(HnswIndexInfo *info, Datum value)
+{
+	Pointer		v;
+	int			dims;
+	const char *x;
+
+	if (info->metric == VECDB_METRIC_COSINE)
+		return HnswFormSource(info, value, false, NULL);
+	v = (Pointer) PG_DETOAST_DATUM(value);
+	x = info->source->elements(v, &dims);
+	if (dims != info->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", info->dims, dims)));
+	return x;
+}
+
+/*
  * Exact distance of the row at tid to the query into *dist; false when the
  * snapshot sees no row there or its indexed value is NULL.
  */
@@ -111,7 +134,7 @@ measure(HnswRerank *r, ItemPointer tid, Snapshot snapshot, float *dist)
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
 	MemoryContext old;
-	char	   *x;
+	const char *x;
 	bool		found = false;
 
 	if (!table_index_fetch_tuple(r->fetch, &t, snapshot, r->slot, &call_again, &all_dead))
@@ -119,7 +142,7 @@ measure(HnswRerank *r, ItemPointer tid, Snapshot snapshot, float *dist)
 	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	econtext->ecxt_scantuple = r->slot;
 	FormIndexDatum(r->indexinfo, r->slot, r->estate, values, isnull);
-	if (!isnull[0] && (x = HnswFormSource(r->info, values[0], false, NULL)) != NULL)
+	if (!isnull[0] && (x = exact_form(r->info, values[0])) != NULL)
 	{
 		*dist = r->query == NULL ? 0 :
 			r->info->source->distance(r->info->metric, r->query, x, r->info->dims);

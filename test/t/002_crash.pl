@@ -19,7 +19,9 @@
 #   - VACUUM (which now removes the nodes of the killed, uncommitted
 #     inserts) leaves a clean index holding exactly the table's rows;
 #   - an UNLOGGED table's hnsw index, created fresh in the cycle, is empty
-#     and usable (its init fork must have survived the crash).
+#     and usable (its init fork must have survived the crash);
+#   - a second index on the table, quantized (int8 codes), is as clean as
+#     the first after restart and after VACUUM.
 # The last two cycles run with wal_consistency_checking = 'generic', so
 # recovery compares every replayed index page with a full-page image.
 
@@ -64,6 +66,7 @@ CREATE TABLE tst (id bigserial PRIMARY KEY, v vector($dims)) WITH (autovacuum_en
 }
 $node->safe_psql('postgres', qq(
 CREATE INDEX tst_v_idx ON tst USING hnsw (v vector_l2_ops);
+CREATE INDEX tst_q_idx ON tst USING hnsw (v vector_l2_ops) WITH (quantization = int8);
 ));
 
 my $script = PostgreSQL::Test::Utils::tempdir() . '/insert.sql';
@@ -190,6 +193,7 @@ ORDER BY (state = 'active') DESC, pid LIMIT 1));
 	note("$name: $rows rows, " . scalar(@witness) . " ids recorded before the crash");
 
 	VecdbTest::index_check_ok($node, 'tst_v_idx', "$name after restart");
+	VecdbTest::index_check_ok($node, 'tst_q_idx', "$name after restart, quantized index");
 
 	is( $node->safe_psql('postgres',
 			"SELECT count(*) FROM unnest('{$witness}'::bigint[]) w(id) "
@@ -218,6 +222,8 @@ ORDER BY (state = 'active') DESC, pid LIMIT 1));
 	my $live = $node->safe_psql('postgres', 'SELECT count(*) FROM tst');
 	is($c->{heap_tids}, $live, "$name: after VACUUM the index holds exactly the $live rows");
 	is($c->{deleted_nodes}, 0, "$name: after VACUUM no deleted node is left");
+	my $q = VecdbTest::index_check_ok($node, 'tst_q_idx', "$name after VACUUM, quantized index");
+	is($q->{heap_tids}, $live, "$name: after VACUUM the quantized index holds exactly the $live rows");
 
 	# the unlogged table came back empty, and its index works
 	my ($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT count(*) FROM utst');
