@@ -46,12 +46,28 @@ SELECT avg((SELECT count(*) FROM unnest(a.l2) x WHERE x = ANY (e.l2))) / 10 >= 0
 FROM exact e JOIN approx a USING (q);
 RESET hnsw.ef_search;
 
--- rows come back in exact distance order, not in the codes' order
+-- rows come back in exact distance order, not in the codes' order, for
+-- every metric
 SELECT bool_and(d >= prev) AS exact_order FROM (
 	SELECT d, lag(d, 1, 0::float8) OVER (ORDER BY n) AS prev FROM (
 		SELECT row_number() OVER () AS n, d FROM (
 			SELECT v <-> (SELECT v FROM tq WHERE i = 77) AS d FROM tq
 			ORDER BY v <-> (SELECT v FROM tq WHERE i = 77) LIMIT 40) s) s2) s3;
+SELECT bool_and(d >= prev) AS exact_order_ip FROM (
+	SELECT d, lag(d, 1, '-Infinity'::float8) OVER (ORDER BY n) AS prev FROM (
+		SELECT row_number() OVER () AS n, d FROM (
+			SELECT v <#> (SELECT v FROM tq WHERE i = 78) AS d FROM tq
+			ORDER BY v <#> (SELECT v FROM tq WHERE i = 78) LIMIT 40) s) s2) s3;
+SELECT bool_and(d >= prev) AS exact_order_cos FROM (
+	SELECT d, lag(d, 1, '-Infinity'::float8) OVER (ORDER BY n) AS prev FROM (
+		SELECT row_number() OVER () AS n, d FROM (
+			SELECT v <=> (SELECT v FROM tq WHERE i = 79) AS d FROM tq
+			ORDER BY v <=> (SELECT v FROM tq WHERE i = 79) LIMIT 40) s) s2) s3;
+SELECT bool_and(d >= prev) AS exact_order_l1 FROM (
+	SELECT d, lag(d, 1, '-Infinity'::float8) OVER (ORDER BY n) AS prev FROM (
+		SELECT row_number() OVER () AS n, d FROM (
+			SELECT v <+> (SELECT v FROM tq WHERE i = 80) AS d FROM tq
+			ORDER BY v <+> (SELECT v FROM tq WHERE i = 80) LIMIT 40) s) s2) s3;
 
 -- vectors closer together than a code step share one code (one node), and
 -- only re-ranking tells them apart: the nearest are the last inserted
@@ -61,9 +77,6 @@ FROM generate_series(1, 200) i;
 CREATE INDEX ON tc USING hnsw (v vector_l2_ops) WITH (quantization = int8);
 SELECT nodes, heap_tids FROM vecdb_index_check('tc_v_idx');
 SELECT array_agg(i) FROM (SELECT i FROM tc ORDER BY v <-> '[1,0,0,0,0,0,0,2]' LIMIT 5) s;
-SET vecdb.hnsw_rerank = 1;
-SELECT count(*) FROM (SELECT i FROM tc ORDER BY v <-> '[1,0,0,0,0,0,0,2]' LIMIT 5) s;
-RESET vecdb.hnsw_rerank;
 
 -- a snapshot's rows only: deleted rows are not returned, inserted ones are
 BEGIN;
@@ -73,15 +86,13 @@ ROLLBACK;
 INSERT INTO tc VALUES (0, '[1,0,0,0,0,0,0,2]');
 SELECT array_agg(i) FROM (SELECT i FROM tc ORDER BY v <-> '[1,0,0,0,0,0,0,2]' LIMIT 3) s;
 
--- re-ranking in batches of vecdb.hnsw_rerank: an iterative scan still
--- reaches every row
+-- an iterative scan still reaches every row, each once
 SET hnsw.iterative_scan = relaxed_order;
-SET vecdb.hnsw_rerank = 7;
 SELECT count(*), count(DISTINCT i) FROM (SELECT i FROM tq ORDER BY v <-> (SELECT v FROM tq WHERE i = 5) LIMIT 4000) s;
-RESET vecdb.hnsw_rerank;
 RESET hnsw.iterative_scan;
 
 -- filter columns, inserts, deletes and VACUUM
+DROP INDEX tq_ip, tq_cos, tq_l1, tq_half;
 CREATE INDEX tq_f ON tq USING hnsw (v vector_l2_ops, c) WITH (quantization = int8);
 INSERT INTO tq SELECT i, i % 20, (SELECT array_agg(random()) FROM generate_series(1, 64) WHERE i > 0)::vector
 FROM generate_series(4001, 4500) i;

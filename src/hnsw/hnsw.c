@@ -47,7 +47,6 @@ int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
 int			hnsw_max_scan_tuples = 20000;
 double		hnsw_scan_mem_multiplier = 1;
-int			vecdb_hnsw_rerank = 0;
 #ifdef USE_ASSERT_CHECKING
 char	   *vecdb_debug_vacuum_crash = NULL;
 #endif
@@ -98,12 +97,6 @@ HnswInitGucs(void)
 	DefineCustomIntVariable("hnsw.max_scan_tuples",
 							"Sets the max number of tuples to visit for iterative scans",
 							NULL, &hnsw_max_scan_tuples, 20000, 1, INT_MAX,
-							PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("vecdb.hnsw_rerank",
-							"Sets how many candidates a scan of a quantized hnsw index re-ranks at a time",
-							"The candidates nearest by their codes are measured again with the "
-							"table's vectors and returned in exact order; 0 re-ranks hnsw.ef_search.",
-							&vecdb_hnsw_rerank, 0, 0, 10000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
 							 "Sets the multiple of work_mem to use for iterative scans",

@@ -291,7 +291,6 @@ extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
-extern int	vecdb_hnsw_rerank;
 #ifdef USE_ASSERT_CHECKING
 extern char *vecdb_debug_vacuum_crash;
 #endif

@@ -1,17 +1,28 @@
 /*-------------------------------------------------------------------------
  *
  * hnswrerank.c
- *	  Re-ranking for scans of a quantized hnsw index: the candidates the
- *	  walk found nearest by their codes are measured again with the vectors
- *	  in the table, and returned in exact distance order.
+ *	  Re-ranking for scans of a quantized hnsw index: rows come back in the
+ *	  order of their exact distances, measured with the vectors in the
+ *	  table.
  *
- * A batch collects heap TIDs; HnswRerankSort fetches each row through the
- * table AM under the scan's snapshot (following HOT chains, as the executor
- * will), computes the indexed value (the column, or the index expression),
- * forms it as the index would before quantizing, and measures it with the
- * column type's own distance.  Rows the snapshot does not see are dropped:
- * the executor would drop them too.  Every heap TID is measured on its own,
- * so rows whose vectors share a code come back in their exact order.
+ * The walk yields nodes in the order of their codes' distances.  Before a
+ * node's rows are fetched, its code gives a lower bound of their exact
+ * distances (VecdbElemType.lower_bound: the distance between the codes
+ * less both codes' error).  Rows fetched so far wait in a min-heap by
+ * exact distance; the nearest is returned as soon as it is no farther than
+ * the next node's bound, since no row of that node or a later one (farther
+ * by codes) can then be nearer.  So a scan fetches about as many rows as
+ * it returns plus the few whose bounds overlap, and returns them in exact
+ * order.
+ *
+ * A row is fetched through the table AM under the scan's snapshot
+ * (table_index_fetch_tuple, which follows HOT chains, as the executor
+ * will), its indexed value computed (FormIndexDatum: the column, or the
+ * index expression), formed as the index would before encoding, and
+ * measured with the column type's own distance.  Rows the snapshot does
+ * not see are dropped: the executor would drop them too.  Every heap TID
+ * is measured on its own, so rows whose vectors share a code come back in
+ * their exact order.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -21,50 +32,58 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/relscan.h"
 #include "access/tableam.h"
 #include "catalog/index.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
-#include "utils/float.h"
 
 #include "hnsw.h"
 #include "hnsw/hnswrerank.h"
 
 struct HnswRerank
 {
+	Relation	index;
 	HnswIndexInfo *info;
 	const char *query;			/* source form; NULL orders nothing */
+	const char *qcode;			/* the query as the index stores it */
+	char	   *code;			/* a node's code (HnswRerankLowerBound) */
 	IndexFetchTableData *fetch;
 	TupleTableSlot *slot;
 	IndexInfo  *indexinfo;
 	EState	   *estate;
-	HnswRerankItem *items;
+	HnswRerankItem *heap;		/* rows measured, a min-heap by distance */
 	int			n;
 	int			cap;
-	int			pos;
 	int64		measured;		/* rows fetched and measured */
 };
 
 /*
- * Starts re-ranking for scan, in the current memory context; query in the
- * column type's stored form (HnswFormSource), or NULL.
+ * Starts re-ranking for scan, in the current memory context: query in the
+ * column type's stored form (HnswFormSource) or NULL, qcode as the index
+ * stores it.
  */
 HnswRerank *
-HnswRerankBegin(IndexScanDesc scan, HnswIndexInfo *info, const char *query)
+HnswRerankBegin(IndexScanDesc scan, HnswIndexInfo *info, const char *query,
+				const char *qcode)
 {
 	HnswRerank *r = palloc0(sizeof(HnswRerank));
 
 	if (scan->heapRelation == NULL)
 		elog(ERROR, "hnsw re-ranking needs the scan's table");
+	r->index = scan->indexRelation;
 	r->info = info;
 	r->query = query;
+	r->qcode = qcode;
+	r->code = palloc(info->vecbytes);
 	r->fetch = table_index_fetch_begin(scan->heapRelation);
 	r->slot = table_slot_create(scan->heapRelation, NULL);
 	r->indexinfo = BuildIndexInfo(scan->indexRelation);
 	r->estate = CreateExecutorState();
 	r->cap = 64;
-	r->items = palloc(sizeof(HnswRerankItem) * r->cap);
+	r->heap = palloc(sizeof(HnswRerankItem) * r->cap);
 	return r;
 }
 
@@ -76,25 +95,20 @@ HnswRerankEnd(HnswRerank *r)
 	FreeExecutorState(r->estate);
 }
 
-/* Empties the batch. */
-void
-HnswRerankReset(HnswRerank *r)
+/*
+ * A lower bound of the exact distances of node c's rows: -Infinity if its
+ * code cannot be read (the node is gone or was rewritten), so that its rows
+ * are measured before any is returned.
+ */
+float
+HnswRerankLowerBound(HnswRerank *r, const HnswCandidate *c)
 {
-	r->n = r->pos = 0;
-}
+	ItemPointerData tid = c->tid;
 
-/* Adds heap TID tid to the batch. */
-void
-HnswRerankAdd(HnswRerank *r, ItemPointer tid)
-{
-	if (r->n == r->cap)
-	{
-		r->cap *= 2;
-		r->items = repalloc(r->items, sizeof(HnswRerankItem) * r->cap);
-	}
-	r->items[r->n].tid = *tid;
-	r->items[r->n].dist = 0;
-	r->n++;
+	if (!HnswNodeVectorCopy(r->index, r->info, &tid, c->version, r->code))
+		return -INFINITY;
+	return r->info->type->lower_bound(r->info->metric, c->dist, r->qcode, r->code,
+									  r->info->dims);
 }
 
 /*
@@ -155,42 +169,68 @@ measure(HnswRerank *r, ItemPointer tid, Snapshot snapshot, float *dist)
 	return found;
 }
 
-static int
-cmp_item(const void *a, const void *b)
+static void
+heap_push(HnswRerank *r, ItemPointer tid, float dist)
 {
-	float		x = ((const HnswRerankItem *) a)->dist;
-	float		y = ((const HnswRerankItem *) b)->dist;
+	int			i;
 
-	if (x != y)
-		return (x > y) - (x < y);
-	return ItemPointerCompare((ItemPointer) &((const HnswRerankItem *) a)->tid,
-							  (ItemPointer) &((const HnswRerankItem *) b)->tid);
-}
-
-/* Measures the batch and sorts it by exact distance. */
-void
-HnswRerankSort(HnswRerank *r, Snapshot snapshot)
-{
-	int			kept = 0;
-
-	for (int i = 0; i < r->n; i++)
+	if (r->n == r->cap)
 	{
-		CHECK_FOR_INTERRUPTS();
-		if (measure(r, &r->items[i].tid, snapshot, &r->items[kept].dist))
-			r->items[kept++].tid = r->items[i].tid;
+		r->cap *= 2;
+		r->heap = repalloc(r->heap, sizeof(HnswRerankItem) * r->cap);
 	}
-	r->n = kept;
-	qsort(r->items, r->n, sizeof(HnswRerankItem), cmp_item);
-	r->pos = 0;
+	for (i = r->n++; i > 0 && r->heap[(i - 1) / 2].dist > dist; i = (i - 1) / 2)
+		r->heap[i] = r->heap[(i - 1) / 2];
+	r->heap[i].tid = *tid;
+	r->heap[i].dist = dist;
 }
 
-/* The batch's next heap TID into *tid; false when it is used up. */
-bool
-HnswRerankNext(HnswRerank *r, ItemPointer tid)
+static HnswRerankItem
+heap_pop(HnswRerank *r)
 {
-	if (r->pos >= r->n)
+	HnswRerankItem top = r->heap[0];
+	HnswRerankItem last = r->heap[--r->n];
+	int			i = 0;
+
+	for (;;)
+	{
+		int			c = 2 * i + 1;
+
+		if (c >= r->n)
+			break;
+		if (c + 1 < r->n && r->heap[c + 1].dist < r->heap[c].dist)
+			c++;
+		if (r->heap[c].dist >= last.dist)
+			break;
+		r->heap[i] = r->heap[c];
+		i = c;
+	}
+	if (r->n > 0)
+		r->heap[i] = last;
+	return top;
+}
+
+/* Fetches and measures the row at heap TID tid, if the snapshot sees it. */
+void
+HnswRerankAdd(HnswRerank *r, ItemPointer tid, Snapshot snapshot)
+{
+	float		dist;
+
+	CHECK_FOR_INTERRUPTS();
+	if (measure(r, tid, snapshot, &dist))
+		heap_push(r, tid, dist);
+}
+
+/*
+ * The nearest row measured into *tid, if its distance is at most bound;
+ * false otherwise (or when none waits).
+ */
+bool
+HnswRerankNext(HnswRerank *r, float bound, ItemPointer tid)
+{
+	if (r->n == 0 || r->heap[0].dist > bound)
 		return false;
-	*tid = r->items[r->pos++].tid;
+	*tid = heap_pop(r).tid;
 	return true;
 }
 

@@ -23,14 +23,14 @@ typedef struct HnswRerankItem
 
 typedef struct HnswRerank HnswRerank;
 struct HnswIndexInfo;
+struct HnswCandidate;
 
 extern HnswRerank *HnswRerankBegin(IndexScanDesc scan, struct HnswIndexInfo *info,
-								   const char *query);
+								   const char *query, const char *qcode);
 extern void HnswRerankEnd(HnswRerank *r);
-extern void HnswRerankReset(HnswRerank *r);
-extern void HnswRerankAdd(HnswRerank *r, ItemPointer tid);
-extern void HnswRerankSort(HnswRerank *r, Snapshot snapshot);
-extern bool HnswRerankNext(HnswRerank *r, ItemPointer tid);
+extern float HnswRerankLowerBound(HnswRerank *r, const struct HnswCandidate *c);
+extern void HnswRerankAdd(HnswRerank *r, ItemPointer tid, Snapshot snapshot);
+extern bool HnswRerankNext(HnswRerank *r, float bound, ItemPointer tid);
 extern int64 HnswRerankMeasured(const HnswRerank *r);
 
 #endif							/* VECDB_HNSWRERANK_H */

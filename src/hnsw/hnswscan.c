@@ -55,6 +55,10 @@ typedef struct HnswScanOpaqueData
 	int64		rows;			/* heap TIDs returned */
 	int64		rounds;			/* searches resumed (iterative scan) */
 	HnswRerank *rerank;			/* quantized index: exact order, or NULL */
+	HnswCandidate cur;			/* the node whose TIDs so->tids holds */
+	bool		peeked;			/* quantized: so->tids not yet measured */
+	float		peek_lb;		/* their distances' lower bound */
+	bool		walk_done;		/* quantized: the walk has no more nodes */
 } HnswScanOpaqueData;
 
 /*
@@ -105,6 +109,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->tids = NULL;
 	so->ntids = so->tidpos = 0;
 	so->draining = false;
+	so->peeked = so->walk_done = false;
 }
 
 /*
@@ -157,11 +162,13 @@ first_search(IndexScanDesc scan)
 	so->query = NULL;
 	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
 		so->query = HnswFormValue(info, value, false, NULL);
-	if (HnswQuantized(info))
-		so->rerank = HnswRerankBegin(scan, info, so->query == NULL ? NULL :
-									 HnswFormSource(info, value, false, NULL));
 	if (so->query == NULL)
 		so->query = palloc0(info->vecbytes);
+	else if (HnswQuantized(info))
+		so->rerank = HnswRerankBegin(scan, info, HnswFormSource(info, value, false, NULL),
+									 so->query);
+	if (HnswQuantized(info) && so->rerank == NULL)
+		so->rerank = HnswRerankBegin(scan, info, NULL, so->query);
 
 	HnswSearchInit(&so->search, index, info, so->query, false);
 	HnswHeapInit(&so->discarded, 64, false);
@@ -266,7 +273,8 @@ next_node(IndexScanDesc scan, HnswCandidate *out)
 
 /*
  * Advances to the next node to return and loads its heap TIDs into
- * so->tids; false when the scan is over.  Runs in so->ctx.
+ * so->tids (the node into so->cur); false when the scan is over.  Runs in
+ * so->ctx.
  */
 static bool
 next_live_node(IndexScanDesc scan)
@@ -285,6 +293,7 @@ next_live_node(IndexScanDesc scan)
 		if (!load_heaptids(scan, &c))
 			continue;
 		so->last_dist = Max(so->last_dist, c.dist);
+		so->cur = c;
 		return true;
 	}
 }
@@ -303,32 +312,33 @@ next_walk_tid(IndexScanDesc scan, ItemPointer tid)
 }
 
 /*
- * The next heap TID of a quantized index: the walk's nodes are taken
- * vecdb.hnsw_rerank (or hnsw.ef_search) at a time and their rows returned
- * in exact distance order.
+ * The next heap TID of a quantized index, in exact distance order
+ * (hnswrerank.c): the rows measured so far wait until the nearest of them
+ * is no farther than the lower bound of the next node's rows; until then
+ * that node's rows are measured too.
  */
 static bool
 next_reranked_tid(IndexScanDesc scan, ItemPointer tid)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	int			want = vecdb_hnsw_rerank > 0 ? vecdb_hnsw_rerank : hnsw_ef_search;
 
-	while (!HnswRerankNext(so->rerank, tid))
+	for (;;)
 	{
-		int			nodes = 0;
-
-		HnswRerankReset(so->rerank);
-		while (nodes < want && next_live_node(scan))
+		if (!so->peeked && !so->walk_done)
 		{
-			for (int i = 0; i < so->ntids; i++)
-				HnswRerankAdd(so->rerank, &so->tids[i]);
-			nodes++;
+			so->walk_done = !next_live_node(scan);
+			so->peeked = !so->walk_done;
+			if (so->peeked)
+				so->peek_lb = HnswRerankLowerBound(so->rerank, &so->cur);
 		}
-		if (nodes == 0)
+		if (HnswRerankNext(so->rerank, so->walk_done ? INFINITY : so->peek_lb, tid))
+			return true;
+		if (so->walk_done)
 			return false;
-		HnswRerankSort(so->rerank, scan->xs_snapshot);
+		for (int i = 0; i < so->ntids; i++)
+			HnswRerankAdd(so->rerank, &so->tids[i], scan->xs_snapshot);
+		so->peeked = false;
 	}
-	return true;
 }
 
 bool

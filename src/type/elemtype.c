@@ -334,16 +334,16 @@ sparse_valid(const void *p, int dims)
 static const VecdbElemType elem_types[] = {
 	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
 		float_size, NULL, 0,
-	float_elements, float_normalize, float_distance, float_valid, float_to_float},
+	float_elements, float_normalize, float_distance, float_valid, float_to_float, NULL},
 	{VECDB_ELEM_HALF, "halfvec", HALFVEC_MAX_DIM,
 		half_size, NULL, 0,
-	half_elements, half_normalize, half_distance, half_valid, half_to_float},
+	half_elements, half_normalize, half_distance, half_valid, half_to_float, NULL},
 	{VECDB_ELEM_BIT, "bit", 64000,
 		bit_size, NULL, 0,
-	bit_elements, NULL, bit_distance, bit_valid, NULL},
+	bit_elements, NULL, bit_distance, bit_valid, NULL, NULL},
 	{VECDB_ELEM_SPARSE, "sparsevec", SPARSEVEC_MAX_DIM,
 		sparse_size, sparse_value_size, SPARSE_INDEX_MAX_NNZ,
-	sparse_elements, sparse_normalize, sparse_distance, sparse_valid, NULL},
+	sparse_elements, sparse_normalize, sparse_distance, sparse_valid, NULL, NULL},
 };
 
 const VecdbElemType *

@@ -95,6 +95,14 @@ typedef struct VecdbElemType
 	 * the type cannot be quantized (bit, sparsevec, codes).
 	 */
 	void		(*to_float) (const void *x, int dims, float *out);
+
+	/*
+	 * For a lossy stored form (codes): a lower bound of the exact distance
+	 * between the values stored as q and x, given approx, the distance
+	 * between q and x themselves.  NULL where stored values are exact.
+	 */
+	float		(*lower_bound) (VecdbMetric metric, float approx, const void *q,
+								const void *x, int dims);
 } VecdbElemType;
 
 /* the descriptor of kind, or NULL if kind is not one of VecdbElemKind */

@@ -95,6 +95,55 @@ code_valid(const void *p, int dims)
 	return sum == x->csum;
 }
 
+/*
+ * A bound on |x - decoded x|: each element within half a step of its
+ * code, plus the float rounding of encoding and decoding.
+ */
+static double
+code_error(const VecdbInt8Code *x, int dims)
+{
+	double		step = 0.5 * x->scale + 1e-6 * (fabs(x->offset) + 255.0 * x->scale);
+
+	return step * sqrt((double) dims);
+}
+
+/*
+ * A lower bound of the exact distance between the vectors coded as q and
+ * x, from approx, the distance between the codes.  L2 by the triangle
+ * inequality on |q - x|; IP and cosine from |q.x - q'.x'| <= |q| e_x +
+ * e_q |x'| with e the codes' errors; L1 by half a step per element of
+ * each.  Less a margin for the float rounding of either distance.
+ */
+static float
+code_lower_bound(VecdbMetric metric, float approx, const void *a, const void *b, int dims)
+{
+	const VecdbInt8Code *q = a;
+	const VecdbInt8Code *x = b;
+	double		eq = code_error(q, dims);
+	double		ex = code_error(x, dims);
+	double		lb,
+				r;
+
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			r = sqrt(Max(approx, 0)) - eq - ex;
+			lb = r > 0 ? r * r : 0;
+			break;
+		case VECDB_METRIC_IP:
+		case VECDB_METRIC_COSINE:
+			lb = approx - ((sqrt(q->sqnorm) + eq) * ex + eq * sqrt(x->sqnorm));
+			break;
+		case VECDB_METRIC_L1:
+			lb = approx - 0.5 * dims * ((double) q->scale + x->scale) * 1.000001;
+			break;
+		default:
+			return -INFINITY;
+	}
+	lb -= 1e-3 * fabs(approx) + 1e-6;
+	return isnan(lb) ? -INFINITY : (float) lb;
+}
+
 void
 VecdbInt8Encode(const VecdbElemType *src, const void *x, int dims, void *out)
 {
@@ -132,5 +181,5 @@ VecdbInt8Encode(const VecdbElemType *src, const void *x, int dims, void *out)
 const VecdbElemType vecdb_int8_code_type = {
 	VECDB_ELEM_INT8, "int8 code", VECDB_U8_MAX_N,
 	code_size, NULL, 0,
-	NULL, NULL, code_distance, code_valid, NULL
+	NULL, NULL, code_distance, code_valid, NULL, code_lower_bound
 };
