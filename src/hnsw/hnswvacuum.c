@@ -684,14 +684,20 @@ adopt(VacuumState *vs, ItemPointer u, bool search)
 /*
  * One round over the lost nodes not reached yet: each that can be adopted
  * (adopt) joins vs->reached with its pinned subtree.  With search, stops
- * after the first adoption (the cheap rounds take it from there).  Returns
- * how many were adopted.
+ * after an eighth of those still unreached were adopted (at least one):
+ * the cheap rounds take it from there.  Stopping after the first made the
+ * rounds quadratic where adoptions bring small subtrees along (inner
+ * product around deleted hubs: 1,500 of 4,500 deleted took 20 s).
+ * Returns how many were adopted.
  */
 static int
 adopt_round(VacuumState *vs, ItemPointerData *lost, int nlost, bool search)
 {
 	int			adopted = 0;
+	int			unreached = 0;
 
+	for (int i = 0; i < nlost; i++)
+		unreached += tidset_lookup(vs->reached, tid_key(&lost[i])) == NULL;
 	for (int i = 0; i < nlost; i++)
 	{
 		MemoryContext old;
@@ -710,7 +716,7 @@ adopt_round(VacuumState *vs, ItemPointerData *lost, int nlost, bool search)
 		vs->relinked++;
 		HnswWalkTree(vs->index, vs->info, vs->vinfo->strategy, &lost[i], relink_mark, vs);
 		crash_point(vs, 2);
-		if (search)
+		if (search && adopted >= Max(unreached / 8, 1))
 			break;
 	}
 	return adopted;
