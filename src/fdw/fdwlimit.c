@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * fdwlimit.c
- *	  LIMIT pushdown into postgres_fdw scans below a Limit node.
+ *	  LIMIT pushdown into postgres_fdw scans below a Limit node, and
+ *	  asynchronous fan-out for the Merge Append of them.
  *
  * A k-NN query on a table partitioned over shard servers with
  * postgres_fdw is planned as
@@ -37,6 +38,18 @@
  *	   parameters ($1), which the scan sends as a parameter of its own.
  * Anything else is left as the planner made it.
  *
+ * A Merge Append reads its children one after another: each shard's
+ * cursor is opened, and its first rows awaited, only when the previous
+ * shard has answered.  PostgreSQL runs foreign scans asynchronously only
+ * under an Append.  So when every child of a Merge Append took a constant
+ * LIMIT n, every child is async_capable by its options, n is at most each
+ * child's fetch_size (so each shard sends its n rows in one round trip,
+ * the rows the Merge Append would have read anyway) and
+ * enable_async_append is on, the Merge Append is replaced by a Sort (the
+ * Merge Append's sort keys; the Limit makes it keep only the best n) over
+ * an Append whose children are marked async_capable: all shards are asked
+ * at once, and the Sort merges at most n rows from each.
+ *
  * This relies on one detail of postgres_fdw's plans, the same in
  * PostgreSQL 13 to 18: the first element of a Foreign Scan's fdw_private
  * is the remote SELECT as a string, whose parameters $1..$n are the scan's
@@ -44,8 +57,14 @@
  * server's wrapper is taken to be postgres_fdw when its handler function
  * is named postgres_fdw_handler.
  *
- * vecdb.fdw_limit_pushdown (on by default) turns this off.  It is read
- * when a query is planned: a cached plan keeps what it was planned with.
+ * The Sort and Append are made from the Merge Append's fields, which are
+ * the same in 14 to 18 but for run-time pruning (a PartitionPruneInfo up
+ * to 17, an index into the PlannedStmt's list from 18); 13 has no
+ * asynchronous Append, and keeps the Merge Append.
+ *
+ * vecdb.fdw_limit_pushdown (on by default) turns all this off, and
+ * enable_async_append the second part.  They are read when a query is
+ * planned: a cached plan keeps what it was planned with.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -58,14 +77,17 @@
 #include <string.h>
 
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "common/int.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
+#include "parser/parsetree.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
@@ -80,6 +102,13 @@ typedef struct FdwLimitBound
 	Expr	   *expr;			/* NULL: the constant below */
 	int64		value;
 } FdwLimitBound;
+
+/* what the walk needs of the statement */
+typedef struct FdwLimitContext
+{
+	List	   *rtable;			/* the PlannedStmt's range table */
+	int			last_plan_node_id;	/* largest plan_node_id in the statement */
+} FdwLimitContext;
 
 /*
  * Whether an expression is anything but constants, query parameters
@@ -211,11 +240,11 @@ fdw_server_is_postgres_fdw(Oid serverid)
 
 /*
  * Appends the LIMIT to one child of a Limit (or of its Merge Append or
- * Append) if it is a postgres_fdw scan that can take it (file header).
- * Changes the plan node in place: its remote query and, for a
- * non-constant bound, its fdw_exprs.
+ * Append) if it is a postgres_fdw scan that can take it (file header), and
+ * returns whether it did.  Changes the plan node in place: its remote
+ * query and, for a non-constant bound, its fdw_exprs.
  */
-static void
+static bool
 fdw_limit_push(Plan *child, const FdwLimitBound *bound)
 {
 	ForeignScan *fs;
@@ -223,16 +252,16 @@ fdw_limit_push(Plan *child, const FdwLimitBound *bound)
 	StringInfoData sql;
 
 	if (!IsA(child, ForeignScan))
-		return;
+		return false;
 	fs = (ForeignScan *) child;
 	if (fs->operation != CMD_SELECT || fs->scan.scanrelid == 0 ||
 		fs->scan.plan.qual != NIL || fs->fdw_private == NIL)
-		return;
+		return false;
 	sqlnode = (Node *) linitial(fs->fdw_private);
 	if (sqlnode == NULL || !IsA(sqlnode, String) ||
 		!fdw_server_is_postgres_fdw(fs->fs_server) ||
 		!fdw_sql_takes_limit(strVal(sqlnode)))
-		return;
+		return false;
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, strVal(sqlnode));
@@ -245,16 +274,131 @@ fdw_limit_push(Plan *child, const FdwLimitBound *bound)
 						 list_length(fs->fdw_exprs));
 	}
 	linitial(fs->fdw_private) = makeString(sql.data);
+	return true;
 }
 
-/* Pushes a Limit node's bound into the scans directly below it. */
+#if PG_VERSION_NUM >= 140000
+/*
+ * Whether postgres_fdw would scan a foreign table asynchronously: its
+ * async_capable option, else its server's, else false.
+ */
+static bool
+fdw_scan_async_capable(ForeignScan *fs, List *rtable)
+{
+	RangeTblEntry *rte = rt_fetch(fs->scan.scanrelid, rtable);
+	List	   *lists[2];
+	bool		result = false;
+
+	lists[0] = GetForeignServer(fs->fs_server)->options;
+	lists[1] = GetForeignTable(rte->relid)->options;
+	for (int i = 0; i < lengthof(lists); i++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, lists[i])
+		{
+			DefElem    *def = (DefElem *) lfirst(lc);
+
+			if (strcmp(def->defname, "async_capable") == 0)
+				result = defGetBoolean(def);
+		}
+	}
+	return result;
+}
+
+/*
+ * The rows a postgres_fdw scan asks for a round trip: its fdw_private's
+ * third element (0 if it is not there).
+ */
+static int
+fdw_scan_fetch_size(ForeignScan *fs)
+{
+	Node	   *n;
+
+	if (list_length(fs->fdw_private) < 3)
+		return 0;
+	n = (Node *) lthird(fs->fdw_private);
+	return (n != NULL && IsA(n, Integer)) ? intVal(n) : 0;
+}
+
+/*
+ * A Merge Append of postgres_fdw scans, each now asking its shard for at
+ * most bound rows, made into a Sort of an asynchronous Append, so that
+ * every shard is asked at once instead of one after another; or NULL if
+ * not: when enable_async_append is off, when there are fewer than two
+ * children, when any child is not a postgres_fdw scan that took the
+ * LIMIT, is not async_capable by its options, or asks for fewer than
+ * bound rows a round trip (the Merge Append then reads the first batches
+ * only, where the Sort would read every row), or when the bound is not a
+ * constant.  The Limit above makes the Sort keep its best bound rows.
+ * The new nodes take the Merge Append's target list, sort keys, costs and
+ * run-time pruning; the Sort its plan_node_id, the Append a new one.
+ */
+static Plan *
+fdw_merge_to_async(MergeAppend *ma, const FdwLimitBound *bound,
+				   FdwLimitContext *cxt)
+{
+	Append	   *append;
+	Sort	   *sort;
+	ListCell   *lc;
+
+	if (!enable_async_append || bound->expr != NULL ||
+		list_length(ma->mergeplans) < 2 || ma->plan.initPlan != NIL)
+		return NULL;
+	foreach(lc, ma->mergeplans)
+	{
+		ForeignScan *fs = (ForeignScan *) lfirst(lc);
+
+		/* fdw_limit_apply made sure each is a postgres_fdw ForeignScan */
+		if (!fdw_scan_async_capable(fs, cxt->rtable) ||
+			fdw_scan_fetch_size(fs) < bound->value)
+			return NULL;
+	}
+	foreach(lc, ma->mergeplans)
+		((Plan *) lfirst(lc))->async_capable = true;
+
+	append = makeNode(Append);
+	append->plan = ma->plan;
+	append->plan.type = T_Append;
+	append->plan.plan_node_id = ++cxt->last_plan_node_id;
+	append->apprelids = ma->apprelids;
+	append->appendplans = ma->mergeplans;
+	append->nasyncplans = list_length(ma->mergeplans);
+	append->first_partial_plan = list_length(ma->mergeplans);
+#if PG_VERSION_NUM >= 180000
+	append->part_prune_index = ma->part_prune_index;
+#else
+	append->part_prune_info = ma->part_prune_info;
+#endif
+
+	sort = makeNode(Sort);
+	sort->plan = ma->plan;
+	sort->plan.type = T_Sort;
+	sort->plan.targetlist = copyObject(ma->plan.targetlist);
+	sort->plan.lefttree = (Plan *) append;
+	sort->plan.righttree = NULL;
+	sort->numCols = ma->numCols;
+	sort->sortColIdx = ma->sortColIdx;
+	sort->sortOperators = ma->sortOperators;
+	sort->collations = ma->collations;
+	sort->nullsFirst = ma->nullsFirst;
+	return (Plan *) sort;
+}
+#endif
+
+/*
+ * Pushes a Limit node's bound into the scans directly below it, and turns
+ * a Merge Append whose every child took it into a Sort of an asynchronous
+ * Append where that is possible (fdw_merge_to_async).
+ */
 static void
-fdw_limit_apply(Limit *limit)
+fdw_limit_apply(Limit *limit, FdwLimitContext *cxt)
 {
 	FdwLimitBound bound;
 	Plan	   *input = limit->plan.lefttree;
 	List	   *children = NIL;
 	ListCell   *lc;
+	bool		all = true;
 
 	if (input == NULL || !fdw_limit_bound(limit, &bound))
 		return;
@@ -268,12 +412,24 @@ fdw_limit_apply(Limit *limit)
 		return;
 	}
 	foreach(lc, children)
-		fdw_limit_push((Plan *) lfirst(lc), &bound);
+	{
+		if (!fdw_limit_push((Plan *) lfirst(lc), &bound))
+			all = false;
+	}
+#if PG_VERSION_NUM >= 140000
+	if (all && IsA(input, MergeAppend))
+	{
+		Plan	   *sort = fdw_merge_to_async((MergeAppend *) input, &bound, cxt);
+
+		if (sort != NULL)
+			limit->plan.lefttree = sort;
+	}
+#endif
 }
 
 /* Visits every Limit node of a plan tree (subplans are walked apart). */
 static void
-fdw_limit_walk(Plan *plan)
+fdw_limit_walk(Plan *plan, FdwLimitContext *cxt)
 {
 	ListCell   *lc;
 
@@ -281,20 +437,51 @@ fdw_limit_walk(Plan *plan)
 		return;
 	check_stack_depth();
 	if (IsA(plan, Limit))
-		fdw_limit_apply((Limit *) plan);
+		fdw_limit_apply((Limit *) plan, cxt);
 	if (IsA(plan, Append))
 		foreach(lc, ((Append *) plan)->appendplans)
-			fdw_limit_walk((Plan *) lfirst(lc));
+			fdw_limit_walk((Plan *) lfirst(lc), cxt);
 	else if (IsA(plan, MergeAppend))
 		foreach(lc, ((MergeAppend *) plan)->mergeplans)
-			fdw_limit_walk((Plan *) lfirst(lc));
+			fdw_limit_walk((Plan *) lfirst(lc), cxt);
 	else if (IsA(plan, SubqueryScan))
-		fdw_limit_walk(((SubqueryScan *) plan)->subplan);
+		fdw_limit_walk(((SubqueryScan *) plan)->subplan, cxt);
 	else if (IsA(plan, CustomScan))
 		foreach(lc, ((CustomScan *) plan)->custom_plans)
-			fdw_limit_walk((Plan *) lfirst(lc));
-	fdw_limit_walk(plan->lefttree);
-	fdw_limit_walk(plan->righttree);
+			fdw_limit_walk((Plan *) lfirst(lc), cxt);
+	fdw_limit_walk(plan->lefttree, cxt);
+	fdw_limit_walk(plan->righttree, cxt);
+}
+
+/* The largest plan_node_id of a plan tree, at least max. */
+static int
+fdw_max_plan_node_id(Plan *plan, int max)
+{
+	ListCell   *lc;
+
+	if (plan == NULL)
+		return max;
+	check_stack_depth();
+	max = Max(max, plan->plan_node_id);
+	if (IsA(plan, Append))
+		foreach(lc, ((Append *) plan)->appendplans)
+			max = fdw_max_plan_node_id((Plan *) lfirst(lc), max);
+	else if (IsA(plan, MergeAppend))
+		foreach(lc, ((MergeAppend *) plan)->mergeplans)
+			max = fdw_max_plan_node_id((Plan *) lfirst(lc), max);
+	else if (IsA(plan, SubqueryScan))
+		max = fdw_max_plan_node_id(((SubqueryScan *) plan)->subplan, max);
+	else if (IsA(plan, CustomScan))
+		foreach(lc, ((CustomScan *) plan)->custom_plans)
+			max = fdw_max_plan_node_id((Plan *) lfirst(lc), max);
+	else if (IsA(plan, BitmapAnd))
+		foreach(lc, ((BitmapAnd *) plan)->bitmapplans)
+			max = fdw_max_plan_node_id((Plan *) lfirst(lc), max);
+	else if (IsA(plan, BitmapOr))
+		foreach(lc, ((BitmapOr *) plan)->bitmapplans)
+			max = fdw_max_plan_node_id((Plan *) lfirst(lc), max);
+	max = fdw_max_plan_node_id(plan->lefttree, max);
+	return fdw_max_plan_node_id(plan->righttree, max);
 }
 
 /*
@@ -315,9 +502,16 @@ fdw_limit_planner(Query *parse, const char *query_string, int cursorOptions,
 
 	if (vecdb_fdw_limit_pushdown)
 	{
-		fdw_limit_walk(stmt->planTree);
+		FdwLimitContext cxt;
+
+		cxt.rtable = stmt->rtable;
+		cxt.last_plan_node_id = fdw_max_plan_node_id(stmt->planTree, 0);
 		foreach(lc, stmt->subplans)
-			fdw_limit_walk((Plan *) lfirst(lc));
+			cxt.last_plan_node_id =
+				fdw_max_plan_node_id((Plan *) lfirst(lc), cxt.last_plan_node_id);
+		fdw_limit_walk(stmt->planTree, &cxt);
+		foreach(lc, stmt->subplans)
+			fdw_limit_walk((Plan *) lfirst(lc), &cxt);
 	}
 	return stmt;
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * fdwlimit.h
- *	  LIMIT pushdown into postgres_fdw scans below a Limit node (fdwlimit.c).
+ *	  LIMIT pushdown into postgres_fdw scans below a Limit node and
+ *	  asynchronous fan-out of their Merge Append (fdwlimit.c).
  *
  * Copyright (c) 2026, vecdb developers
  *

@@ -12,9 +12,12 @@
 # hash says, and deleted through it leave every shard; for 50 queries, plain
 # and filtered (WHERE category = c), the coordinator's top 10 is the merge
 # of each shard's own top 10 (asked on the shard directly), after the
-# inserts and again after a DELETE and VACUUM; each shard's Remote SQL
-# carries the ORDER BY and the LIMIT (vecdb.fdw_limit_pushdown), also as a
-# parameter of a generic plan; with the LIMIT pushed each shard sends 10
+# inserts and again after a DELETE and VACUUM, through vecdb's Sort of an
+# asynchronous Append and through PostgreSQL's Merge Append; each shard's
+# Remote SQL carries the ORDER BY and the LIMIT (vecdb.fdw_limit_pushdown),
+# also as a parameter of a generic plan; three shards that take a second
+# each answer in under 2 s asynchronously, and take at least 3 s with a
+# Merge Append; with the LIMIT pushed each shard sends 10
 # rows a query, without it fetch_size rows (counted by pg_stat_statements
 # on the shards), and fetch_size = 10 also brings it down to 10; the
 # server's options reach the shards' sessions (and a coordinator SET does
@@ -27,6 +30,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes ();
 use VecdbTest;
 
 my $dims = 16;
@@ -53,6 +57,10 @@ CREATE TABLE items (id int PRIMARY KEY, category int NOT NULL, v vector($dims));
 CREATE INDEX items_v_idx ON items USING hnsw (v vector_l2_ops, category);
 CREATE VIEW session_settings AS
   SELECT current_setting('hnsw.ef_search') AS ef_search;
+-- a shard that takes a second to answer (a one-time filter)
+CREATE FUNCTION slow() RETURNS boolean LANGUAGE plpgsql STABLE
+  AS \$\$BEGIN PERFORM pg_sleep(1); RETURN true; END\$\$;
+CREATE VIEW slow_items AS SELECT * FROM items WHERE slow();
 ));
 	push @shards, $node;
 }
@@ -64,6 +72,8 @@ $coord->safe_psql('postgres', qq(
 CREATE EXTENSION vecdb;
 CREATE EXTENSION postgres_fdw;
 CREATE TABLE items (id int NOT NULL, category int NOT NULL, v vector($dims))
+  PARTITION BY HASH (id);
+CREATE TABLE slow_items (id int NOT NULL, category int NOT NULL, v vector($dims))
   PARTITION BY HASH (id);
 ));
 for my $i (1 .. 3)
@@ -79,6 +89,9 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER shard$i;
 CREATE FOREIGN TABLE items_$i PARTITION OF items
   FOR VALUES WITH (MODULUS 3, REMAINDER @{[ $i - 1 ]})
   SERVER shard$i OPTIONS (table_name 'items');
+CREATE FOREIGN TABLE slow_items_$i PARTITION OF slow_items
+  FOR VALUES WITH (MODULUS 3, REMAINDER @{[ $i - 1 ]})
+  SERVER shard$i OPTIONS (table_name 'slow_items');
 CREATE FOREIGN TABLE session_settings_$i (ef_search text)
   SERVER shard$i OPTIONS (table_name 'session_settings');
 ));
@@ -146,10 +159,10 @@ sub run_all
 # The coordinator's top k against the merge of every shard's own top k.
 sub compare_merge
 {
-	my ($step, $filtered) = @_;
+	my ($step, $filtered, $prefix) = @_;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 	my $what = $filtered ? 'filtered k-NN' : 'k-NN';
-	my @coord = run_all($coord, '',
+	my @coord = run_all($coord, $prefix // '',
 		sub { coord_sql($queries[ $_[0] ], where_of($filtered, $_[0])) });
 	my @per_shard = map {
 		[ run_all($_, "SET hnsw.ef_search = $ef;\n",
@@ -188,8 +201,11 @@ sub remote_sql
 
 my $q0 = $queries[0];
 my ($plan, $remote) = remote_sql("SELECT id FROM items ORDER BY v <-> '$q0' LIMIT $k");
-like($plan, qr/^Limit\n.*\n\s+->  Merge Append\n/, 'k-NN on the coordinator: Limit over a Merge Append');
-unlike($plan, qr/Async/, 'k-NN: a Merge Append does not run its foreign scans asynchronously');
+like($plan, qr/^Limit\n.*\n\s+->  Sort\n.*\n.*\n\s+->  Append\n/,
+	'k-NN on the coordinator: Limit, Sort, Append')
+  or diag($plan);
+is(scalar(() = $plan =~ /->  Async Foreign Scan on public\.items_\d/g),
+	3, 'k-NN: the Append reads the three shards asynchronously');
 is(scalar @$remote, 3, 'k-NN: one Foreign Scan per shard');
 is( scalar(grep { /^SELECT id, v FROM public\.items ORDER BY \(v OPERATOR\(public\.<->\) '\[[^']*\]'\) ASC NULLS LAST LIMIT $k$/ } @$remote),
 	3, "k-NN: each shard's Remote SQL carries the ORDER BY and LIMIT $k")
@@ -205,12 +221,43 @@ is( scalar(grep { /WHERE \(\(category = 3\)\) ORDER BY \(v OPERATOR\(public\.<->
 	3, 'filtered k-NN with OFFSET 5: each Remote SQL has the WHERE, the ORDER BY and LIMIT 15')
   or diag($plan);
 
+# without async: PostgreSQL's own plan, a Merge Append, still with the
+# LIMIT pushed
+($plan, $remote) = remote_sql("SELECT id FROM items ORDER BY v <-> '$q0' LIMIT $k",
+	"SET enable_async_append = off;\n");
+like($plan, qr/^Limit\n.*\n\s+->  Merge Append\n/,
+	'enable_async_append = off: Limit over a Merge Append');
+unlike($plan, qr/Async/, 'enable_async_append = off: no asynchronous scan');
+is(scalar(grep { /ASC NULLS LAST LIMIT $k$/ } @$remote),
+	3, "enable_async_append = off: each Remote SQL carries LIMIT $k");
+
+# A LIMIT above the fetch_size keeps the Merge Append (the Sort would read
+# every row each shard sends).
+($plan, $remote) = remote_sql("SELECT id FROM items ORDER BY v <-> '$q0' LIMIT 101");
+like($plan, qr/^Limit\n.*\n\s+->  Merge Append\n/, 'LIMIT 101 > fetch_size: a Merge Append');
+is(scalar(grep { /ASC NULLS LAST LIMIT 101$/ } @$remote), 3, 'LIMIT 101: pushed to each shard');
+
+# The shards work at once: three shards that take a second each answer in
+# about a second, not three.
+my $slow_sql = "SELECT count(*) FROM (SELECT id FROM slow_items ORDER BY v <-> '$q0' LIMIT $k) s";
+my $t0 = Time::HiRes::time();
+is($coord->safe_psql('postgres', $slow_sql), $k, 'three slow shards: the k-NN query answers');
+my $t_async = Time::HiRes::time() - $t0;
+$t0 = Time::HiRes::time();
+$coord->safe_psql('postgres', "SET enable_async_append = off;\n$slow_sql");
+my $t_serial = Time::HiRes::time() - $t0;
+note(sprintf('three shards of 1 s each: %.2f s asynchronous, %.2f s with a Merge Append',
+		$t_async, $t_serial));
+cmp_ok($t_serial, '>=', 3, 'with a Merge Append the slow shards are asked one after another');
+cmp_ok($t_async, '<', 2, 'with the asynchronous Append they are asked at once');
+
 my $prepare = "PREPARE knn(vector, int) AS SELECT id FROM items ORDER BY v <-> \$1 LIMIT \$2;\n"
   . "SET plan_cache_mode = force_generic_plan;\n";
 ($plan, $remote) = remote_sql("EXECUTE knn('$q0', 5)", $prepare);
 is( scalar(grep { /ORDER BY \(v OPERATOR\(public\.<->\) \$1::public\.vector\) ASC NULLS LAST LIMIT \$2::pg_catalog\.int8$/ } @$remote),
 	3, 'generic plan: each Remote SQL sends the LIMIT as a parameter')
   or diag($plan);
+like($plan, qr/Merge Append/, 'generic plan with a LIMIT parameter: a Merge Append');
 is( $coord->safe_psql('postgres',
 		$prepare
 		  . "CREATE TEMP TABLE r AS EXECUTE knn('$q0', 5);\n"
@@ -274,6 +321,8 @@ like($coord->safe_psql('postgres', 'EXPLAIN (COSTS OFF) SELECT count(*) FROM ite
 
 compare_merge('after inserts', 0);
 compare_merge('after inserts', 1);
+compare_merge('after inserts, with a Merge Append', 0, "SET enable_async_append = off;\n");
+compare_merge('after inserts, with a Merge Append', 1, "SET enable_async_append = off;\n");
 
 # Deletes through the coordinator reach every shard.
 my $del = $coord->safe_psql('postgres',
