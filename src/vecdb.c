@@ -2,7 +2,7 @@
  *
  * vecdb.c
  *	  Module entry: PG_MODULE_MAGIC, _PG_init (settings, kernel dispatch,
- *	  the planner hook of fdw/fdwlimit.c)
+ *	  the planner hook of fdw/fdwpush.c)
  *	  and the vecdb_* introspection functions.
  *
  * Copyright (c) 2026, vecdb developers
@@ -24,7 +24,7 @@
 #include "kernel/distance.h"
 #include "kernel/halfvec.h"
 #include "hnsw/hnsw.h"
-#include "fdw/fdwlimit.h"
+#include "fdw/fdwpush.h"
 
 PG_MODULE_MAGIC;
 
@@ -45,7 +45,7 @@ _PG_init(void)
 {
 	VecdbKernelsInit();
 	HnswInitGucs();
-	VecdbFdwLimitInit();
+	VecdbFdwPushInit();
 
 	DefineCustomBoolVariable("vecdb.force_scalar",
 							 "Uses the portable scalar distance kernels instead of SIMD ones.",

@@ -4,25 +4,35 @@
 # Each shard holds a plain table items (id, category, v vector(16)) with an
 # hnsw index (v, category); the coordinator has vecdb and postgres_fdw, one
 # foreign server per shard (extensions 'vecdb', so vecdb's operators are
-# shipped; options '-c hnsw.ef_search=100', so the shards' sessions search
-# with it) and a table hash-partitioned on id whose partitions are the
-# shards' tables.  README, "Scale-out with postgres_fdw", is this recipe.
+# shipped; async_capable; options '-c hnsw.ef_search=40', the shard
+# sessions' own setting) and a table hash-partitioned on id whose
+# partitions are the shards' tables.  README, "Scale-out with
+# postgres_fdw", is this recipe.
 #
-# Asserted: rows inserted through the coordinator land on the shard their
-# hash says, and deleted through it leave every shard; for 50 queries, plain
-# and filtered (WHERE category = c), the coordinator's top 10 is the merge
-# of each shard's own top 10 (asked on the shard directly), after the
-# inserts and again after a DELETE and VACUUM, through vecdb's Sort of an
-# asynchronous Append and through PostgreSQL's Merge Append; each shard's
-# Remote SQL carries the ORDER BY and the LIMIT (vecdb.fdw_limit_pushdown),
-# also as a parameter of a generic plan; three shards that take a second
-# each answer in under 2 s asynchronously, and take at least 3 s with a
-# Merge Append; with the LIMIT pushed each shard sends 10
-# rows a query, without it fetch_size rows (counted by pg_stat_statements
-# on the shards), and fetch_size = 10 also brings it down to 10; the
-# server's options reach the shards' sessions (and a coordinator SET does
-# not); a stopped shard makes the query fail instead of answering from the
-# others, while a query pruned to the other shards still works.
+# Asserted:
+# - rows inserted through the coordinator land on the shard their hash
+#   names, and rows deleted through it leave every shard;
+# - for 50 queries, plain and filtered (WHERE category = c), the
+#   coordinator's top 10 is the merge of each shard's own top 10 (asked on
+#   the shard directly), after the inserts (through vecdb's Sort of an
+#   asynchronous Append and through PostgreSQL's Merge Append) and after a
+#   DELETE and VACUUM;
+# - each shard's Remote SQL carries the settings, the ORDER BY and the
+#   LIMIT (plus OFFSET; a parameter in a generic plan), and no LIMIT with
+#   WITH TIES or a filter the coordinator applies; the shard runs it with
+#   its hnsw index;
+# - the plan is a Sort of an asynchronous Append, a Merge Append with
+#   enable_async_append off or a LIMIT over fetch_size; three shards that
+#   take a second each answer in under 2 s asynchronously and in 3 s or
+#   more through the Merge Append;
+# - rows each shard sends (FETCH rows in pg_stat_statements on the shards)
+#   for 10 queries: 10 a query with the LIMIT, ef_search's 40 without it,
+#   10 with fetch_size 10;
+# - settings: the server's options are the shard sessions' own; an ordered
+#   scan takes the coordinator session's hnsw.ef_search (3: 3 rows a shard),
+#   also in a cached generic plan, unless vecdb.fdw_send_settings is off;
+# - a stopped shard makes the query fail instead of answering from the
+#   others, while a query pruned to the other shards still works.
 
 use strict;
 use warnings;
@@ -38,7 +48,7 @@ my $rows = 4500;
 my $k = 10;
 my $nqueries = 50;
 my $ncat = 10;
-my $ef = 100;
+my $ef = 40;
 
 my $rng = VecdbTest::rng(20261203);
 my @queries = map { VecdbTest::random_vector($rng, $dims) } 1 .. $nqueries;
@@ -66,7 +76,8 @@ CREATE VIEW slow_items AS SELECT * FROM items WHERE slow();
 }
 
 my $coord = VecdbTest::new_node('coordinator');
-$coord->append_conf('postgresql.conf', "session_preload_libraries = 'vecdb'\n");
+$coord->append_conf('postgresql.conf',
+	"session_preload_libraries = 'vecdb'\nhnsw.ef_search = $ef\n");
 $coord->start;
 $coord->safe_psql('postgres', qq(
 CREATE EXTENSION vecdb;
@@ -159,13 +170,14 @@ sub run_all
 # The coordinator's top k against the merge of every shard's own top k.
 sub compare_merge
 {
-	my ($step, $filtered, $prefix) = @_;
+	my ($step, $filtered, $prefix, $shard_ef) = @_;
+	$shard_ef //= $ef;
 	local $Test::Builder::Level = $Test::Builder::Level + 1;
 	my $what = $filtered ? 'filtered k-NN' : 'k-NN';
 	my @coord = run_all($coord, $prefix // '',
 		sub { coord_sql($queries[ $_[0] ], where_of($filtered, $_[0])) });
 	my @per_shard = map {
-		[ run_all($_, "SET hnsw.ef_search = $ef;\n",
+		[ run_all($_, "SET hnsw.ef_search = $shard_ef;\n",
 			sub { shard_sql($queries[ $_[0] ], where_of($filtered, $_[0])) }) ]
 	} @shards;
 	my ($same, $full) = (0, 0);
@@ -200,6 +212,8 @@ sub remote_sql
 }
 
 my $q0 = $queries[0];
+# the condition that sets the coordinator's hnsw settings on the shard
+my $settings_re = qr/WHERE \(\(SELECT pg_catalog\.set_config\('hnsw\.ef_search', \$1::text, true\) \|\| pg_catalog\.set_config\('hnsw\.iterative_scan', \$2::text, true\) \|\| pg_catalog\.set_config\('hnsw\.max_scan_tuples', \$3::text, true\) \|\| pg_catalog\.set_config\('hnsw\.scan_mem_multiplier', \$4::text, true\)\) IS NOT NULL\)/;
 my ($plan, $remote) = remote_sql("SELECT id FROM items ORDER BY v <-> '$q0' LIMIT $k");
 like($plan, qr/^Limit\n.*\n\s+->  Sort\n.*\n.*\n\s+->  Append\n/,
 	'k-NN on the coordinator: Limit, Sort, Append')
@@ -207,17 +221,22 @@ like($plan, qr/^Limit\n.*\n\s+->  Sort\n.*\n.*\n\s+->  Append\n/,
 is(scalar(() = $plan =~ /->  Async Foreign Scan on public\.items_\d/g),
 	3, 'k-NN: the Append reads the three shards asynchronously');
 is(scalar @$remote, 3, 'k-NN: one Foreign Scan per shard');
-is( scalar(grep { /^SELECT id, v FROM public\.items ORDER BY \(v OPERATOR\(public\.<->\) '\[[^']*\]'\) ASC NULLS LAST LIMIT $k$/ } @$remote),
-	3, "k-NN: each shard's Remote SQL carries the ORDER BY and LIMIT $k")
+is( scalar(grep { /^SELECT id, v FROM public\.items $settings_re ORDER BY \(v OPERATOR\(public\.<->\) '\[[^']*\]'\) ASC NULLS LAST LIMIT $k$/ } @$remote),
+	3, "k-NN: each shard's Remote SQL carries the settings, the ORDER BY and LIMIT $k")
   or diag($plan);
 
 # The remote query, run on a shard, uses its hnsw index.
-my $shard_plan = $shards[0]->safe_psql('postgres', "EXPLAIN $remote->[0]");
-like($shard_plan, qr/Index Scan using items_v_idx/, "the shard answers the Remote SQL with its hnsw index");
+# (its $1..$4 are the settings, as text)
+my $shard_plan = $shards[0]->safe_psql('postgres',
+	"SET hnsw.ef_search = $ef; PREPARE r(text, text, text, text) AS $remote->[0];\n"
+	  . "EXPLAIN (COSTS OFF) EXECUTE r('$ef', 'off', '20000', '1')");
+like($shard_plan, qr/InitPlan 1 \(returns \$0\)\n(?:.*\n)*?\s+One-Time Filter: \(\$0 IS NOT NULL\)\n\s+->  Index Scan using items_v_idx/,
+	"the shard sets the settings in a one-time filter, then answers with its hnsw index")
+  or diag($shard_plan);
 
 ($plan, $remote) = remote_sql(
 	"SELECT id FROM items WHERE category = 3 ORDER BY v <-> '$q0' LIMIT $k OFFSET 5");
-is( scalar(grep { /WHERE \(\(category = 3\)\) ORDER BY \(v OPERATOR\(public\.<->\) .* LIMIT 15$/ } @$remote),
+is( scalar(grep { /WHERE \(\(category = 3\)\) AND \(\(SELECT pg_catalog\.set_config\(.* IS NOT NULL\) ORDER BY \(v OPERATOR\(public\.<->\) .* LIMIT 15$/ } @$remote),
 	3, 'filtered k-NN with OFFSET 5: each Remote SQL has the WHERE, the ORDER BY and LIMIT 15')
   or diag($plan);
 
@@ -284,10 +303,13 @@ is(scalar(grep { /ASC NULLS LAST$/ } @$remote), 3, 'WITH TIES: no LIMIT is pushe
 # shard, for 10 queries.
 sub rows_fetched
 {
-	my ($prefix) = @_;
+	my ($prefix, $limit) = @_;
 	$_->safe_psql('postgres', 'SELECT pg_stat_statements_reset()') for @shards;
 	$coord->safe_psql('postgres',
-		$prefix . join("\n", map { coord_sql($queries[$_], '') } 0 .. 9));
+		$prefix
+		  . join("\n",
+			map { my $q = coord_sql($queries[$_], ''); $limit ? $q =~ s/LIMIT $k/LIMIT $limit/r : $q }
+			  0 .. 9));
 	return [
 		map {
 			$_->safe_psql('postgres',
@@ -298,22 +320,35 @@ sub rows_fetched
 my $fetched = rows_fetched('');
 is_deeply($fetched, [ 100, 100, 100 ], 'LIMIT pushed: each shard sends 10 rows a query');
 my $unpushed = rows_fetched("SET vecdb.fdw_limit_pushdown = off;\n");
-is_deeply($unpushed, [ 1000, 1000, 1000 ],
-	"no LIMIT: each shard sends a whole first batch of fetch_size (100) rows a query (ef_search $ef)");
+is_deeply($unpushed, [ 400, 400, 400 ],
+	"no LIMIT: each shard sends the $ef rows (ef_search) its index scan finds, in a first batch of up to fetch_size (100)");
 $coord->safe_psql('postgres', "ALTER SERVER shard$_ OPTIONS (ADD fetch_size '$k')") for 1 .. 3;
 my $small = rows_fetched("SET vecdb.fdw_limit_pushdown = off;\n");
 is_deeply($small, [ 100, 100, 100 ], "no LIMIT but fetch_size $k: each shard sends $k rows a query");
 $coord->safe_psql('postgres', "ALTER SERVER shard$_ OPTIONS (DROP fetch_size)") for 1 .. 3;
 
-# Settings: the server's libpq options reach the shard sessions; a SET on
-# the coordinator does not.
+# Settings.  The server's libpq options set the shard sessions' defaults:
+# a scan without ORDER BY (no settings sent) sees them.
 for my $i (1 .. 3)
 {
 	is( $coord->safe_psql('postgres',
 			"SET hnsw.ef_search = 7; SELECT ef_search FROM session_settings_$i"),
-		$ef, "shard$i: its postgres_fdw session has hnsw.ef_search = $ef from the server's options, "
-		  . 'not the coordinator session\'s 7');
+		$ef, "shard$i: its postgres_fdw session has hnsw.ef_search = $ef from the server's options");
 }
+# An ordered scan takes the coordinator session's setting: with ef_search
+# 3, each shard's index scan finds 3 rows for the LIMIT of 10.
+is_deeply(rows_fetched("SET hnsw.ef_search = 3;\n"),
+	[ 30, 30, 30 ], 'SET hnsw.ef_search = 3 on the coordinator: each shard returns 3 rows a query');
+is_deeply(rows_fetched("SET hnsw.ef_search = 3; SET vecdb.fdw_send_settings = off;\n"),
+	[ 100, 100, 100 ],
+	'vecdb.fdw_send_settings = off: the shards search with the server options\' ef_search 100');
+my $generic = "PREPARE knn10(vector) AS SELECT id FROM items ORDER BY v <-> \$1 LIMIT 10;\n"
+  . "SET plan_cache_mode = force_generic_plan;\n"
+  . "SET hnsw.ef_search = 3; CREATE TEMP TABLE a AS EXECUTE knn10('$q0');\n"
+  . "SET hnsw.ef_search = 2; CREATE TEMP TABLE b AS EXECUTE knn10('$q0');\n"
+  . "SELECT (SELECT count(*) FROM a) || ',' || (SELECT count(*) FROM b);";
+is($coord->safe_psql('postgres', $generic), '9,6',
+	'a cached generic plan sends the settings of each execution (ef_search 3, then 2)');
 
 # Unordered scans of the foreign partitions do run asynchronously.
 like($coord->safe_psql('postgres', 'EXPLAIN (COSTS OFF) SELECT count(*) FROM items'),
@@ -323,6 +358,7 @@ compare_merge('after inserts', 0);
 compare_merge('after inserts', 1);
 compare_merge('after inserts, with a Merge Append', 0, "SET enable_async_append = off;\n");
 compare_merge('after inserts, with a Merge Append', 1, "SET enable_async_append = off;\n");
+
 
 # Deletes through the coordinator reach every shard.
 my $del = $coord->safe_psql('postgres',

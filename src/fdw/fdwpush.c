@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
- * fdwlimit.c
- *	  LIMIT pushdown into postgres_fdw scans below a Limit node, and
- *	  asynchronous fan-out for the Merge Append of them.
+ * fdwpush.c
+ *	  What a coordinator adds to the queries it sends its postgres_fdw
+ *	  shards: the LIMIT, the session's hnsw settings, and an asynchronous
+ *	  fan-out in place of a Merge Append.
  *
  * A k-NN query on a table partitioned over shard servers with
  * postgres_fdw is planned as
@@ -62,13 +63,23 @@
  * to 17, an index into the PlannedStmt's list from 18); 13 has no
  * asynchronous Append, and keeps the Merge Append.
  *
- * vecdb.fdw_limit_pushdown (on by default) turns all this off, and
- * enable_async_append the second part.  They are read when a query is
- * planned: a cached plan keeps what it was planned with.
+ * Settings.  postgres_fdw opens sessions of its own on the shards, which
+ * a SET on the coordinator never reaches.  Every postgres_fdw scan whose
+ * remote query has an ORDER BY (what a shard answers with an HNSW index)
+ * gets a condition that sets, for the remote transaction, the
+ * coordinator session's hnsw search settings before the shard's scan
+ * starts; the values are parameters evaluated when the scan opens its
+ * cursor (fdw_settings_push).
+ *
+ * vecdb.fdw_limit_pushdown (on by default) turns off the LIMIT and with
+ * it the fan-out, enable_async_append the fan-out alone, and
+ * vecdb.fdw_send_settings (on by default) the settings.  They are read
+ * when a query is planned: a cached plan keeps what it was planned with
+ * (the settings' values, not).
  *
  * Copyright (c) 2026, vecdb developers
  *
- * src/fdw/fdwlimit.c
+ * src/fdw/fdwpush.c
  *
  *-------------------------------------------------------------------------
  */
@@ -76,24 +87,29 @@
 
 #include <string.h>
 
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "common/int.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
-#include "fdw/fdwlimit.h"
+#include "fdw/fdwpush.h"
 
 static bool vecdb_fdw_limit_pushdown = true;
+static bool vecdb_fdw_send_settings = true;
 static planner_hook_type prev_planner_hook = NULL;
 
 /* what a Limit node lets through: a constant, or an int8 expression */
@@ -178,20 +194,18 @@ fdw_limit_bound(Limit *limit, FdwLimitBound *bound)
 }
 
 /*
- * Whether a remote query, as postgres_fdw deparses the scan of one table,
- * may take a LIMIT at its end: it starts with SELECT and has no LIMIT,
- * OFFSET, FETCH or FOR (row lock) keyword outside string literals and
- * quoted identifiers.  Anything unexpected (an unterminated quote) answers
- * no.
+ * The offset in a remote query of the first occurrence of word outside
+ * string literals (E'' backslash escapes understood) and quoted
+ * identifiers, -1 if there is none, -2 if a quote is not closed.  For
+ * postgres_fdw's scan of one table (no subqueries), outside quotes is the
+ * top level.
  */
-static bool
-fdw_sql_takes_limit(const char *sql)
+static int
+fdw_sql_find(const char *sql, const char *word)
 {
-	static const char *const tails[] = {" LIMIT ", " OFFSET ", " FETCH ", " FOR "};
+	size_t		len = strlen(word);
 	const char *p = sql;
 
-	if (strncmp(sql, "SELECT ", 7) != 0)
-		return false;
 	while (*p)
 	{
 		if (*p == '\'' || *p == '"')
@@ -203,7 +217,7 @@ fdw_sql_takes_limit(const char *sql)
 			for (p++;; p++)
 			{
 				if (*p == '\0')
-					return false;
+					return -2;
 				if (backslash && *p == '\\' && p[1] != '\0')
 					p++;
 				else if (*p == quote)
@@ -216,11 +230,30 @@ fdw_sql_takes_limit(const char *sql)
 			p++;
 			continue;
 		}
-		for (int i = 0; i < lengthof(tails); i++)
-			if (strncmp(p, tails[i], strlen(tails[i])) == 0)
-				return false;
+		if (strncmp(p, word, len) == 0)
+			return (int) (p - sql);
 		p++;
 	}
+	return -1;
+}
+
+/*
+ * Whether a remote query, as postgres_fdw deparses the scan of one table,
+ * may take a LIMIT at its end: it starts with SELECT and has no LIMIT,
+ * OFFSET, FETCH or FOR (row lock) keyword outside string literals and
+ * quoted identifiers.  Anything unexpected (an unterminated quote) answers
+ * no.
+ */
+static bool
+fdw_sql_takes_limit(const char *sql)
+{
+	static const char *const tails[] = {" LIMIT ", " OFFSET ", " FETCH ", " FOR "};
+
+	if (strncmp(sql, "SELECT ", 7) != 0)
+		return false;
+	for (int i = 0; i < lengthof(tails); i++)
+		if (fdw_sql_find(sql, tails[i]) != -1)
+			return false;
 	return true;
 }
 
@@ -275,6 +308,91 @@ fdw_limit_push(Plan *child, const FdwLimitBound *bound)
 	}
 	linitial(fs->fdw_private) = makeString(sql.data);
 	return true;
+}
+
+/*
+ * The search settings a shard's scan gets from the coordinator's session
+ * (vecdb.fdw_send_settings): hnsw.c's settings that change what an index
+ * scan returns.
+ */
+static const char *const fdw_sent_settings[] = {
+	"hnsw.ef_search", "hnsw.iterative_scan", "hnsw.max_scan_tuples",
+	"hnsw.scan_mem_multiplier"
+};
+
+/* pg_proc OID of current_setting(text), named after its C function in 13 */
+#if PG_VERSION_NUM >= 140000
+#define VECDB_F_CURRENT_SETTING F_CURRENT_SETTING_TEXT
+#else
+#define VECDB_F_CURRENT_SETTING F_SHOW_CONFIG_BY_NAME
+#endif
+
+/*
+ * Makes a postgres_fdw scan whose remote query has an ORDER BY (the only
+ * remote queries a shard answers with an HNSW index scan) set, on the
+ * shard, the coordinator session's values of fdw_sent_settings for the
+ * rest of the remote transaction, before the shard's scan starts: a
+ * condition
+ *	 ((SELECT pg_catalog.set_config('hnsw.ef_search', $n::text, true)
+ *			  || ...) IS NOT NULL)
+ * is added to the remote WHERE, each $n a current_setting('...') call the
+ * scan evaluates when it opens its cursor (appended to its fdw_exprs), so
+ * a cached plan sends the values of the moment.  On the shard the
+ * uncorrelated subquery is an initPlan, and a condition on nothing but it
+ * a one-time filter of a Result node above the scan, evaluated before the
+ * scan returns its first row; an HNSW scan reads the settings at its first
+ * row.  set_config is parallel-unsafe, so the shard plans no parallel
+ * query for it.  Same refusals as fdw_limit_push for the node, and none
+ * without a top-level ORDER BY.
+ */
+static void
+fdw_settings_push(Plan *plan)
+{
+	ForeignScan *fs;
+	Node	   *sqlnode;
+	const char *sql;
+	int			order_by;
+	int			where;
+	StringInfoData buf;
+
+	if (!IsA(plan, ForeignScan))
+		return;
+	fs = (ForeignScan *) plan;
+	if (fs->operation != CMD_SELECT || fs->scan.scanrelid == 0 ||
+		fs->fdw_private == NIL)
+		return;
+	sqlnode = (Node *) linitial(fs->fdw_private);
+	if (sqlnode == NULL || !IsA(sqlnode, String) ||
+		!fdw_server_is_postgres_fdw(fs->fs_server))
+		return;
+	sql = strVal(sqlnode);
+	if (strncmp(sql, "SELECT ", 7) != 0 ||
+		(order_by = fdw_sql_find(sql, " ORDER BY ")) < 0)
+		return;
+	where = fdw_sql_find(sql, " WHERE ");
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, sql, order_by);
+	appendStringInfoString(&buf, (where >= 0 && where < order_by) ? " AND ((SELECT " : " WHERE ((SELECT ");
+	for (int i = 0; i < lengthof(fdw_sent_settings); i++)
+	{
+		Const	   *name = makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+									 CStringGetTextDatum(fdw_sent_settings[i]),
+									 false, false);
+		FuncExpr   *value = makeFuncExpr(VECDB_F_CURRENT_SETTING, TEXTOID,
+										 list_make1(name), InvalidOid,
+										 DEFAULT_COLLATION_OID,
+										 COERCE_EXPLICIT_CALL);
+
+		fs->fdw_exprs = lappend(fs->fdw_exprs, value);
+		appendStringInfo(&buf, "%spg_catalog.set_config(%s, $%d::text, true)",
+						 i > 0 ? " || " : "",
+						 quote_literal_cstr(fdw_sent_settings[i]),
+						 list_length(fs->fdw_exprs));
+	}
+	appendStringInfoString(&buf, ") IS NOT NULL)");
+	appendStringInfoString(&buf, sql + order_by);
+	linitial(fs->fdw_private) = makeString(buf.data);
 }
 
 #if PG_VERSION_NUM >= 140000
@@ -427,7 +545,11 @@ fdw_limit_apply(Limit *limit, FdwLimitContext *cxt)
 #endif
 }
 
-/* Visits every Limit node of a plan tree (subplans are walked apart). */
+/*
+ * Visits every node of a plan tree (subplans are walked apart): Limit
+ * nodes first, then the scans below them, so a scan's LIMIT is appended
+ * before its settings are inserted.
+ */
 static void
 fdw_limit_walk(Plan *plan, FdwLimitContext *cxt)
 {
@@ -436,8 +558,10 @@ fdw_limit_walk(Plan *plan, FdwLimitContext *cxt)
 	if (plan == NULL)
 		return;
 	check_stack_depth();
-	if (IsA(plan, Limit))
+	if (IsA(plan, Limit) && vecdb_fdw_limit_pushdown)
 		fdw_limit_apply((Limit *) plan, cxt);
+	if (vecdb_fdw_send_settings)
+		fdw_settings_push(plan);
 	if (IsA(plan, Append))
 		foreach(lc, ((Append *) plan)->appendplans)
 			fdw_limit_walk((Plan *) lfirst(lc), cxt);
@@ -500,7 +624,7 @@ fdw_limit_planner(Query *parse, const char *query_string, int cursorOptions,
 	else
 		stmt = standard_planner(parse, query_string, cursorOptions, boundParams);
 
-	if (vecdb_fdw_limit_pushdown)
+	if (vecdb_fdw_limit_pushdown || vecdb_fdw_send_settings)
 	{
 		FdwLimitContext cxt;
 
@@ -517,13 +641,26 @@ fdw_limit_planner(Query *parse, const char *query_string, int cursorOptions,
 }
 
 void
-VecdbFdwLimitInit(void)
+VecdbFdwPushInit(void)
 {
 	DefineCustomBoolVariable("vecdb.fdw_limit_pushdown",
 							 "Sends a query's LIMIT to each postgres_fdw scan below it.",
 							 "Also to the foreign partitions below a Merge Append or "
 							 "Append, which postgres_fdw does not do.",
 							 &vecdb_fdw_limit_pushdown,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+	DefineCustomBoolVariable("vecdb.fdw_send_settings",
+							 "Sends the session's hnsw search settings with each "
+							 "ordered postgres_fdw scan.",
+							 "hnsw.ef_search, hnsw.iterative_scan, hnsw.max_scan_tuples "
+							 "and hnsw.scan_mem_multiplier, set on the remote server "
+							 "for its transaction before its scan starts.",
+							 &vecdb_fdw_send_settings,
 							 true,
 							 PGC_USERSET,
 							 0,
