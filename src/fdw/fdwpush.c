@@ -180,7 +180,8 @@ fdw_limit_bound(Limit *limit, FdwLimitBound *bound)
 		if (c->constisnull)
 			return false;
 		if (DatumGetInt64(c->constvalue) < 0 ||
-			pg_add_s64_overflow(DatumGetInt64(c->constvalue), off, &bound->value))
+			pg_add_s64_overflow(DatumGetInt64(c->constvalue), off,
+								&bound->value))
 			return false;
 		bound->expr = NULL;
 		return true;
@@ -247,7 +248,9 @@ fdw_sql_find(const char *sql, const char *word)
 static bool
 fdw_sql_takes_limit(const char *sql)
 {
-	static const char *const tails[] = {" LIMIT ", " OFFSET ", " FETCH ", " FOR "};
+	static const char *const tails[] = {
+		" LIMIT ", " OFFSET ", " FETCH ", " FOR "
+	};
 
 	if (strncmp(sql, "SELECT ", 7) != 0)
 		return false;
@@ -373,7 +376,8 @@ fdw_settings_push(Plan *plan)
 
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, sql, order_by);
-	appendStringInfoString(&buf, (where >= 0 && where < order_by) ? " AND ((SELECT " : " WHERE ((SELECT ");
+	appendStringInfoString(&buf, (where >= 0 && where < order_by) ?
+						   " AND ((SELECT " : " WHERE ((SELECT ");
 	for (int i = 0; i < lengthof(fdw_sent_settings); i++)
 	{
 		Const	   *name = makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
@@ -537,7 +541,9 @@ fdw_limit_apply(Limit *limit, FdwLimitContext *cxt)
 #if PG_VERSION_NUM >= 140000
 	if (all && IsA(input, MergeAppend))
 	{
-		Plan	   *sort = fdw_merge_to_async((MergeAppend *) input, &bound, cxt);
+		Plan	   *sort;
+
+		sort = fdw_merge_to_async((MergeAppend *) input, &bound, cxt);
 
 		if (sort != NULL)
 			limit->plan.lefttree = sort;
@@ -620,19 +626,21 @@ fdw_limit_planner(Query *parse, const char *query_string, int cursorOptions,
 	ListCell   *lc;
 
 	if (prev_planner_hook)
-		stmt = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+		stmt = prev_planner_hook(parse, query_string, cursorOptions,
+								 boundParams);
 	else
-		stmt = standard_planner(parse, query_string, cursorOptions, boundParams);
+		stmt = standard_planner(parse, query_string, cursorOptions,
+								boundParams);
 
 	if (vecdb_fdw_limit_pushdown || vecdb_fdw_send_settings)
 	{
 		FdwLimitContext cxt;
+		int			last = fdw_max_plan_node_id(stmt->planTree, 0);
 
-		cxt.rtable = stmt->rtable;
-		cxt.last_plan_node_id = fdw_max_plan_node_id(stmt->planTree, 0);
 		foreach(lc, stmt->subplans)
-			cxt.last_plan_node_id =
-				fdw_max_plan_node_id((Plan *) lfirst(lc), cxt.last_plan_node_id);
+			last = fdw_max_plan_node_id((Plan *) lfirst(lc), last);
+		cxt.rtable = stmt->rtable;
+		cxt.last_plan_node_id = last;
 		fdw_limit_walk(stmt->planTree, &cxt);
 		foreach(lc, stmt->subplans)
 			fdw_limit_walk((Plan *) lfirst(lc), &cxt);
@@ -644,9 +652,11 @@ void
 VecdbFdwPushInit(void)
 {
 	DefineCustomBoolVariable("vecdb.fdw_limit_pushdown",
-							 "Sends a query's LIMIT to each postgres_fdw scan below it.",
-							 "Also to the foreign partitions below a Merge Append or "
-							 "Append, which postgres_fdw does not do.",
+							 "Sends a query's LIMIT to each postgres_fdw scan "
+							 "below it.",
+							 "Also to the foreign partitions below a Merge "
+							 "Append or Append, which postgres_fdw does "
+							 "not do.",
 							 &vecdb_fdw_limit_pushdown,
 							 true,
 							 PGC_USERSET,
@@ -655,11 +665,13 @@ VecdbFdwPushInit(void)
 							 NULL,
 							 NULL);
 	DefineCustomBoolVariable("vecdb.fdw_send_settings",
-							 "Sends the session's hnsw search settings with each "
-							 "ordered postgres_fdw scan.",
-							 "hnsw.ef_search, hnsw.iterative_scan, hnsw.max_scan_tuples "
-							 "and hnsw.scan_mem_multiplier, set on the remote server "
-							 "for its transaction before its scan starts.",
+							 "Sends the session's hnsw search settings with "
+							 "each ordered postgres_fdw scan.",
+							 "hnsw.ef_search, hnsw.iterative_scan, "
+							 "hnsw.max_scan_tuples and "
+							 "hnsw.scan_mem_multiplier, set on the remote "
+							 "server for its transaction before its scan "
+							 "starts.",
 							 &vecdb_fdw_send_settings,
 							 true,
 							 PGC_USERSET,
