@@ -18,8 +18,10 @@
  * foreign table, and even there only when its cost estimate favours it,
  * which it does not when the ORDER BY is a vector distance (README,
  * "Scale-out with postgres_fdw").  Without the LIMIT each shard plans its
- * cursor for an open-ended ordered read and sends fetch_size rows (100 by
- * default) in the first round trip where the coordinator uses at most k.
+ * cursor for an open-ended ordered read and sends up to fetch_size rows
+ * (100 by default; an HNSW scan without iterative scan stops at
+ * ef_search) in the first round trip, where the coordinator uses at most
+ * k.
  *
  * After the planner has finished, this file walks the plan tree and, under
  * every Limit node whose input is a postgres_fdw Foreign Scan or a Merge
@@ -74,8 +76,8 @@
  * vecdb.fdw_limit_pushdown (on by default) turns off the LIMIT and with
  * it the fan-out, enable_async_append the fan-out alone, and
  * vecdb.fdw_send_settings (on by default) the settings.  They are read
- * when a query is planned: a cached plan keeps what it was planned with
- * (the settings' values, not).
+ * when a query is planned: a cached plan keeps what it was planned with,
+ * but takes the hnsw settings' values when it runs.
  *
  * Copyright (c) 2026, vecdb developers
  *
