@@ -341,7 +341,7 @@ is_deeply(rows_fetched("SET hnsw.ef_search = 3;\n"),
 	[ 30, 30, 30 ], 'SET hnsw.ef_search = 3 on the coordinator: each shard returns 3 rows a query');
 is_deeply(rows_fetched("SET hnsw.ef_search = 3; SET vecdb.fdw_send_settings = off;\n"),
 	[ 100, 100, 100 ],
-	'vecdb.fdw_send_settings = off: the shards search with the server options\' ef_search 100');
+	"vecdb.fdw_send_settings = off: the shards search with the server options' ef_search $ef (10 rows)");
 my $generic = "PREPARE knn10(vector) AS SELECT id FROM items ORDER BY v <-> \$1 LIMIT 10;\n"
   . "SET plan_cache_mode = force_generic_plan;\n"
   . "SET hnsw.ef_search = 3; CREATE TEMP TABLE a AS EXECUTE knn10('$q0');\n"
