@@ -2,11 +2,12 @@
 #
 # Layout: C sources in src/ by subsystem (src/type: the SQL types;
 # src/kernel: distance kernels and CPU dispatch; src/hnsw: the HNSW access
-# method; src/README maps them), the extension install script in
-# sql/vecdb--$(EXTVERSION).sql, with each older release's script and the
-# upgrade scripts from it (sql/ also holds the pg_regress inputs;
-# expected/ their outputs), isolation specs in specs/, TAP tests in test/t/,
-# server-free tests in test/unit and test/fuzz, benchmarks in bench/.
+# method; src/fdw: LIMIT pushdown into postgres_fdw scans; src/README maps
+# them), the extension install script in sql/vecdb--$(EXTVERSION).sql, with
+# each older release's script and the upgrade scripts from it (sql/ also
+# holds the pg_regress inputs; expected/ their outputs), isolation specs in
+# specs/, TAP tests in test/t/, server-free tests in test/unit and
+# test/fuzz, benchmarks in bench/.
 #
 # Targets: all, install, installcheck (regress + isolation against a running
 # server), unit, fuzz, bench-kernels, bench (bench/bench.sh $(BENCH_ARGS)),
@@ -23,7 +24,7 @@ DATA = sql/vecdb--$(EXTVERSION).sql sql/vecdb--0.1.0.sql sql/vecdb--0.1.0--0.2.0
 
 OBJS = \
 	src/vecdb.o \
-	$(patsubst %.c,%.o,$(sort $(wildcard src/type/*.c src/kernel/*.c src/hnsw/*.c)))
+	$(patsubst %.c,%.o,$(sort $(wildcard src/type/*.c src/kernel/*.c src/hnsw/*.c src/fdw/*.c)))
 
 HEADERS = src/type/vector.h src/type/sparsevec.h src/type/halfvec.h
 

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * vecdb.c
- *	  Module entry: PG_MODULE_MAGIC, _PG_init (settings, kernel dispatch)
+ *	  Module entry: PG_MODULE_MAGIC, _PG_init (settings, kernel dispatch,
+ *	  the planner hook of fdw/fdwpush.c)
  *	  and the vecdb_* introspection functions.
  *
  * Copyright (c) 2026, vecdb developers
@@ -23,6 +24,7 @@
 #include "kernel/distance.h"
 #include "kernel/halfvec.h"
 #include "hnsw/hnsw.h"
+#include "fdw/fdwpush.h"
 
 PG_MODULE_MAGIC;
 
@@ -43,6 +45,7 @@ _PG_init(void)
 {
 	VecdbKernelsInit();
 	HnswInitGucs();
+	VecdbFdwPushInit();
 
 	DefineCustomBoolVariable("vecdb.force_scalar",
 							 "Uses the portable scalar distance kernels instead of SIMD ones.",
