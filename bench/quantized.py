@@ -104,17 +104,15 @@ def run_pass(conn, op, queries, ef):
     return lat, got
 
 
-def two_clients(dbs, t, op, texts, ef):
-    """Both clients' latencies and the wall time of a pass of two clients."""
+def two_clients(pair, op, texts, ef):
+    """Both clients' latencies and the wall time of a pass of two clients,
+    on two connections kept (and warmed) for the whole measurement."""
     lats = [None, None]
+    start = threading.Barrier(3)
 
     def work(i):
-        with connect(dbs[t]) as c:
-            c.execute('SET enable_seqscan = off')
-            run_pass(c, op, texts[:20], ef)    # its prepared plan
-            start.wait()
-            lats[i] = run_pass(c, op, texts, ef)[0]
-    start = threading.Barrier(3)
+        start.wait()
+        lats[i] = run_pass(pair[i], op, texts, ef)[0]
     th = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for x in th:
         x.start()
@@ -128,9 +126,11 @@ def two_clients(dbs, t, op, texts, ef):
 def measure(dbs, op, queries, gt, efs, reps, clients):
     texts = [vec_text(q) for q in queries]
     conns = {t: connect(db) for t, db in dbs.items()}
+    pairs = {t: [connect(db), connect(db)] if 2 in clients else [] for t, db in dbs.items()}
     for t, c in conns.items():
-        c.execute('SET enable_seqscan = off')
-        run_pass(c, op, texts, max(efs))       # warm caches and the prepared plan
+        for x in [c] + pairs[t]:
+            x.execute('SET enable_seqscan = off')
+            run_pass(x, op, texts, max(efs))   # warm caches and the prepared plan
     out = {t: {} for t in dbs}
     for ef in efs:
         res = {t: {'qps': [], 'lat': [], 'qps2': [], 'lat2': []} for t in dbs}
@@ -143,7 +143,7 @@ def measure(dbs, op, queries, gt, efs, reps, clients):
                 if rep == 0:
                     res[t]['recall'] = sum(len(g & e) for g, e in zip(got, gt)) / (K * len(gt))
                 if 2 in clients:
-                    lat2, wall = two_clients(dbs, t, op, texts, ef)
+                    lat2, wall = two_clients(pairs[t], op, texts, ef)
                     res[t]['qps2'].append(len(lat2) / wall)
                     res[t]['lat2'] += lat2
         for t in dbs:
@@ -158,7 +158,7 @@ def measure(dbs, op, queries, gt, efs, reps, clients):
                                    'qps2_runs': res[t]['qps2'],
                                    'p50_2_ms': 1000 * lat2[len(lat2) // 2],
                                    'p99_2_ms': 1000 * lat2[min(len(lat2) - 1, int(len(lat2) * 0.99))]})
-    for c in conns.values():
+    for c in list(conns.values()) + [x for p in pairs.values() for x in p]:
         c.close()
     return out
 
