@@ -63,7 +63,8 @@ def columns(n, bcl):
     return cols
 
 
-def copy_payload(base, cols, names, first_id=1):
+def copy_records(ids, base, cols=None, names=()):
+    """Binary COPY tuples (id int, v vector, <names> int), no header or trailer."""
     d = base.shape[1]
     fields = [('nf', '>i2'), ('l0', '>i4'), ('id', '>i4'), ('l1', '>i4'), ('dim', '>i2'),
               ('unused', '>i2'), ('v', '>f4', (d,))]
@@ -72,7 +73,7 @@ def copy_payload(base, cols, names, first_id=1):
     rec = np.empty(len(base), np.dtype(fields))
     rec['nf'] = 2 + len(names)
     rec['l0'] = 4
-    rec['id'] = np.arange(first_id, first_id + len(base))
+    rec['id'] = ids
     rec['l1'] = 4 + 4 * d
     rec['dim'] = d
     rec['unused'] = 0
@@ -80,7 +81,17 @@ def copy_payload(base, cols, names, first_id=1):
     for c in names:
         rec['l' + c] = 4
         rec[c] = cols[c]
-    return b'PGCOPY\n\xff\r\n\0' + struct.pack('>ii', 0, 0) + rec.tobytes() + struct.pack('>h', -1)
+    return rec.tobytes()
+
+
+COPY_HEADER = b'PGCOPY\n\xff\r\n\0' + struct.pack('>ii', 0, 0)
+COPY_TRAILER = struct.pack('>h', -1)
+
+
+def copy_payload(base, cols, names, first_id=1):
+    """A whole binary COPY of rows with ids first_id, first_id + 1, ..."""
+    ids = np.arange(first_id, first_id + len(base))
+    return COPY_HEADER + copy_records(ids, base, cols, names) + COPY_TRAILER
 
 
 def setup(ext, base, cols, names, with_filters, btree):

@@ -37,7 +37,6 @@ import json
 import os
 import re
 import statistics
-import struct
 import subprocess
 import sys
 import threading
@@ -47,7 +46,7 @@ import numpy as np
 import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from filtered import generate  # noqa: E402
+from filtered import COPY_HEADER, COPY_TRAILER, copy_records, generate  # noqa: E402
 from graph_quality import vec_text  # noqa: E402
 
 BIN = '/usr/lib/postgresql/15/bin'
@@ -89,33 +88,17 @@ def conn(workdir, port, db='postgres'):
                            autocommit=True)
 
 
-def copy_records(ids, vecs):
-    """Binary COPY tuples (id int, v vector), without header or trailer."""
-    d = vecs.shape[1]
-    rec = np.empty(len(ids), np.dtype([('nf', '>i2'), ('l0', '>i4'), ('id', '>i4'),
-                                       ('l1', '>i4'), ('dim', '>i2'), ('unused', '>i2'),
-                                       ('v', '>f4', (d,))]))
-    rec['nf'] = 2
-    rec['l0'] = 4
-    rec['id'] = ids
-    rec['l1'] = 4 + 4 * d
-    rec['dim'] = d
-    rec['unused'] = 0
-    rec['v'] = vecs
-    return rec.tobytes()
-
-
 def load_table(c, ids, vecs):
     """items (id, v) in database c, loaded by binary COPY, indexed, analyzed."""
     c.execute('DROP TABLE IF EXISTS items')
     c.execute('CREATE TABLE items (id int PRIMARY KEY, v vector(%d))' % vecs.shape[1])
     c.execute('ALTER TABLE items ALTER COLUMN v SET STORAGE PLAIN')
     with c.cursor().copy('COPY items (id, v) FROM STDIN (FORMAT binary)') as cp:
-        cp.write(b'PGCOPY\n\xff\r\n\0' + struct.pack('>ii', 0, 0))
+        cp.write(COPY_HEADER)
         step = 20000
         for i in range(0, len(ids), step):
             cp.write(copy_records(ids[i:i + step], vecs[i:i + step]))
-        cp.write(struct.pack('>h', -1))
+        cp.write(COPY_TRAILER)
     t0 = time.time()
     c.execute('CREATE INDEX items_idx ON items USING hnsw (v vector_cosine_ops)')
     build = time.time() - t0

@@ -318,6 +318,8 @@ extern void HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbEl
 extern int	HnswMaxLevelFor(int m, Size payload_bytes, Size vecbytes);
 extern int	HnswRandomLevel(int m, int max_level);
 extern char *HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
+extern const void *HnswSourceElements(HnswIndexInfo *info, Pointer v);
+extern char *HnswEncodeSource(HnswIndexInfo *info, char *x);
 extern char *HnswFormSource(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
 extern bool HnswQuantized(const HnswIndexInfo *info);
 extern float HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b);

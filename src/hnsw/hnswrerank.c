@@ -54,9 +54,8 @@ struct HnswRerank
 	TupleTableSlot *slot;
 	IndexInfo  *indexinfo;
 	EState	   *estate;
-	HnswRerankItem *heap;		/* rows measured, a min-heap by distance */
-	int			n;
-	int			cap;
+	HnswHeap	rows;			/* rows measured, nearest on top: heap TID
+								 * and exact distance */
 	int64		measured;		/* rows fetched and measured */
 };
 
@@ -82,8 +81,7 @@ HnswRerankBegin(IndexScanDesc scan, HnswIndexInfo *info, const char *query,
 	r->slot = table_slot_create(scan->heapRelation, NULL);
 	r->indexinfo = BuildIndexInfo(scan->indexRelation);
 	r->estate = CreateExecutorState();
-	r->cap = 64;
-	r->heap = palloc(sizeof(HnswRerankItem) * r->cap);
+	HnswHeapInit(&r->rows, 64, false);
 	return r;
 }
 
@@ -119,19 +117,9 @@ HnswRerankLowerBound(HnswRerank *r, const HnswCandidate *c)
 static const char *
 exact_form(HnswIndexInfo *info, Datum value)
 {
-	Pointer		v;
-	int			dims;
-	const char *x;
-
 	if (info->metric == VECDB_METRIC_COSINE)
 		return HnswFormSource(info, value, false, NULL);
-	v = (Pointer) PG_DETOAST_DATUM(value);
-	x = info->source->elements(v, &dims);
-	if (dims != info->dims)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", info->dims, dims)));
-	return x;
+	return HnswSourceElements(info, (Pointer) PG_DETOAST_DATUM(value));
 }
 
 /*
@@ -169,56 +157,16 @@ measure(HnswRerank *r, ItemPointer tid, Snapshot snapshot, float *dist)
 	return found;
 }
 
-static void
-heap_push(HnswRerank *r, ItemPointer tid, float dist)
-{
-	int			i;
-
-	if (r->n == r->cap)
-	{
-		r->cap *= 2;
-		r->heap = repalloc(r->heap, sizeof(HnswRerankItem) * r->cap);
-	}
-	for (i = r->n++; i > 0 && r->heap[(i - 1) / 2].dist > dist; i = (i - 1) / 2)
-		r->heap[i] = r->heap[(i - 1) / 2];
-	r->heap[i].tid = *tid;
-	r->heap[i].dist = dist;
-}
-
-static HnswRerankItem
-heap_pop(HnswRerank *r)
-{
-	HnswRerankItem top = r->heap[0];
-	HnswRerankItem last = r->heap[--r->n];
-	int			i = 0;
-
-	for (;;)
-	{
-		int			c = 2 * i + 1;
-
-		if (c >= r->n)
-			break;
-		if (c + 1 < r->n && r->heap[c + 1].dist < r->heap[c].dist)
-			c++;
-		if (r->heap[c].dist >= last.dist)
-			break;
-		r->heap[i] = r->heap[c];
-		i = c;
-	}
-	if (r->n > 0)
-		r->heap[i] = last;
-	return top;
-}
-
 /* Fetches and measures the row at heap TID tid, if the snapshot sees it. */
 void
 HnswRerankAdd(HnswRerank *r, ItemPointer tid, Snapshot snapshot)
 {
-	float		dist;
+	HnswCandidate row = {0};
 
 	CHECK_FOR_INTERRUPTS();
-	if (measure(r, tid, snapshot, &dist))
-		heap_push(r, tid, dist);
+	row.tid = *tid;
+	if (measure(r, tid, snapshot, &row.dist))
+		HnswHeapPush(&r->rows, &row);
 }
 
 /*
@@ -228,9 +176,11 @@ HnswRerankAdd(HnswRerank *r, ItemPointer tid, Snapshot snapshot)
 bool
 HnswRerankNext(HnswRerank *r, float bound, ItemPointer tid)
 {
-	if (r->n == 0 || r->heap[0].dist > bound)
+	HnswCandidate *top = HnswHeapTop(&r->rows);
+
+	if (top == NULL || top->dist > bound)
 		return false;
-	*tid = heap_pop(r).tid;
+	*tid = HnswHeapPop(&r->rows).tid;
 	return true;
 }
 

@@ -15,12 +15,6 @@
 
 #include "access/relscan.h"
 
-typedef struct HnswRerankItem
-{
-	ItemPointerData tid;
-	float		dist;
-} HnswRerankItem;
-
 typedef struct HnswRerank HnswRerank;
 struct HnswIndexInfo;
 struct HnswCandidate;

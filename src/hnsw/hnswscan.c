@@ -150,6 +150,7 @@ first_search(IndexScanDesc scan)
 	HnswCandidate entry;
 	int			ep_level;
 	HnswHeap	w;
+	char	   *exact = NULL;	/* the query before encoding */
 
 	so->info = info;
 
@@ -160,15 +161,13 @@ first_search(IndexScanDesc scan)
 	 * elements than the index stores.
 	 */
 	so->query = NULL;
-	if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
-		so->query = HnswFormValue(info, value, false, NULL);
+	if (!(scan->orderByData[0].sk_flags & SK_ISNULL) &&
+		(exact = HnswFormSource(info, value, false, NULL)) != NULL)
+		so->query = HnswEncodeSource(info, exact);
 	if (so->query == NULL)
 		so->query = palloc0(info->vecbytes);
-	else if (HnswQuantized(info))
-		so->rerank = HnswRerankBegin(scan, info, HnswFormSource(info, value, false, NULL),
-									 so->query);
-	if (HnswQuantized(info) && so->rerank == NULL)
-		so->rerank = HnswRerankBegin(scan, info, NULL, so->query);
+	if (HnswQuantized(info))
+		so->rerank = HnswRerankBegin(scan, info, exact, so->query);
 
 	HnswSearchInit(&so->search, index, info, so->query, false);
 	HnswHeapInit(&so->discarded, 64, false);

@@ -278,6 +278,23 @@ HnswQuantized(const HnswIndexInfo *info)
 }
 
 /*
+ * The elements of detoasted datum v of the column's type, in place; raises
+ * an error if it has other dimensions than the index.
+ */
+const void *
+HnswSourceElements(HnswIndexInfo *info, Pointer v)
+{
+	int			dims;
+	const void *x = info->source->elements(v, &dims);
+
+	if (dims != info->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", info->dims, dims)));
+	return x;
+}
+
+/*
  * The elements of datum value in the column type's stored form (normalized
  * for cosine), in memory palloc'd in the current context, with their size
  * in *bytes if bytes is not NULL (at most info->vecbytes when to_store, for
@@ -292,9 +309,8 @@ HnswFormSource(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 {
 	const VecdbElemType *t = info->source;
 	Pointer		v = (Pointer) PG_DETOAST_DATUM(value);
-	int			dims;
-	const void *x = t->elements(v, &dims);
-	Size		n = VecdbElemTypeValueSize(t, x, dims);
+	const void *x = HnswSourceElements(info, v);
+	Size		n = VecdbElemTypeValueSize(t, x, info->dims);
 	char	   *out;
 
 	if (to_store && t->index_max_nnz > 0 && n > info->vecbytes)
@@ -302,22 +318,34 @@ HnswFormSource(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s cannot have more than %d non-zero elements for hnsw index",
 						t->name, t->index_max_nnz)));
-	if (dims != info->dims)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", info->dims, dims)));
 	out = palloc(n);
 	memcpy(out, x, n);
 	if (v != DatumGetPointer(value))
 		pfree(v);
-	if (info->metric == VECDB_METRIC_COSINE && !t->normalize(out, dims))
+	if (info->metric == VECDB_METRIC_COSINE && !t->normalize(out, info->dims))
 	{
 		pfree(out);
 		return NULL;
 	}
 	if (bytes)
-		*bytes = VecdbElemTypeValueSize(t, out, dims);
+		*bytes = VecdbElemTypeValueSize(t, out, info->dims);
 	return out;
+}
+
+/*
+ * Value x in HnswFormSource's form as the index stores it: x itself, or a
+ * new code in a quantized index.
+ */
+char *
+HnswEncodeSource(HnswIndexInfo *info, char *x)
+{
+	char	   *code;
+
+	if (!HnswQuantized(info))
+		return x;
+	code = palloc(info->vecbytes);
+	VecdbInt8Encode(info->source, x, info->dims, code);
+	return code;
 }
 
 /*
@@ -332,8 +360,7 @@ HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 
 	if (x == NULL || !HnswQuantized(info))
 		return x;
-	code = palloc(info->vecbytes);
-	VecdbInt8Encode(info->source, x, info->dims, code);
+	code = HnswEncodeSource(info, x);
 	pfree(x);
 	if (bytes)
 		*bytes = info->vecbytes;
