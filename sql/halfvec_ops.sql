@@ -108,6 +108,10 @@ EXPLAIN (COSTS OFF) SELECT avg(v), sum(v) FROM agg_t;
 SELECT avg(v) FROM agg_t;
 -- a sum whose partial sums are all exact halves, so any order gives it
 SELECT sum(v) FROM agg_t WHERE id % 10 = 0 AND id <= 2000;
+-- no row matches: combining the workers' empty states gives the empty state
+EXPLAIN (COSTS OFF) SELECT avg(v), sum(v) FROM agg_t WHERE id + 0 < 0;
+SELECT avg(v) IS NULL AS avg_null, sum(v) IS NULL AS sum_null FROM agg_t WHERE id + 0 < 0;
+SELECT halfvec_combine('{0}', '{0}');
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

@@ -23,6 +23,12 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF) SELECT avg(v), sum(v) FROM agg_t;
 SELECT avg(v), sum(v) FROM agg_t;
+-- no row matches: every worker's partial state is the empty one, and
+-- combining two empty states gives the empty state (pgvector 0.8.6 raises
+-- "vector must have at least 1 dimension" here)
+EXPLAIN (COSTS OFF) SELECT avg(v), sum(v) FROM agg_t WHERE id + 0 < 0;
+SELECT avg(v) IS NULL AS avg_null, sum(v) IS NULL AS sum_null FROM agg_t WHERE id + 0 < 0;
+SELECT vector_combine('{0}', '{0}');
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
