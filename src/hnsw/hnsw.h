@@ -57,9 +57,10 @@ typedef enum HnswPin
 /*
  * The tenant list of a node (src/README, "HNSW: tenants") is addressed as a
  * list of this pseudo-layer: HnswListRead, HnswListWrite, HnswAddBacklink
- * treat it as a layer-0 list of m links without pins.
+ * treat it as a layer-0 list of 2m links without pins.
  */
 #define HNSW_TENANT_LIST			(HNSW_MAX_LEVEL + 1)
+#define HNSW_TENANT_MAX_LINKS		(2 * HNSW_MAX_M)
 
 /* layer-0 links of a node, rescue links included */
 #define HNSW_MAX_LINKS0			(2 * HNSW_MAX_M + HNSW_RESCUE_LINKS)
@@ -316,11 +317,11 @@ HnswPrefetchBytes(const void *p, int from, int to)
 		__builtin_prefetch((const char *) p + o);
 }
 
-/* links of a node's tenant list: m, or 0 without a tenant key */
+/* links of a node's tenant list: 2m, as on layer 0; 0 without a tenant key */
 static inline int
 HnswTenantCap(const HnswIndexInfo *info)
 {
-	return info->tenant >= 0 ? info->m : 0;
+	return info->tenant >= 0 ? 2 * info->m : 0;
 }
 
 /* GUCs (hnsw.c) */

@@ -96,9 +96,9 @@ typedef HnswMetaPageData *HnswMetaPage;
  *	 filter values						(hnswfilter.c), if any
  *	 tenant list, only in an index with a tenant key:
  *		 uint8	count, nsel				padded to 4
- *		 ItemPointerData tid[m]			nearest nodes of the same tenant
+ *		 ItemPointerData tid[2m]		nearest nodes of the same tenant
  *										value, padded to 4
- *		 float	dist[m]					their distances to this node
+ *		 float	dist[2m]				their distances to this node
  *	 uint8	list[level + 1][2]			per layer: links in use, and how many
  *										of them the heuristic selected;
  *										padded to 4

@@ -1198,7 +1198,7 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 		HnswList	empty = {0};
 
 		/* filled by build_tenant_lists once every node is on disk */
-		HnswListWrite(t, l, HNSW_TENANT_LIST, bs->g->m, &empty);
+		HnswListWrite(t, l, HNSW_TENANT_LIST, HnswTenantCap(&bs->info), &empty);
 	}
 	memcpy(HnswNodePayload(t, l), node_payload(bs, n), bs->g->payload_bytes);
 	if (!HnswNodeIsExternal(t))

@@ -144,9 +144,9 @@ check_tenant_list(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode no
 	int			nsel = HnswListNsel(node, l, HNSW_TENANT_LIST);
 	float	   *dists = HnswNodeDists(node, l, HNSW_TENANT_LIST);
 
-	if (n > cs->info->m || nsel > n)
+	if (n > HnswTenantCap(cs->info) || nsel > n)
 		CORRUPT(cs, "Node (%u,%u) has %d tenant links (%d selected), more than %d.",
-				blk, off, n, nsel, cs->info->m);
+				blk, off, n, nsel, HnswTenantCap(cs->info));
 	for (int i = 1; i < n; i++)
 		if (i != nsel && !(dists[i] >= dists[i - 1]))
 			CORRUPT(cs, "Node (%u,%u) has tenant links out of distance order.", blk, off);
@@ -451,7 +451,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	ItemPointerData links[HNSW_MAX_LEVEL + 1][HNSW_MAX_LINKS0];
 	int			nlinks[HNSW_MAX_LEVEL + 1];
 	int			nlist0;
-	ItemPointerData tenant[HNSW_MAX_M];
+	ItemPointerData tenant[HNSW_TENANT_MAX_LINKS];
 	int			ntenant;
 	ItemPointerData tid;
 	ItemPointerData head;

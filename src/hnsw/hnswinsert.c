@@ -156,7 +156,7 @@ write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 	{
 		HnswList	empty = {0};
 
-		HnswListWrite(node, l, HNSW_TENANT_LIST, info->m, tenant ? tenant : &empty);
+		HnswListWrite(node, l, HNSW_TENANT_LIST, HnswTenantCap(info), tenant ? tenant : &empty);
 	}
 	memcpy(HnswNodePayload(node, l), payload, info->filter.payload_bytes);
 	if (!HnswNodeIsExternal(node))

@@ -27,7 +27,7 @@
 int
 HnswLayerCap(int m, int layer)
 {
-	return layer == 0 ? 2 * m : m;
+	return layer == 0 || layer == HNSW_TENANT_LIST ? 2 * m : m;
 }
 
 /*

@@ -151,7 +151,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->info = info;
 	s->query = query;
 	s->visited = visited_create(CurrentMemoryContext, 256, NULL);
-	s->peek = palloc(sizeof(HnswPeek) * (HNSW_MAX_LINKS0 + HNSW_MAX_M));
+	s->peek = palloc(sizeof(HnswPeek) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
@@ -665,7 +665,7 @@ links_reserve(HnswSearch *s, int n)
 
 /*
  * The links a search follows from node c on layer into out (room for
- * HNSW_MAX_LINKS0 + HNSW_MAX_M): in a tenant walk, a member's tenant links
+ * HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS): in a tenant walk, a member's tenant links
  * first (c->ntenant of them), then the layer's (HnswNodeLinks).
  */
 static int
@@ -676,7 +676,7 @@ walk_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout 
 
 	if (layer == 0 && c->in_tenant)
 	{
-		nt = Min(HnswListCount(node, l, HNSW_TENANT_LIST), s->info->m);
+		nt = Min(HnswListCount(node, l, HNSW_TENANT_LIST), HnswTenantCap(s->info));
 		memcpy(out, HnswNodeTids(node, l, HNSW_TENANT_LIST), sizeof(ItemPointerData) * nt);
 	}
 	c->ntenant = (uint8) nt;
@@ -709,7 +709,7 @@ keep_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout 
 {
 	int			n;
 
-	links_reserve(s, HNSW_MAX_LINKS0 + HNSW_MAX_M);
+	links_reserve(s, HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS);
 	n = walk_links(s, c, node, l, layer, s->links + s->links_used);
 	c->links_layer = layer;
 	c->nlinks = n;
@@ -857,9 +857,9 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 				HnswHeap *result, HnswHeap *discarded)
 {
 	HnswHeap	cand;
-	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_MAX_M));
-	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_MAX_M));
-	Buffer	   *bufs = palloc(sizeof(Buffer) * (HNSW_MAX_LINKS0 + HNSW_MAX_M));
+	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
+	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
+	Buffer	   *bufs = palloc(sizeof(Buffer) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
 
 	/*
 	 * Under L2, a node that cannot enter the result may stop being measured

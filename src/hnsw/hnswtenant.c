@@ -161,7 +161,7 @@ HnswTenantWrite(Relation index, HnswIndexInfo *info, ItemPointer tid, uint16 ver
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
 	ok = node != NULL && node->version == version &&
 		(old == NULL ||
-		 HnswListSame(node, &info->layouts[node->level], HNSW_TENANT_LIST, info->m, old));
+		 HnswListSame(node, &info->layouts[node->level], HNSW_TENANT_LIST, HnswTenantCap(info), old));
 	if (ok)
 	{
 		HnswEdit	edit;
@@ -170,7 +170,7 @@ HnswTenantWrite(Relation index, HnswIndexInfo *info, ItemPointer tid, uint16 ver
 		HnswEditStart(&edit, index, info);
 		page = HnswEditPage(&edit, buf, false);
 		node = HnswGetNode(page, ItemPointerGetOffsetNumber(tid), info);
-		HnswListWrite(node, &info->layouts[node->level], HNSW_TENANT_LIST, info->m, list);
+		HnswListWrite(node, &info->layouts[node->level], HNSW_TENANT_LIST, HnswTenantCap(info), list);
 		HnswEditFinish(&edit);
 	}
 	UnlockReleaseBuffer(buf);
@@ -193,7 +193,7 @@ tenant_read(Relation index, HnswIndexInfo *info, ItemPointer tid, const uint16 *
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
 	ok = node != NULL && (version == NULL || node->version == *version);
 	if (ok)
-		HnswListRead(node, &info->layouts[node->level], HNSW_TENANT_LIST, info->m, list);
+		HnswListRead(node, &info->layouts[node->level], HNSW_TENANT_LIST, HnswTenantCap(info), list);
 	UnlockReleaseBuffer(buf);
 	return ok;
 }
@@ -234,7 +234,7 @@ HnswTenantChoose(HnswSearch *s, uint64 value, ItemPointer self, HnswList *list,
 	HnswIndexInfo *info = s->info;
 	HnswCandidate *found;
 	int			nfound = HnswTenantSearch(s, value, info->ef_construction, &found);
-	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * (nfound + info->m));
+	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * (nfound + HnswTenantCap(info)));
 	int			n = 0;
 	HnswList	cur;
 
@@ -361,7 +361,7 @@ exact_list(HnswIndexInfo *info, TenantMatrix *tm, int i, const TenantMember *mem
 {
 	HnswCandidate *c = palloc(sizeof(HnswCandidate) * tm->n);
 	int			nc = 0;
-	int			idx[HNSW_MAX_M];
+	int			idx[HNSW_TENANT_MAX_LINKS];
 	int			n;
 
 	for (int j = 0; j < tm->n; j++)
@@ -380,7 +380,7 @@ exact_list(HnswIndexInfo *info, TenantMatrix *tm, int i, const TenantMember *mem
 	for (int k = 0; k < nc; k++)
 		ids[k] = c[k].links_off;
 	tm->ids = ids;
-	n = HnswSelectNeighbors(c, nc, info->m, matrix_pair, tm, idx, &list->nsel);
+	n = HnswSelectNeighbors(c, nc, HnswTenantCap(info), matrix_pair, tm, idx, &list->nsel);
 	list->count = n;
 	for (int k = 0; k < n; k++)
 	{
@@ -419,7 +419,7 @@ exact_backlink(HnswIndexInfo *info, TenantMatrix *tm, const TenantMember *mem, H
 			   int x, int y)
 {
 	HnswList   *list = &lists[y];
-	int			member_of[HNSW_MAX_M];
+	int			member_of[HNSW_TENANT_MAX_LINKS];
 	int			order[2 * HNSW_MAX_M + 1];
 	int			newsel;
 	int			newn;
@@ -430,7 +430,7 @@ exact_backlink(HnswIndexInfo *info, TenantMatrix *tm, const TenantMember *mem, H
 		return;
 	for (int k = 0; k < list->count; k++)
 		member_of[k] = member_index(mem, tm->n, &list->tids[k]);
-	newn = HnswBacklinkUpdate(list->count, list->nsel, info->m, list->dists, NULL,
+	newn = HnswBacklinkUpdate(list->count, list->nsel, HnswTenantCap(info), list->dists, NULL,
 							  tm->d[(Size) x * tm->n + y], false, matrix_link, NULL, &arg,
 							  order, &newsel);
 	if (newn < 0)
@@ -565,7 +565,7 @@ bool
 HnswTenantRepair(Relation index, HnswIndexInfo *info, ItemPointer tid, uint16 version,
 				 const char *vec, bool (*is_deleted) (void *arg, ItemPointer t), void *arg)
 {
-	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * info->m * (info->m + 1));
+	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * HnswTenantCap(info) * (HnswTenantCap(info) + 1));
 	bool		done = false;
 
 	for (int attempt = 0; attempt < 8 && !done; attempt++)

@@ -1106,7 +1106,7 @@ tenant_link_deleted(void *arg, ItemPointer t)
 static bool
 tenant_affected(VacuumState *vs, HnswNode node, const HnswNodeLayout *l)
 {
-	int			n = Min(HnswListCount(node, l, HNSW_TENANT_LIST), vs->info->m);
+	int			n = Min(HnswListCount(node, l, HNSW_TENANT_LIST), HnswTenantCap(vs->info));
 	ItemPointer tids = HnswNodeTids(node, l, HNSW_TENANT_LIST);
 
 	for (int i = 0; i < n; i++)
