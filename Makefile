@@ -18,9 +18,10 @@
 # VECDB_DEV=1 adds -Werror and -DUSE_ASSERT_CHECKING (the test command uses it).
 
 EXTENSION = vecdb
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 MODULE_big = vecdb
-DATA = sql/vecdb--$(EXTVERSION).sql sql/vecdb--0.1.0.sql sql/vecdb--0.1.0--0.2.0.sql
+DATA = sql/vecdb--$(EXTVERSION).sql sql/vecdb--0.1.0.sql sql/vecdb--0.2.0.sql \
+	sql/vecdb--0.1.0--0.2.0.sql sql/vecdb--0.2.0--0.3.0.sql
 
 OBJS = \
 	src/vecdb.o \
