@@ -419,8 +419,8 @@ hnswendscan(IndexScanDesc scan)
  * vecdb_last_scan(): the counters of this backend's last finished hnsw
  * index scan (a rescan, as of a nested loop, counts from its last start).
  * The columns 0.3.0 added come last, so that 0.2.0's definition (five
- * columns, still in place under the name vector: README, "Upgrading")
- * reads its five.
+ * columns, kept by a database created under the name vector before 0.3.0:
+ * README, "Installing as vector") reads its five.
  */
 PG_FUNCTION_INFO_V1(vecdb_last_scan);
 Datum
