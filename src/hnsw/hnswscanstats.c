@@ -205,7 +205,10 @@ shared_entry(const ScanStatsKey *key, bool *exclusive)
 
 /*
  * Adds the counters of a finished scan of index indexrelid (in this
- * database), unless vecdb.track_scans is off.
+ * database), unless vecdb.track_scans is off.  Shared: takes the LWLock
+ * (shared, exclusive only to enter a new index) and the entry's spinlock,
+ * and releases both; nothing is allocated.  Session: the local hash, in
+ * TopMemoryContext.
  */
 void
 HnswScanStatsAdd(Oid indexrelid, const HnswScanCounters *c)
