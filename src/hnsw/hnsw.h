@@ -286,6 +286,31 @@ HnswPrefetchBytes(const void *p, int from, int to)
 		__builtin_prefetch((const char *) p + o);
 }
 
+/*
+ * What hnsw index scans did, summed over scans: a scan's own (hnswscan.c),
+ * an index's since the last reset (hnswscanstats.c).
+ */
+typedef struct HnswScanCounters
+{
+	int64		scans;			/* searches started (a rescan starts one) */
+	int64		nodes;			/* distinct nodes whose distance was taken */
+	int64		pages;			/* index buffers read, hits and misses alike */
+	int64		rows;			/* heap TIDs returned */
+	int64		rounds;			/* searches resumed (iterative scan) */
+	int64		reranked;		/* rows fetched to re-rank (quantized) */
+} HnswScanCounters;
+
+static inline void
+HnswAddCounters(HnswScanCounters *to, const HnswScanCounters *c)
+{
+	to->scans += c->scans;
+	to->nodes += c->nodes;
+	to->pages += c->pages;
+	to->rows += c->rows;
+	to->rounds += c->rounds;
+	to->reranked += c->reranked;
+}
+
 /* GUCs (hnsw.c) */
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
@@ -387,6 +412,7 @@ extern Page HnswEditPage(HnswEdit *e, Buffer buf, bool new_page);
 extern void HnswEditFinish(HnswEdit *e);
 
 /* hnswsearch.c */
+extern int64 hnsw_pages_read;
 extern struct HnswBufferHints *HnswGetBufferHints(Relation index);
 extern Buffer HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno);
 extern void HnswHeapInit(HnswHeap *h, int cap, bool max);
@@ -454,6 +480,11 @@ extern void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 					   ScanKey orderbys, int norderbys);
 extern bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
 extern void hnswendscan(IndexScanDesc scan);
+
+/* hnswscanstats.c */
+extern bool vecdb_track_scans;
+extern void HnswScanStatsInit(void);
+extern void HnswScanStatsAdd(Oid indexrelid, const HnswScanCounters *c);
 
 /* hnswvacuum.c */
 extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,

@@ -151,7 +151,7 @@ HnswPageIsValid(Page page)
 void
 HnswReadMeta(Relation index, HnswMetaPageData *meta)
 {
-	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	Buffer		buf = HnswReadBuffer(index, NULL, HNSW_METAPAGE_BLKNO);
 	Page		page;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);

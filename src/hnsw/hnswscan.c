@@ -52,8 +52,8 @@ typedef struct HnswScanOpaqueData
 	ItemPointerData *tids;		/* of the current node (so->ctx) */
 	int			ntids;
 	int			tidpos;
-	int64		rows;			/* heap TIDs returned */
-	int64		rounds;			/* searches resumed (iterative scan) */
+	HnswScanCounters count;		/* of the search started last */
+	HnswScanCounters total;		/* of the searches before it */
 	HnswRerank *rerank;			/* quantized index: exact order, or NULL */
 	HnswCandidate cur;			/* the node whose TIDs so->tids holds */
 	bool		peeked;			/* quantized: so->tids not yet measured */
@@ -68,9 +68,7 @@ typedef struct HnswScanOpaqueData
 static struct
 {
 	Oid			index;
-	int64		nodes;
-	int64		rows;
-	int64		rounds;
+	HnswScanCounters c;
 	bool		filtered;
 } last_scan;
 
@@ -88,6 +86,28 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 	return scan;
 }
 
+/*
+ * Ends the counters of the search started last, if any: they become
+ * vecdb_last_scan()'s and add to the scan's total, which hnswendscan adds
+ * to the index's cumulative counters (hnswscanstats.c).
+ */
+static void
+close_counters(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (!so->started)
+		return;
+	so->count.scans = 1;
+	so->count.nodes = so->search.visited_count;
+	so->count.reranked = so->rerank ? HnswRerankMeasured(so->rerank) : 0;
+	last_scan.index = RelationGetRelid(scan->indexRelation);
+	last_scan.c = so->count;
+	last_scan.filtered = so->filter != NULL;
+	HnswAddCounters(&so->total, &so->count);
+	memset(&so->count, 0, sizeof(HnswScanCounters));
+}
+
 void
 hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		   int norderbys)
@@ -98,12 +118,12 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	close_counters(scan);
 	if (so->rerank)
 		HnswRerankEnd(so->rerank);
 	so->rerank = NULL;
 	MemoryContextReset(so->ctx);
 	so->started = false;
-	so->rows = so->rounds = 0;
 	so->results = NULL;
 	so->nresults = so->pos = 0;
 	so->tids = NULL;
@@ -240,7 +260,7 @@ resume_search(IndexScanDesc scan)
 	HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w, &so->discarded);
 	pfree(entries.items);
 	take_results(so, &w);
-	so->rounds++;
+	so->count.rounds++;
 	return true;
 }
 
@@ -346,6 +366,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext old;
 	bool		found;
+	int64		pages = hnsw_pages_read;
 
 	if (!so->started)
 	{
@@ -369,10 +390,11 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	else
 		found = next_walk_tid(scan, &scan->xs_heaptid);
 	MemoryContextSwitchTo(old);
+	so->count.pages += hnsw_pages_read - pages;
 	if (!found)
 		return false;
 
-	so->rows++;
+	so->count.rows++;
 	scan->xs_recheck = so->filter != NULL && so->filter->lossy;
 	scan->xs_recheckorderby = false;
 	return true;
@@ -383,14 +405,8 @@ hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
-	if (so->started)
-	{
-		last_scan.index = RelationGetRelid(scan->indexRelation);
-		last_scan.nodes = so->search.visited_count;
-		last_scan.rows = so->rows;
-		last_scan.rounds = so->rounds;
-		last_scan.filtered = so->filter != NULL;
-	}
+	close_counters(scan);
+	HnswScanStatsAdd(RelationGetRelid(scan->indexRelation), &so->total);
 	if (so->rerank)
 		HnswRerankEnd(so->rerank);
 
@@ -402,23 +418,31 @@ hnswendscan(IndexScanDesc scan)
 /*
  * vecdb_last_scan(): the counters of this backend's last finished hnsw
  * index scan (a rescan, as of a nested loop, counts from its last start).
+ * The columns 0.3.0 added come last, so that 0.2.0's definition (five
+ * columns, kept by a database created under the name vector before 0.3.0:
+ * README, "Installing as vector") reads its five.
  */
 PG_FUNCTION_INFO_V1(vecdb_last_scan);
 Datum
 vecdb_last_scan(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[5];
-	bool		nulls[5] = {0};
+	Datum		values[7];
+	bool		nulls[7] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	if (!OidIsValid(last_scan.index))
 		PG_RETURN_NULL();
 	values[0] = ObjectIdGetDatum(last_scan.index);
-	values[1] = Int64GetDatum(last_scan.nodes);
-	values[2] = Int64GetDatum(last_scan.rows);
-	values[3] = Int64GetDatum(last_scan.rounds);
+	if (tupdesc->natts > lengthof(values))
+		elog(ERROR, "vecdb_last_scan has %d columns, expected at most %d",
+			 tupdesc->natts, (int) lengthof(values));
+	values[1] = Int64GetDatum(last_scan.c.nodes);
+	values[2] = Int64GetDatum(last_scan.c.rows);
+	values[3] = Int64GetDatum(last_scan.c.rounds);
 	values[4] = BoolGetDatum(last_scan.filtered);
+	values[5] = Int64GetDatum(last_scan.c.pages);
+	values[6] = Int64GetDatum(last_scan.c.reranked);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

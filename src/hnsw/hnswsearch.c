@@ -279,7 +279,16 @@ HnswGetBufferHints(Relation index)
 #endif
 }
 
-/* ReadBuffer, trying the block's hinted buffer first. */
+/*
+ * Index buffers this backend read through HnswReadBuffer: a scan's share
+ * is the growth during its calls (hnswscan.c).
+ */
+int64		hnsw_pages_read = 0;
+
+/*
+ * ReadBuffer, trying the block's hinted buffer first (info may be NULL: no
+ * hints).  Counts the read in hnsw_pages_read.
+ */
 Buffer
 HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
 {
@@ -287,6 +296,8 @@ HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
 
 #if PG_VERSION_NUM >= 140000 && PG_VERSION_NUM < 160000
 	HnswBufferHints *h = info ? info->hints : NULL;
+
+	hnsw_pages_read++;
 
 	if (h != NULL && blkno < h->cap && BufferIsValid(h->recent[blkno]) &&
 		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, h->recent[blkno]))
@@ -310,6 +321,7 @@ HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
 		h->recent[blkno] = buf;
 	}
 #else
+	hnsw_pages_read++;
 	buf = ReadBuffer(index, blkno);
 #endif
 	return buf;
