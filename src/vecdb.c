@@ -2,7 +2,8 @@
  *
  * vecdb.c
  *	  Module entry: PG_MODULE_MAGIC, _PG_init (settings, kernel dispatch,
- *	  the planner hook of fdw/fdwpush.c)
+ *	  the planner hook of fdw/fdwpush.c, the executor hook of
+ *	  hnsw/hnswradius.c)
  *	  and the vecdb_* introspection functions.
  *
  * Copyright (c) 2026, vecdb developers
@@ -45,6 +46,7 @@ _PG_init(void)
 {
 	VecdbKernelsInit();
 	HnswInitGucs();
+	HnswRadiusInit();
 	VecdbFdwPushInit();
 
 	DefineCustomBoolVariable("vecdb.force_scalar",
