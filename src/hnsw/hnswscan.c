@@ -141,12 +141,15 @@ load_heaptids(IndexScanDesc scan, HnswCandidate *c)
 
 /*
  * A radius r of the ORDER BY operator's distance as the index measures
- * distances (src/README, "Metrics"), loosened by 1e-4 (relative, and
- * absolute near zero) for the rounding of either distance.
+ * distances (src/README, "Metrics"), loosened for the rounding of either
+ * distance: by 1e-4 (relative, and absolute near zero), or 4e-3 for
+ * halfvec, whose unit vectors (cosine) the index rounds to halves.
  */
 static float
-radius_in_index(VecdbMetric metric, double r)
+radius_in_index(const HnswIndexInfo *info, double r)
 {
+	VecdbMetric metric = info->metric;
+	double		slack = info->source->kind == VECDB_ELEM_HALF ? 4e-3 : 1e-4;
 	double		b;
 
 	switch (metric)
@@ -161,7 +164,7 @@ radius_in_index(VecdbMetric metric, double r)
 			b = r;
 			break;
 	}
-	return (float) (b + 1e-4 * (fabs(b) + 1.0));
+	return (float) (b + slack * (fabs(b) + 1.0));
 }
 
 /*
@@ -171,8 +174,9 @@ radius_in_index(VecdbMetric metric, double r)
  * bound nothing (every distance but NaN is below NaN in PostgreSQL).
  */
 static bool
-scan_radius(HnswScanOpaque so, VecdbMetric metric)
+scan_radius(HnswScanOpaque so, const HnswIndexInfo *info)
 {
+	VecdbMetric metric = info->metric;
 	bool		isnull;
 	double		r;
 
@@ -188,7 +192,7 @@ scan_radius(HnswScanOpaque so, VecdbMetric metric)
 	if (metric != VECDB_METRIC_IP && (r < 0 || (r == 0 && so->radius_expr.strict)))
 		return false;
 	so->radius_on = true;
-	so->radius = radius_in_index(metric, r);
+	so->radius = radius_in_index(info, r);
 	return true;
 }
 
@@ -247,7 +251,7 @@ first_search(IndexScanDesc scan)
 	HnswHeapInit(&so->discarded, 64, false);
 	so->last_dist = -get_float4_infinity();
 	so->filter = NULL;
-	if (!scan_radius(so, info->metric))
+	if (!scan_radius(so, info))
 		return;					/* no row can be within: return none */
 	if (so->radius_on)
 	{
