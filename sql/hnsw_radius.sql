@@ -161,11 +161,18 @@ FROM (VALUES ('60 rows', kth('v', '<->', center(3), 60)::text), ('NULL', 'NULL')
 	LATERAL radius_check(
 		format('EXECUTE near(%L, %s)', center(3), r),
 		format('SELECT id FROM items WHERE v <-> %L < %s::float8', center(3), r)) c;
--- a NULL or negative radius returns nothing without walking
+-- a NULL or negative radius, a NULL query, or a zero query under cosine
+-- (distance NaN) returns nothing without walking
 EXECUTE near('[0.1,0.2,0.3,0.1,0.2,0.3,0.1,0.2]', NULL);
 SELECT nodes_measured, rows_returned FROM vecdb_last_scan();
 EXECUTE near('[0.1,0.2,0.3,0.1,0.2,0.3,0.1,0.2]', -1);
 SELECT nodes_measured, rows_returned FROM vecdb_last_scan();
+EXECUTE near(NULL, 1);
+SELECT nodes_measured, rows_returned FROM vecdb_last_scan();
+SET enable_seqscan = off;
+SELECT id FROM items WHERE v <=> '[0,0,0,0,0,0,0,0]' < 1.5 ORDER BY v <=> '[0,0,0,0,0,0,0,0]';
+SELECT index::regclass, nodes_measured, rows_returned FROM vecdb_last_scan();
+RESET enable_seqscan;
 RESET hnsw.max_scan_tuples;
 RESET hnsw.iterative_scan;
 DEALLOCATE near;

@@ -168,13 +168,15 @@ radius_in_index(const HnswIndexInfo *info, double r)
 }
 
 /*
- * Evaluates the scan's radius into so->radius_on and so->radius; false if
- * no row can be within it: a NULL radius, or one below every distance of
- * the metric (all but inner product are at least 0).  NaN and +Infinity
- * bound nothing (every distance but NaN is below NaN in PostgreSQL).
+ * Evaluates the scan's radius into so->radius_on and so->radius and sets
+ * up so->search for it; false if no row can be within it: a NULL radius,
+ * one below every distance of the metric (all but inner product are at
+ * least 0), or a NULL or zero (cosine) query (null_query), whose distances
+ * are NULL or NaN.  NaN and +Infinity bound nothing (every distance but
+ * NaN is below NaN in PostgreSQL).
  */
 static bool
-scan_radius(HnswScanOpaque so, const HnswIndexInfo *info)
+scan_radius(HnswScanOpaque so, const HnswIndexInfo *info, bool null_query)
 {
 	VecdbMetric metric = info->metric;
 	bool		isnull;
@@ -191,8 +193,13 @@ scan_radius(HnswScanOpaque so, const HnswIndexInfo *info)
 		return true;
 	if (metric != VECDB_METRIC_IP && (r < 0 || (r == 0 && so->radius_expr.strict)))
 		return false;
+	if (null_query)
+		return false;
 	so->radius_on = true;
 	so->radius = radius_in_index(info, r);
+	HnswHeapInit(&so->inside, 64, false);
+	so->search.inside = &so->inside;
+	so->search.radius = so->radius;
 	return true;
 }
 
@@ -251,14 +258,8 @@ first_search(IndexScanDesc scan)
 	HnswHeapInit(&so->discarded, 64, false);
 	so->last_dist = -get_float4_infinity();
 	so->filter = NULL;
-	if (!scan_radius(so, info))
+	if (!scan_radius(so, info, exact == NULL))
 		return;					/* no row can be within: return none */
-	if (so->radius_on)
-	{
-		HnswHeapInit(&so->inside, 64, false);
-		so->search.inside = &so->inside;
-		so->search.radius = so->radius;
-	}
 	if (scan->numberOfKeys > 0)
 	{
 		so->filter = HnswFilterCompile(&info->filter, scan->keyData, scan->numberOfKeys);
