@@ -444,12 +444,12 @@ candidate_from_node(HnswSearch *s, HnswCandidate *out, ItemPointer tid, HnswNode
 }
 
 /*
- * For a radius search, whether the node just measured (its stored value at
- * vec) may hold rows within the radius: its distance is at most the radius,
- * or for a lossy stored form (codes), the lower bound of its rows' exact
- * distances is (never an abandoned distance: codes do not abandon).  Nor
- * does full precision mark one within by mistake: it was abandoned because
- * nothing: it passed a bound beyond the radius (HnswSearchLayer).
+ * For a radius search, marks whether the node just measured (its stored
+ * value at vec) may hold rows within the radius: its distance is at most
+ * the radius, or for a lossy stored form (codes, which never abandon), the
+ * lower bound of its rows' exact distances is.  An abandoned distance is
+ * below the exact one but above the search's bound, the farthest of the
+ * band beyond the radius (HnswSearchLayer): never within, rightly.
  */
 static inline void
 mark_within(HnswSearch *s, HnswCandidate *c, const char *vec)
