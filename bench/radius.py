@@ -16,7 +16,8 @@ ordered scan returns at most ef_search rows): vecdb with the bound
 (vecdb.radius_stop = on, the default), vecdb without it, and the peer.
 Reported per size and engine: rows returned, recall against the exact k,
 queries answered exactly, nodes measured (vecdb_last_scan; vecdb only) and
-latency (median of the second of two passes).
+latency (median of the second of two passes).  vecdb with the bound also
+runs radii holding --more-k rows, to show its cost follows the answer.
 
 Connects with psycopg 3 to PGHOST/PGPORT as PGUSER; prints markdown and
 writes every figure with --json.
@@ -109,31 +110,40 @@ def main():
     ap.add_argument('--sizes', default='10000,100000')
     ap.add_argument('--queries', type=int, default=100)
     ap.add_argument('--k', type=int, default=50, help='rows within each radius')
+    ap.add_argument('--more-k', default='10,90',
+                    help='more answer sizes, for vecdb with the bound only')
     ap.add_argument('--peer', default='vector')
     ap.add_argument('--ef', type=int, default=40)
     ap.add_argument('--json')
     a = ap.parse_args()
     engines = ['vecdb', 'vecdb-nobound'] + ([a.peer] if a.peer else [])
+    more = [int(k) for k in a.more_k.split(',') if k]
     out = {'queries': a.queries, 'k': a.k, 'ef_search': a.ef, 'sizes': {}}
     for n in [int(s) for s in a.sizes.split(',')]:
         base, _, queries, _, _ = generate(n, a.queries)
-        truth = radii(base, queries, a.k)
-        res = out['sizes'][n] = {'radius_median': statistics.median(r for r, _ in truth)}
+        res = out['sizes'][n] = {}
         dbs = {}
         for ext in ['vecdb'] + ([a.peer] if a.peer else []):
             dbs[ext], res['setup_' + ext] = setup(ext, base)
             print(n, ext, res['setup_' + ext], flush=True)
-        for e in engines:
-            res[e] = run(dbs['vecdb' if e.startswith('vecdb') else e], e, queries, truth, a.ef)
-            print(n, e, res[e], flush=True)
-    print('\n| rows | engine | rows returned | recall | exact answers | nodes measured '
-          '| p50 ms | plan |')
-    print('|---|---|---|---|---|---|---|---|')
+        for k in sorted(more + [a.k]):
+            truth = radii(base, queries, k)
+            res['radius_median_k%d' % k] = statistics.median(r for r, _ in truth)
+            for e in engines if k == a.k else ['vecdb']:
+                key = '%s k%d' % (e, k)
+                res[key] = run(dbs['vecdb' if e.startswith('vecdb') else e], e, queries,
+                               truth, a.ef)
+                print(n, key, res[key], flush=True)
+    print('\n| table rows | rows within | engine | rows returned | recall | exact answers '
+          '| nodes measured | p50 ms | plan |')
+    print('|---|---|---|---|---|---|---|---|---|')
     for n, res in out['sizes'].items():
-        for e in engines:
-            r = res[e]
-            print('| %s | %s | %.1f | %.3f | %.0f%% | %s | %.2f | %s |' % (
-                '{:,}'.format(n), e, r['rows'], r['recall'], 100 * r['exact_share'],
+        for key, r in res.items():
+            if not isinstance(r, dict) or 'rows' not in r:
+                continue
+            e, k = key.split(' ')
+            print('| %s | %s | %s | %.1f | %.3f | %.0f%% | %s | %.2f | %s |' % (
+                '{:,}'.format(n), k[1:], e, r['rows'], r['recall'], 100 * r['exact_share'],
                 '%.0f' % r['nodes'] if r['nodes'] is not None else 'n/a',
                 r['p50_ms'], r['plan']))
     if a.json:
