@@ -17,7 +17,9 @@ ordered scan returns at most ef_search rows): vecdb with the bound
 Reported per size and engine: rows returned, recall against the exact k,
 queries answered exactly, nodes measured (vecdb_last_scan; vecdb only) and
 latency (median of the second of two passes).  vecdb with the bound also
-runs radii holding --more-k rows, to show its cost follows the answer.
+runs radii holding --more-k rows, to show its cost follows the answer, and
+the main radius at --more-ef (the walk finds the rows within as well as a
+k-NN search at the same ef_search finds as many nearest rows).
 
 Connects with psycopg 3 to PGHOST/PGPORT as PGUSER; prints markdown and
 writes every figure with --json.
@@ -71,7 +73,10 @@ def radii(base, queries, k):
 
 
 def run(db, engine, queries, truth, ef):
-    """Runs every query twice; figures of the second pass."""
+    """Runs every query twice; figures of the second pass.  engine: vecdb,
+    vecdb-nobound or the peer, with @ef (ef_search) after it, if not ef."""
+    if '@' in engine:
+        engine, ef = engine.split('@')[0], int(engine.split('@ef')[1])
     with connect(db) as c:
         c.execute('SET hnsw.ef_search = %d' % ef)
         c.execute('SET hnsw.iterative_scan = relaxed_order')
@@ -112,11 +117,14 @@ def main():
     ap.add_argument('--k', type=int, default=50, help='rows within each radius')
     ap.add_argument('--more-k', default='10,90',
                     help='more answer sizes, for vecdb with the bound only')
+    ap.add_argument('--more-ef', default='100',
+                    help='more ef_search values, for vecdb with the bound only')
     ap.add_argument('--peer', default='vector')
     ap.add_argument('--ef', type=int, default=40)
     ap.add_argument('--json')
     a = ap.parse_args()
-    engines = ['vecdb', 'vecdb-nobound'] + ([a.peer] if a.peer else [])
+    engines = (['vecdb'] + ['vecdb@ef' + e for e in a.more_ef.split(',') if e] +
+               ['vecdb-nobound'] + ([a.peer] if a.peer else []))
     more = [int(k) for k in a.more_k.split(',') if k]
     out = {'queries': a.queries, 'k': a.k, 'ef_search': a.ef, 'sizes': {}}
     for n in [int(s) for s in a.sizes.split(',')]:
@@ -142,8 +150,9 @@ def main():
             if not isinstance(r, dict) or 'rows' not in r:
                 continue
             e, k = key.split(' ')
+            e = e if '@' in e else e + '@ef%d' % a.ef
             print('| %s | %s | %s | %.1f | %.3f | %.0f%% | %s | %.2f | %s |' % (
-                '{:,}'.format(n), k[1:], e, r['rows'], r['recall'], 100 * r['exact_share'],
+                '{:,}'.format(n), k[1:], e.replace('@ef', ', ef_search '), r['rows'], r['recall'], 100 * r['exact_share'],
                 '%.0f' % r['nodes'] if r['nodes'] is not None else 'n/a',
                 r['p50_ms'], r['plan']))
     if a.json:
