@@ -21,9 +21,13 @@ CREATE INDEX items_ip ON items USING hnsw (v vector_ip_ops);
 CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops);
 CREATE INDEX items_l1 ON items USING hnsw (v vector_l1_ops);
 CREATE INDEX items_h_l2 ON items USING hnsw (h halfvec_l2_ops);
+CREATE INDEX items_h_ip ON items USING hnsw (h halfvec_ip_ops);
 CREATE INDEX items_h_cos ON items USING hnsw (h halfvec_cosine_ops);
+CREATE INDEX items_h_l1 ON items USING hnsw (h halfvec_l1_ops);
 CREATE INDEX items_s_l2 ON items USING hnsw (s sparsevec_l2_ops);
 CREATE INDEX items_s_ip ON items USING hnsw (s sparsevec_ip_ops);
+CREATE INDEX items_s_cos ON items USING hnsw (s sparsevec_cosine_ops);
+CREATE INDEX items_s_l1 ON items USING hnsw (s sparsevec_l1_ops);
 CREATE INDEX items_hamming ON items USING hnsw (b bit_hamming_ops);
 CREATE INDEX items_jaccard ON items USING hnsw (b bit_jaccard_ops);
 -- quantized, and with a filter column
@@ -76,7 +80,7 @@ BEGIN
 	RETURN d;
 END $$;
 
--- each metric: 60 rows within (more than ef_search 40), <, <=, commuted,
+-- each operator class: 60 rows within (more than ef_search 40), <, <=, commuted,
 -- with and without LIMIT; iterative scan off, as by default.  The walk
 -- finds the rows within as well as a k-NN search at ef_search + (rows
 -- within) finds the nearest: inner product, which no triangle inequality
@@ -91,9 +95,13 @@ INSERT INTO metrics VALUES
 	('v', '<=>', center(3), 40),
 	('v', '<+>', center(3), 40),
 	('h', '<->', center(3), 40),
+	('h', '<#>', center(3), 1000),
 	('h', '<=>', center(3), 40),
+	('h', '<+>', center(3), 40),
 	('s', '<->', center(3)::vector::sparsevec::text, 40),
 	('s', '<#>', center(3)::vector::sparsevec::text, 1000),
+	('s', '<=>', center(3)::vector::sparsevec::text, 40),
+	('s', '<+>', center(3)::vector::sparsevec::text, 40),
 	('b', '<~>', (SELECT string_agg((hashint4(3 * 64 + i) & 1)::text, '') FROM generate_series(1, 64) i), 40),
 	('b', '<%>', (SELECT string_agg((hashint4(3 * 64 + i) & 1)::text, '') FROM generate_series(1, 64) i), 40);
 SELECT col, op, form, c.*
