@@ -2,8 +2,9 @@
  *
  * vecdb.c
  *	  Module entry: PG_MODULE_MAGIC, _PG_init (settings, kernel dispatch,
- *	  the planner hook of fdw/fdwpush.c, the scan statistics' shared memory
- *	  of hnsw/hnswscanstats.c)
+ *	  the planner hook of fdw/fdwpush.c, the executor hook of
+ *	  hnsw/hnswradius.c, the scan statistics' shared memory of
+ *	  hnsw/hnswscanstats.c)
  *	  and the vecdb_* introspection functions.
  *
  * Copyright (c) 2026, vecdb developers
@@ -48,6 +49,7 @@ _PG_init(void)
 	VecdbKernelsInit();
 	HnswInitGucs();
 	HnswScanStatsInit();
+	HnswRadiusInit();
 	VecdbFdwPushInit();
 
 	DefineCustomBoolVariable("vecdb.force_scalar",

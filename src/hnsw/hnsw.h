@@ -169,6 +169,8 @@ typedef struct HnswCandidate
 								 * fails the search's filter */
 	int8		links_layer;	/* layer of the copied links, -1: none */
 	uint8		nlinks;			/* copied links */
+	bool		within;			/* a radius search: inside the radius (a
+								 * code's lower bound, when quantized) */
 	int32		links_off;		/* their offset in the search's arena */
 } HnswCandidate;
 
@@ -206,6 +208,9 @@ typedef struct HnswSearch
 	int32		links_cap;
 	char	   *scratch;		/* external vectors are read here
 								 * (HnswSearchScratch) */
+	HnswHeap   *inside;			/* a radius search (HnswSearchLayer): the
+								 * live nodes within radius, or NULL */
+	float		radius;			/* the radius, as the index measures */
 } HnswSearch;
 
 /* a 64-bit mixer (splitmix64's finalizer) for hash tables keyed by TID */
@@ -485,6 +490,16 @@ extern void hnswendscan(IndexScanDesc scan);
 extern bool vecdb_track_scans;
 extern void HnswScanStatsInit(void);
 extern void HnswScanStatsAdd(Oid indexrelid, const HnswScanCounters *c);
+/* hnswradius.c */
+/* a radius query's bound: WHERE dist < expr (<= unless strict) */
+typedef struct HnswRadius
+{
+	ExprState  *expr;
+	ExprContext *econtext;		/* to evaluate expr in */
+	bool		strict;
+} HnswRadius;
+extern void HnswRadiusInit(void);
+extern bool HnswRadiusFind(ScanKey orderbys, HnswRadius *out);
 
 /* hnswvacuum.c */
 extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,

@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/relscan.h"
+#include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -59,6 +60,12 @@ typedef struct HnswScanOpaqueData
 	bool		peeked;			/* quantized: so->tids not yet measured */
 	float		peek_lb;		/* their distances' lower bound */
 	bool		walk_done;		/* quantized: the walk has no more nodes */
+	bool		has_radius;		/* a radius query (hnswradius.c) */
+	HnswRadius	radius_expr;	/* its bound, if so */
+	/* this search's radius, set by first_search */
+	bool		radius_on;
+	float		radius;			/* as the index measures, with slack */
+	HnswHeap	inside;			/* the nodes within it (HnswSearchLayer) */
 } HnswScanOpaqueData;
 
 /*
@@ -119,6 +126,9 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 	close_counters(scan);
+	/* the executor passes a node's own ORDER BY keys: they name the query */
+	if (orderbys)
+		so->has_radius = HnswRadiusFind(orderbys, &so->radius_expr);
 	if (so->rerank)
 		HnswRerankEnd(so->rerank);
 	so->rerank = NULL;
@@ -149,6 +159,70 @@ load_heaptids(IndexScanDesc scan, HnswCandidate *c)
 	return so->ntids > 0;
 }
 
+/*
+ * A radius r of the ORDER BY operator's distance as the index measures
+ * distances (src/README, "Metrics"), loosened for the rounding of either
+ * distance: by 1e-4 (relative, and absolute near zero), or 4e-3 for
+ * halfvec, whose unit vectors (cosine) the index rounds to halves.
+ */
+static float
+radius_in_index(const HnswIndexInfo *info, double r)
+{
+	VecdbMetric metric = info->metric;
+	double		slack = info->source->kind == VECDB_ELEM_HALF ? 4e-3 : 1e-4;
+	double		b;
+
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			b = r < 0 ? -1.0 : r * r;
+			break;
+		case VECDB_METRIC_COSINE:
+			b = r - 1.0;
+			break;
+		default:
+			b = r;
+			break;
+	}
+	return (float) (b + slack * (fabs(b) + 1.0));
+}
+
+/*
+ * Evaluates the scan's radius into so->radius_on and so->radius and sets
+ * up so->search for it; false if no row can be within it: a NULL radius,
+ * one below every distance of the metric (all but inner product are at
+ * least 0), or a NULL or zero (cosine) query (null_query), whose distances
+ * are NULL or NaN.  NaN and +Infinity bound nothing (every distance but
+ * NaN is below NaN in PostgreSQL).
+ */
+static bool
+scan_radius(HnswScanOpaque so, const HnswIndexInfo *info, bool null_query)
+{
+	VecdbMetric metric = info->metric;
+	bool		isnull;
+	double		r;
+
+	so->radius_on = false;
+	if (!so->has_radius)
+		return true;
+	r = DatumGetFloat8(ExecEvalExprSwitchContext(so->radius_expr.expr,
+												 so->radius_expr.econtext, &isnull));
+	if (isnull)
+		return false;
+	if (isnan(r) || isinf(r) > 0)
+		return true;
+	if (metric != VECDB_METRIC_IP && (r < 0 || (r == 0 && so->radius_expr.strict)))
+		return false;
+	if (null_query)
+		return false;
+	so->radius_on = true;
+	so->radius = radius_in_index(info, r);
+	HnswHeapInit(&so->inside, 64, false);
+	so->search.inside = &so->inside;
+	so->search.radius = so->radius;
+	return true;
+}
+
 /* Takes the search result heap into so->results, sorted. */
 static void
 take_results(HnswScanOpaque so, HnswHeap *w)
@@ -157,6 +231,17 @@ take_results(HnswScanOpaque so, HnswHeap *w)
 	so->results = w->items;
 	so->nresults = w->n;
 	so->pos = 0;
+}
+
+/*
+ * Whether the scan resumes its search when the results run out: an
+ * iterative scan does, but not a radius search, which went on until no
+ * node within the radius was left to reach.
+ */
+static inline bool
+iterative(HnswScanOpaque so)
+{
+	return hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF && !so->radius_on;
 }
 
 static void
@@ -193,6 +278,8 @@ first_search(IndexScanDesc scan)
 	HnswHeapInit(&so->discarded, 64, false);
 	so->last_dist = -get_float4_infinity();
 	so->filter = NULL;
+	if (!scan_radius(so, info, exact == NULL))
+		return;					/* no row can be within: return none */
 	if (scan->numberOfKeys > 0)
 	{
 		so->filter = HnswFilterCompile(&info->filter, scan->keyData, scan->numberOfKeys);
@@ -226,13 +313,14 @@ first_search(IndexScanDesc scan)
 		HnswHeapPush(&entries, &ep);
 		if (other && so->filter != NULL)
 			HnswHeapPush(&entries, &entry);
-		else if (other && hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+		else if (other && iterative(so))
 			HnswSearchSetAside(&so->search, &so->discarded, &entry);
 		HnswHeapInit(&w, hnsw_ef_search + 1, true);
 		HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w,
-						hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF ? &so->discarded : NULL);
+						iterative(so) ? &so->discarded : NULL);
 	}
-	take_results(so, &w);
+	/* a radius search returns the nodes within; the band only led there */
+	take_results(so, so->radius_on ? &so->inside : &w);
 }
 
 /* Resumes an iterative scan; false when it must stop searching. */
@@ -278,7 +366,7 @@ next_node(IndexScanDesc scan, HnswCandidate *out)
 			*out = so->results[so->pos++];
 			return true;
 		}
-		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF)
+		if (!iterative(so))
 			return false;
 		if (!so->draining && resume_search(scan))
 			continue;
@@ -350,7 +438,8 @@ next_reranked_tid(IndexScanDesc scan, ItemPointer tid)
 			if (so->peeked)
 				so->peek_lb = HnswRerankLowerBound(so->rerank, &so->cur);
 		}
-		if (HnswRerankNext(so->rerank, so->walk_done ? INFINITY : so->peek_lb, tid))
+		if (HnswRerankNext(so->rerank, !so->walk_done ? so->peek_lb :
+						   so->radius_on ? so->radius : INFINITY, tid))
 			return true;
 		if (so->walk_done)
 			return false;
