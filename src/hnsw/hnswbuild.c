@@ -1854,7 +1854,13 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(tuples, 0));
 
-	nworkers = choose_workers(heap, index, indexInfo, tuples, dims);
+	/*
+	 * Codes measured from a centre need it before the first row is coded;
+	 * the workers of a parallel build would need it too, so such a build
+	 * runs serially.
+	 */
+	HnswCentreCompute(heap, index, indexInfo, &info);
+	nworkers = info.centre ? 0 : choose_workers(heap, index, indexInfo, tuples, dims);
 	/*
 	 * The shared graph is a DSM segment of fixed size: size it for the rows
 	 * the statistics promise, with room to spare, when there are statistics;
