@@ -38,6 +38,7 @@
 #define HNSW_DEFAULT_EF_SEARCH		40
 #define HNSW_MIN_EF_SEARCH			1
 #define HNSW_MAX_EF_SEARCH			1000
+#define HNSW_MAX_RERANK_CANDIDATES	10000
 
 /*
  * Tree edges a layer-0 list takes as they come (HNSW_PIN_IF_ROOM): a
@@ -80,6 +81,7 @@ typedef enum HnswIterativeScan
 /* values of the quantization reloption */
 #define HNSW_QUANT_NONE				0
 #define HNSW_QUANT_INT8				1
+#define HNSW_QUANT_BINARY			2
 
 typedef struct HnswOptions
 {
@@ -117,6 +119,11 @@ typedef struct HnswIndexInfo
 	const VecdbElemType *source;	/* the column's element type */
 	HnswFilterSpec filter;		/* the filter columns, if any */
 	int			dims;
+	/*
+	 * Codes measured from a centre (VecdbElemType.centred): its dims
+	 * elements, from the metapage (hnswcentre.c); NULL for the origin.
+	 */
+	float	   *centre;
 	Size		vecbytes;		/* most bytes a stored vector takes */
 	Size		minbytes;		/* fewest (vecbytes for a fixed-size type) */
 	int			m;
@@ -318,6 +325,7 @@ HnswAddCounters(HnswScanCounters *to, const HnswScanCounters *c)
 
 /* GUCs (hnsw.c) */
 extern int	hnsw_ef_search;
+extern int	hnsw_rerank_candidates;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
@@ -331,6 +339,13 @@ extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
 extern int	HnswGetQuantization(Relation index);
 extern VecdbElemKind HnswStoredKind(Relation index, const VecdbElemType *source);
+extern int	HnswWalkEf(const HnswIndexInfo *info);
+
+/* hnswcentre.c */
+extern void HnswCentreCompute(Relation heap, Relation index, struct IndexInfo *indexInfo,
+							  HnswIndexInfo *info);
+extern void HnswCentreWrite(Page page, const HnswIndexInfo *info);
+extern float *HnswCentreRead(Relation index, int dims);
 
 /* hnswcost.c */
 extern double HnswDistanceCost(double work);

@@ -20,8 +20,9 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		7
-#define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes */
+#define HNSW_FORMAT_VERSION		8
+#define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6)
+										 * or binary codes (7) */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -58,9 +59,18 @@ typedef struct HnswMetaPageData
 	ItemPointerData entry;		/* entry point node, invalid when empty */
 	uint16		entry_version;	/* its version, to detect slot reuse */
 	uint8		elemtype;		/* VecdbElemKind of the stored vectors
-								 * (VECDB_ELEM_INT8: codes, quantized) */
+								 * (VECDB_ELEM_INT8, _BINARY: codes,
+								 * quantized) */
 	uint8		nfilters;		/* filter columns (hnswfilter.c) */
+	uint8		centred;		/* 1: the codes' centre follows, at
+								 * HNSW_CENTRE_OFFSET, as dims binary16
+								 * values; 0: none (the origin).  Zero
+								 * before version 8. */
 } HnswMetaPageData;
+
+/* where the centre's code starts on the metapage, from the page's start */
+#define HNSW_CENTRE_OFFSET \
+	MAXALIGN(SizeOfPageHeaderData + sizeof(HnswMetaPageData))
 
 typedef HnswMetaPageData *HnswMetaPage;
 

@@ -70,6 +70,7 @@
 #define PARALLEL_KEY_SHARED		UINT64CONST(0xA7C1B0D100000001)
 #define PARALLEL_KEY_GRAPH		UINT64CONST(0xA7C1B0D100000002)
 #define PARALLEL_KEY_QUERY_TEXT	UINT64CONST(0xA7C1B0D100000003)
+#define PARALLEL_KEY_CENTRE		UINT64CONST(0xA7C1B0D100000004)
 
 /* header of an in-memory node record; links and vector follow */
 typedef struct BuildNode
@@ -1627,6 +1628,7 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	HnswBuildShared *shared = shm_toc_lookup(toc, PARALLEL_KEY_SHARED, false);
 	BuildGraph *g = shm_toc_lookup(toc, PARALLEL_KEY_GRAPH, false);
 	char	   *sharedquery = shm_toc_lookup(toc, PARALLEL_KEY_QUERY_TEXT, true);
+	float	   *centre = shm_toc_lookup(toc, PARALLEL_KEY_CENTRE, true);
 	LOCKMODE	heapLockmode = shared->isconcurrent ? ShareUpdateExclusiveLock : ShareLock;
 	LOCKMODE	indexLockmode = shared->isconcurrent ? RowExclusiveLock : AccessExclusiveLock;
 	Relation	heap;
@@ -1648,6 +1650,7 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	HnswFillIndexInfo(&info, index, VecdbElemTypeGet(shared->elemtype),
 					  (VecdbElemKind) shared->stored, shared->dims, shared->m,
 					  shared->ef_construction, (VecdbMetric) shared->metric);
+	info.centre = centre;
 	init_state(&bs, heap, index, &info, g);
 	bs.shared = shared;
 	bs.participant = ParallelWorkerNumber + 1;
@@ -1736,7 +1739,9 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	shm_toc_estimate_chunk(&pcxt->estimator, graphsize);
 	querylen = debug_query_string ? strlen(debug_query_string) : 0;
 	shm_toc_estimate_chunk(&pcxt->estimator, querylen + 1);
-	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	if (info->centre)
+		shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(float), info->dims));
+	shm_toc_estimate_keys(&pcxt->estimator, 4);
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)
 	{
@@ -1771,6 +1776,13 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	else
 		querycopy[0] = '\0';
 	shm_toc_insert(pcxt->toc, PARALLEL_KEY_QUERY_TEXT, querycopy);
+	if (info->centre)
+	{
+		float	   *centre = shm_toc_allocate(pcxt->toc, sizeof(float) * info->dims);
+
+		memcpy(centre, info->centre, sizeof(float) * info->dims);
+		shm_toc_insert(pcxt->toc, PARALLEL_KEY_CENTRE, centre);
+	}
 
 	LaunchParallelWorkers(pcxt);
 	if (pcxt->nworkers_launched == 0)
@@ -1854,6 +1866,8 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(tuples, 0));
 
+	/* codes measured from a centre need it before the first row is coded */
+	HnswCentreCompute(heap, index, indexInfo, &info);
 	nworkers = choose_workers(heap, index, indexInfo, tuples, dims);
 	/*
 	 * The shared graph is a DSM segment of fixed size: size it for the rows

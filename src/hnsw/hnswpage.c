@@ -131,7 +131,9 @@ HnswInitMetaPage(Page page, HnswIndexInfo *info)
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_version = 0;
+	meta->centred = 0;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+	HnswCentreWrite(page, info);
 }
 
 /* True if the page carries our special space. */

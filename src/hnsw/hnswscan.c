@@ -315,8 +315,8 @@ first_search(IndexScanDesc scan)
 			HnswHeapPush(&entries, &entry);
 		else if (other && iterative(so))
 			HnswSearchSetAside(&so->search, &so->discarded, &entry);
-		HnswHeapInit(&w, hnsw_ef_search + 1, true);
-		HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w,
+		HnswHeapInit(&w, HnswWalkEf(info) + 1, true);
+		HnswSearchLayer(&so->search, &entries, HnswWalkEf(info), 0, &w,
 						iterative(so) ? &so->discarded : NULL);
 	}
 	/* a radius search returns the nodes within; the band only led there */
@@ -337,15 +337,15 @@ resume_search(IndexScanDesc scan)
 		MemoryContextMemAllocated(so->ctx, true) > limit)
 		return false;
 
-	HnswHeapInit(&entries, hnsw_ef_search, false);
-	while (entries.n < hnsw_ef_search && so->discarded.n > 0)
+	HnswHeapInit(&entries, HnswWalkEf(so->info), false);
+	while (entries.n < HnswWalkEf(so->info) && so->discarded.n > 0)
 	{
 		HnswCandidate c = HnswHeapPop(&so->discarded);
 
 		HnswHeapPush(&entries, &c);
 	}
-	HnswHeapInit(&w, hnsw_ef_search + 1, true);
-	HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w, &so->discarded);
+	HnswHeapInit(&w, HnswWalkEf(so->info) + 1, true);
+	HnswSearchLayer(&so->search, &entries, HnswWalkEf(so->info), 0, &w, &so->discarded);
 	pfree(entries.items);
 	take_results(so, &w);
 	so->count.rounds++;
