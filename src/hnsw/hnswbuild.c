@@ -1827,6 +1827,20 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	return true;
 }
 
+/*
+ * Whether the table's statistics know its row count: from 14 a table never
+ * vacuumed or analyzed has reltuples -1; 13 leaves 0 there, with 0 pages.
+ */
+static bool
+rel_tuples_known(Relation heap)
+{
+#if PG_VERSION_NUM >= 140000
+	return heap->rd_rel->reltuples >= 0;
+#else
+	return heap->rd_rel->relpages > 0;
+#endif
+}
+
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
@@ -1875,7 +1889,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	 * a table never analyzed gets the whole budget (its size estimate comes
 	 * from heap pages, which say little about vectors stored in TOAST).
 	 */
-	if (nworkers > 0 && heap->rd_rel->reltuples >= 0)
+	if (nworkers > 0 && rel_tuples_known(heap))
 		graphsize = Min(budget, graph_size_for(&info, Max(heap->rd_rel->reltuples * 1.2, 1000)));
 	else
 		graphsize = budget;
