@@ -18,9 +18,10 @@
 # VECDB_DEV=1 adds -Werror and -DUSE_ASSERT_CHECKING (the test command uses it).
 
 EXTENSION = vecdb
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 MODULE_big = vecdb
-DATA = sql/vecdb--$(EXTVERSION).sql sql/vecdb--0.1.0.sql sql/vecdb--0.1.0--0.2.0.sql
+DATA = sql/vecdb--$(EXTVERSION).sql sql/vecdb--0.1.0.sql sql/vecdb--0.2.0.sql \
+	sql/vecdb--0.1.0--0.2.0.sql sql/vecdb--0.2.0--0.3.0.sql
 
 OBJS = \
 	src/vecdb.o \
@@ -33,7 +34,8 @@ REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit
 	halfvec_io halfvec_input_errors halfvec_ops \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_vacuum_reach hnsw_cost hnsw_bit hnsw_halfvec \
-	hnsw_sparsevec hnsw_filter hnsw_tenant hnsw_stats hnsw_quantize hybrid_search
+	hnsw_sparsevec hnsw_filter hnsw_tenant hnsw_stats hnsw_scan_stats hnsw_quantize hnsw_quantize_binary \
+	hnsw_radius hybrid_search
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 ISOLATION = hnsw_visibility hnsw_vacuum_cursor hnsw_filter_insert
 ISOLATION_OPTS = --load-extension=$(EXTENSION)

@@ -10,6 +10,11 @@ ef_construction 64:
 
   vecdb        full-precision vectors in the graph
   vecdb-int8   WITH (quantization = int8): 8-bit codes, re-ranked
+  vecdb-binary WITH (quantization = binary): 1-bit codes, re-ranked; one
+               target per --binary-rerank factor F, the same index measured
+               with hnsw.rerank_candidates = F * ef_search (named
+               vecdb-binary-rcF; F = 0 leaves the setting at 0, named
+               vecdb-binary)
   <peer>       the peer extension (pgvector), with --peer
 
 Then, per hnsw.ef_search, runs the queries `SELECT id FROM items ORDER BY v
@@ -92,8 +97,10 @@ def build(target, ext, quant, storage, base, metric, mwm, reuse):
     return db, {'load_s': load, 'build_s': secs, 'index_bytes': size}
 
 
-def run_pass(conn, op, queries, ef):
+def run_pass(conn, op, queries, ef, rerank=0):
     conn.execute('SET hnsw.ef_search = %d' % ef)
+    if rerank:
+        conn.execute('SET hnsw.rerank_candidates = %d' % (rerank * ef))
     sql = 'SELECT id FROM items ORDER BY v %s %%s::vector LIMIT %d' % (op, K)
     lat, got = [], []
     for q in queries:
@@ -104,7 +111,7 @@ def run_pass(conn, op, queries, ef):
     return lat, got
 
 
-def two_clients(pair, op, texts, ef):
+def two_clients(pair, op, texts, ef, rerank=0):
     """Both clients' latencies and the wall time of a pass of two clients,
     on two connections kept (and warmed) for the whole measurement."""
     lats = [None, None]
@@ -112,7 +119,7 @@ def two_clients(pair, op, texts, ef):
 
     def work(i):
         start.wait()
-        lats[i] = run_pass(pair[i], op, texts, ef)[0]
+        lats[i] = run_pass(pair[i], op, texts, ef, rerank)[0]
     th = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for x in th:
         x.start()
@@ -123,27 +130,27 @@ def two_clients(pair, op, texts, ef):
     return lats[0] + lats[1], time.perf_counter() - t0
 
 
-def measure(dbs, op, queries, gt, efs, reps, clients):
+def measure(dbs, op, queries, gt, efs, reps, clients, reranks):
     texts = [vec_text(q) for q in queries]
     conns = {t: connect(db) for t, db in dbs.items()}
     pairs = {t: [connect(db), connect(db)] if 2 in clients else [] for t, db in dbs.items()}
     for t, c in conns.items():
         for x in [c] + pairs[t]:
             x.execute('SET enable_seqscan = off')
-            run_pass(x, op, texts, max(efs))   # warm caches and the prepared plan
+            run_pass(x, op, texts, max(efs), reranks.get(t, 0))   # warm caches, prepare
     out = {t: {} for t in dbs}
     for ef in efs:
         res = {t: {'qps': [], 'lat': [], 'qps2': [], 'lat2': []} for t in dbs}
         order = list(dbs)
         for rep in range(reps):
             for t in order[rep % len(order):] + order[:rep % len(order)]:
-                lat, got = run_pass(conns[t], op, texts, ef)
+                lat, got = run_pass(conns[t], op, texts, ef, reranks.get(t, 0))
                 res[t]['qps'].append(len(texts) / sum(lat))
                 res[t]['lat'] += lat
                 if rep == 0:
                     res[t]['recall'] = sum(len(g & e) for g, e in zip(got, gt)) / (K * len(gt))
                 if 2 in clients:
-                    lat2, wall = two_clients(pairs[t], op, texts, ef)
+                    lat2, wall = two_clients(pairs[t], op, texts, ef, reranks.get(t, 0))
                     res[t]['qps2'].append(len(lat2) / wall)
                     res[t]['lat2'] += lat2
         for t in dbs:
@@ -203,9 +210,16 @@ def main():
     ap.add_argument('--mwm', default='4GB', help='maintenance_work_mem of the builds')
     ap.add_argument('--keep', action='store_true', help='leave the databases')
     ap.add_argument('--reuse', action='store_true', help='measure the databases --keep left')
+    ap.add_argument('--binary-rerank', type=int, nargs='*', default=[0, 4],
+                    help='hnsw.rerank_candidates of the binary index, as multiples of ef_search')
     ap.add_argument('--json')
     args = ap.parse_args()
     targets = [('vecdb', 'vecdb', None), ('vecdb-int8', 'vecdb', 'int8')]
+    reranks = {}
+    for f in args.binary_rerank:
+        name = 'vecdb-binary' + ('-rc%d' % f if f else '')
+        targets.append((name, 'vecdb', 'binary'))
+        reranks[name] = f
     if args.peer:
         targets.append((args.peer, args.peer, None))
     results = {'args': vars(args), 'load': os.getloadavg(), 'runs': []}
@@ -215,10 +229,15 @@ def main():
         op = '<->' if metric == 'l2' else '<=>'
         for storage in args.storage:
             builds, dbs = {}, {}
+            built = {}
             for t, ext, quant in targets:
+                if (ext, quant) in built:      # another setting of an index built
+                    dbs[t], builds[t] = dbs[built[(ext, quant)]], builds[built[(ext, quant)]]
+                    continue
+                built[(ext, quant)] = t
                 dbs[t], builds[t] = build(t, ext, quant, storage, base, metric, args.mwm, args.reuse)
                 print('built %s %s %s: %s' % (name, storage, t, builds[t]), file=sys.stderr, flush=True)
-            search = measure(dbs, op, queries, gt, args.efs, args.reps, args.clients)
+            search = measure(dbs, op, queries, gt, args.efs, args.reps, args.clients, reranks)
             with connect('postgres') as c:
                 sb = c.execute('SHOW shared_buffers').fetchone()[0]
             report(name, storage, builds, search, args.efs, sb)
@@ -227,7 +246,7 @@ def main():
             if args.keep:
                 continue
             with connect('postgres') as c:
-                for db in dbs.values():
+                for db in set(dbs.values()):
                     c.execute('DROP DATABASE ' + db)
     results['load_after'] = os.getloadavg()
     print('\nload average before %s, after %s' % (results['load'], results['load_after']))

@@ -77,4 +77,13 @@ VecdbRandomRange(uint64 lo, uint64 hi)
 #endif
 #endif
 
+/*
+ * Sets up a materialized set-returning result (a tuplestore in
+ * rsinfo->setResult, its descriptor in rsinfo->setDesc), as 15.1's
+ * InitMaterializedSRF(fcinfo, 0) does; 13, 14 and 15.0 lack it, so vecdb
+ * uses this one everywhere (defined in vecdb.c).
+ */
+#include "fmgr.h"
+extern void VecdbMaterializeSRF(FunctionCallInfo fcinfo);
+
 #endif							/* VECDB_COMPAT_H */

@@ -2,7 +2,9 @@
  *
  * vecdb.c
  *	  Module entry: PG_MODULE_MAGIC, _PG_init (settings, kernel dispatch,
- *	  the planner hook of fdw/fdwpush.c)
+ *	  the planner hook of fdw/fdwpush.c, the executor hook of
+ *	  hnsw/hnswradius.c, the scan statistics' shared memory of
+ *	  hnsw/hnswscanstats.c)
  *	  and the vecdb_* introspection functions.
  *
  * Copyright (c) 2026, vecdb developers
@@ -20,6 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "compat.h"
 #include "kernel/bit.h"
 #include "kernel/distance.h"
 #include "kernel/halfvec.h"
@@ -28,7 +31,7 @@
 
 PG_MODULE_MAGIC;
 
-#define VECDB_VERSION_STR "0.2.0"
+#define VECDB_VERSION_STR "0.3.0"
 
 static bool vecdb_force_scalar = false;
 
@@ -45,6 +48,8 @@ _PG_init(void)
 {
 	VecdbKernelsInit();
 	HnswInitGucs();
+	HnswScanStatsInit();
+	HnswRadiusInit();
 	VecdbFdwPushInit();
 
 	DefineCustomBoolVariable("vecdb.force_scalar",
@@ -73,12 +78,12 @@ vecdb_version(PG_FUNCTION_ARGS)
 }
 
 /*
- * Sets up a materialized result set.  Done by hand rather than with
- * InitMaterializedSRF, which PostgreSQL 13, 14 and 15.0 lack: one code
+ * Sets up a materialized result set (compat.h).  Done by hand rather than
+ * with InitMaterializedSRF, which PostgreSQL 13, 14 and 15.0 lack: one code
  * path for every supported version.
  */
-static void
-materialize_srf(FunctionCallInfo fcinfo)
+void
+VecdbMaterializeSRF(FunctionCallInfo fcinfo)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TupleDesc	tupdesc;
@@ -132,7 +137,7 @@ vecdb_kernels_info(PG_FUNCTION_ARGS)
 	const VecdbBitKernelSet *bitbest = VecdbBitKernelsBest();
 	int			n;
 
-	materialize_srf(fcinfo);
+	VecdbMaterializeSRF(fcinfo);
 	n = VecdbKernelsAvailable(sets, lengthof(sets));
 	for (int i = 0; i < n; i++)
 		put_kernel_row(rsinfo, "float", sets[i]->name,

@@ -550,6 +550,8 @@ fdw_limit_apply(Limit *limit, FdwLimitContext *cxt)
 		if (sort != NULL)
 			limit->plan.lefttree = sort;
 	}
+#else
+	(void) all;					/* 13 has no asynchronous Append */
 #endif
 }
 

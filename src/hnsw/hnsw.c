@@ -44,6 +44,7 @@
 #include "hnsw/hnswfilter.h"
 
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+int			hnsw_rerank_candidates = 0;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
 int			hnsw_max_scan_tuples = 20000;
 double		hnsw_scan_mem_multiplier = 1;
@@ -56,6 +57,7 @@ static relopt_kind hnsw_relopt_kind;
 static relopt_enum_elt_def hnsw_quantization_values[] = {
 	{"none", HNSW_QUANT_NONE},
 	{"int8", HNSW_QUANT_INT8},
+	{"binary", HNSW_QUANT_BINARY},
 	{NULL}
 };
 
@@ -79,9 +81,11 @@ HnswInitGucs(void)
 					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
 	add_enum_reloption(hnsw_relopt_kind, "quantization",
-					   "How the graph stores vectors: none (as they are) or int8 (8-bit codes)",
+					   "How the graph stores vectors: none (as they are), int8 (8-bit codes) "
+					   "or binary (1-bit codes)",
 					   hnsw_quantization_values, HNSW_QUANT_NONE,
-					   "Valid values are \"none\" and \"int8\".", AccessExclusiveLock);
+					   "Valid values are \"none\", \"int8\" and \"binary\".",
+					   AccessExclusiveLock);
 	add_string_reloption(hnsw_relopt_kind, "tenant",
 						 "Filter column whose values are tenants: each node also links to "
 						 "its nearest nodes of the same value",
@@ -92,6 +96,12 @@ HnswInitGucs(void)
 							"Valid range is 1..1000.",
 							&hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH,
 							HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hnsw.rerank_candidates",
+							"Sets the least number of candidates a scan of a quantized index re-ranks",
+							"A walk of a quantized index keeps the larger of this and "
+							"hnsw.ef_search candidates; 0 keeps hnsw.ef_search.",
+							&hnsw_rerank_candidates, 0, 0, HNSW_MAX_RERANK_CANDIDATES,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("hnsw.iterative_scan",
 							 "Sets the mode for iterative scans",
@@ -176,14 +186,30 @@ HnswGetTenantOption(Relation index)
 VecdbElemKind
 HnswStoredKind(Relation index, const VecdbElemType *source)
 {
-	if (HnswGetQuantization(index) == HNSW_QUANT_NONE)
+	int			quant = HnswGetQuantization(index);
+
+	if (quant == HNSW_QUANT_NONE)
 		return source->kind;
 	if (source->to_float == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("quantization \"int8\" is not supported for type %s", source->name),
+				 errmsg("quantization \"%s\" is not supported for type %s",
+						quant == HNSW_QUANT_INT8 ? "int8" : "binary", source->name),
 				 errhint("Quantize vector or halfvec columns.")));
-	return VECDB_ELEM_INT8;
+	return quant == HNSW_QUANT_INT8 ? VECDB_ELEM_INT8 : VECDB_ELEM_BINARY;
+}
+
+/*
+ * How many candidates a walk of the index keeps: ef_search, and for a
+ * quantized index at least hnsw.rerank_candidates, all re-ranked with
+ * exact distances (hnswrerank.c).
+ */
+int
+HnswWalkEf(const HnswIndexInfo *info)
+{
+	if (HnswQuantized(info))
+		return Max(hnsw_ef_search, hnsw_rerank_candidates);
+	return hnsw_ef_search;
 }
 
 static char *

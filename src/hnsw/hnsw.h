@@ -38,6 +38,7 @@
 #define HNSW_DEFAULT_EF_SEARCH		40
 #define HNSW_MIN_EF_SEARCH			1
 #define HNSW_MAX_EF_SEARCH			1000
+#define HNSW_MAX_RERANK_CANDIDATES	10000
 
 /*
  * Tree edges a layer-0 list takes as they come (HNSW_PIN_IF_ROOM): a
@@ -88,6 +89,7 @@ typedef enum HnswIterativeScan
 /* values of the quantization reloption */
 #define HNSW_QUANT_NONE				0
 #define HNSW_QUANT_INT8				1
+#define HNSW_QUANT_BINARY			2
 
 typedef struct HnswOptions
 {
@@ -131,6 +133,11 @@ typedef struct HnswIndexInfo
 	int			tenant;			/* the filter column that is the tenant key
 								 * (0-based), -1: none */
 	int			dims;
+	/*
+	 * Codes measured from a centre (VecdbElemType.centred): its dims
+	 * elements, from the metapage (hnswcentre.c); NULL for the origin.
+	 */
+	float	   *centre;
 	Size		vecbytes;		/* most bytes a stored vector takes */
 	Size		minbytes;		/* fewest (vecbytes for a fixed-size type) */
 	int			m;
@@ -186,6 +193,8 @@ typedef struct HnswCandidate
 								 * are tenant links */
 	int8		links_layer;	/* layer of the copied links, -1: none */
 	uint8		nlinks;			/* copied links */
+	bool		within;			/* a radius search: inside the radius (a
+								 * code's lower bound, when quantized) */
 	int32		links_off;		/* their offset in the search's arena */
 } HnswCandidate;
 
@@ -229,6 +238,9 @@ typedef struct HnswSearch
 	int32		links_cap;
 	char	   *scratch;		/* external vectors are read here
 								 * (HnswSearchScratch) */
+	HnswHeap   *inside;			/* a radius search (HnswSearchLayer): the
+								 * live nodes within radius, or NULL */
+	float		radius;			/* the radius, as the index measures */
 } HnswSearch;
 
 /* a 64-bit mixer (splitmix64's finalizer) for hash tables keyed by TID */
@@ -324,8 +336,34 @@ HnswTenantCap(const HnswIndexInfo *info)
 	return info->tenant >= 0 ? 2 * info->m : 0;
 }
 
+/*
+ * What hnsw index scans did, summed over scans: a scan's own (hnswscan.c),
+ * an index's since the last reset (hnswscanstats.c).
+ */
+typedef struct HnswScanCounters
+{
+	int64		scans;			/* searches started (a rescan starts one) */
+	int64		nodes;			/* distinct nodes whose distance was taken */
+	int64		pages;			/* index buffers read, hits and misses alike */
+	int64		rows;			/* heap TIDs returned */
+	int64		rounds;			/* searches resumed (iterative scan) */
+	int64		reranked;		/* rows fetched to re-rank (quantized) */
+} HnswScanCounters;
+
+static inline void
+HnswAddCounters(HnswScanCounters *to, const HnswScanCounters *c)
+{
+	to->scans += c->scans;
+	to->nodes += c->nodes;
+	to->pages += c->pages;
+	to->rows += c->rows;
+	to->rounds += c->rounds;
+	to->reranked += c->reranked;
+}
+
 /* GUCs (hnsw.c) */
 extern int	hnsw_ef_search;
+extern int	hnsw_rerank_candidates;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
@@ -340,6 +378,13 @@ extern int	HnswGetEfConstruction(Relation index);
 extern int	HnswGetQuantization(Relation index);
 extern const char *HnswGetTenantOption(Relation index);
 extern VecdbElemKind HnswStoredKind(Relation index, const VecdbElemType *source);
+extern int	HnswWalkEf(const HnswIndexInfo *info);
+
+/* hnswcentre.c */
+extern void HnswCentreCompute(Relation heap, Relation index, struct IndexInfo *indexInfo,
+							  HnswIndexInfo *info);
+extern void HnswCentreWrite(Page page, const HnswIndexInfo *info);
+extern float *HnswCentreRead(Relation index, int dims);
 
 /* hnswcost.c */
 extern double HnswDistanceCost(double work);
@@ -428,6 +473,7 @@ extern Page HnswEditPage(HnswEdit *e, Buffer buf, bool new_page);
 extern void HnswEditFinish(HnswEdit *e);
 
 /* hnswsearch.c */
+extern int64 hnsw_pages_read;
 extern struct HnswBufferHints *HnswGetBufferHints(Relation index);
 extern Buffer HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno);
 extern void HnswHeapInit(HnswHeap *h, int cap, bool max);
@@ -512,6 +558,20 @@ extern void HnswTenantBuildLists(Relation index, HnswIndexInfo *info);
 extern bool HnswTenantRepair(Relation index, HnswIndexInfo *info, ItemPointer tid,
 							 uint16 version, const char *vec,
 							 bool (*is_deleted) (void *arg, ItemPointer t), void *arg);
+/* hnswscanstats.c */
+extern bool vecdb_track_scans;
+extern void HnswScanStatsInit(void);
+extern void HnswScanStatsAdd(Oid indexrelid, const HnswScanCounters *c);
+/* hnswradius.c */
+/* a radius query's bound: WHERE dist < expr (<= unless strict) */
+typedef struct HnswRadius
+{
+	ExprState  *expr;
+	ExprContext *econtext;		/* to evaluate expr in */
+	bool		strict;
+} HnswRadius;
+extern void HnswRadiusInit(void);
+extern bool HnswRadiusFind(ScanKey orderbys, HnswRadius *out);
 
 /* hnswvacuum.c */
 extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,

@@ -20,9 +20,10 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		8
-#define HNSW_FORMAT_OLDEST_READ	6		/* 6, 7: the same bytes, without codes
-										 * (6) or tenant lists (6, 7) */
+#define HNSW_FORMAT_VERSION		9
+#define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6),
+										 * binary codes (7) or tenant lists
+										 * (6 to 8) */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -59,12 +60,21 @@ typedef struct HnswMetaPageData
 	ItemPointerData entry;		/* entry point node, invalid when empty */
 	uint16		entry_version;	/* its version, to detect slot reuse */
 	uint8		elemtype;		/* VecdbElemKind of the stored vectors
-								 * (VECDB_ELEM_INT8: codes, quantized) */
+								 * (VECDB_ELEM_INT8, _BINARY: codes,
+								 * quantized) */
 	uint8		nfilters;		/* filter columns (hnswfilter.c) */
+	uint8		centred;		/* 1: the codes' centre follows, at
+								 * HNSW_CENTRE_OFFSET, as dims binary16
+								 * values; 0: none (the origin).  Zero
+								 * before version 8. */
 	uint8		tenant;			/* 1 + the filter column that is the tenant
 								 * key (WITH (tenant = ...)), 0: none;
-								 * formats 6 and 7 have 0 here */
+								 * formats 6 to 8 have 0 here */
 } HnswMetaPageData;
+
+/* where the centre's code starts on the metapage, from the page's start */
+#define HNSW_CENTRE_OFFSET \
+	MAXALIGN(SizeOfPageHeaderData + sizeof(HnswMetaPageData))
 
 typedef HnswMetaPageData *HnswMetaPage;
 

@@ -70,6 +70,7 @@
 #define PARALLEL_KEY_SHARED		UINT64CONST(0xA7C1B0D100000001)
 #define PARALLEL_KEY_GRAPH		UINT64CONST(0xA7C1B0D100000002)
 #define PARALLEL_KEY_QUERY_TEXT	UINT64CONST(0xA7C1B0D100000003)
+#define PARALLEL_KEY_CENTRE		UINT64CONST(0xA7C1B0D100000004)
 
 /* header of an in-memory node record; links and vector follow */
 typedef struct BuildNode
@@ -1648,6 +1649,7 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	HnswBuildShared *shared = shm_toc_lookup(toc, PARALLEL_KEY_SHARED, false);
 	BuildGraph *g = shm_toc_lookup(toc, PARALLEL_KEY_GRAPH, false);
 	char	   *sharedquery = shm_toc_lookup(toc, PARALLEL_KEY_QUERY_TEXT, true);
+	float	   *centre = shm_toc_lookup(toc, PARALLEL_KEY_CENTRE, true);
 	LOCKMODE	heapLockmode = shared->isconcurrent ? ShareUpdateExclusiveLock : ShareLock;
 	LOCKMODE	indexLockmode = shared->isconcurrent ? RowExclusiveLock : AccessExclusiveLock;
 	Relation	heap;
@@ -1670,6 +1672,7 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 					  (VecdbElemKind) shared->stored, shared->dims, shared->m,
 					  shared->ef_construction, (VecdbMetric) shared->metric,
 					  HnswTenantColumn(index));
+	info.centre = centre;
 	init_state(&bs, heap, index, &info, g);
 	bs.shared = shared;
 	bs.participant = ParallelWorkerNumber + 1;
@@ -1758,7 +1761,9 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	shm_toc_estimate_chunk(&pcxt->estimator, graphsize);
 	querylen = debug_query_string ? strlen(debug_query_string) : 0;
 	shm_toc_estimate_chunk(&pcxt->estimator, querylen + 1);
-	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	if (info->centre)
+		shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(float), info->dims));
+	shm_toc_estimate_keys(&pcxt->estimator, 4);
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)
 	{
@@ -1793,6 +1798,13 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	else
 		querycopy[0] = '\0';
 	shm_toc_insert(pcxt->toc, PARALLEL_KEY_QUERY_TEXT, querycopy);
+	if (info->centre)
+	{
+		float	   *centre = shm_toc_allocate(pcxt->toc, sizeof(float) * info->dims);
+
+		memcpy(centre, info->centre, sizeof(float) * info->dims);
+		shm_toc_insert(pcxt->toc, PARALLEL_KEY_CENTRE, centre);
+	}
 
 	LaunchParallelWorkers(pcxt);
 	if (pcxt->nworkers_launched == 0)
@@ -1838,6 +1850,20 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	return true;
 }
 
+/*
+ * Whether the table's statistics know its row count: from 14 a table never
+ * vacuumed or analyzed has reltuples -1; 13 leaves 0 there, with 0 pages.
+ */
+static bool
+rel_tuples_known(Relation heap)
+{
+#if PG_VERSION_NUM >= 140000
+	return heap->rd_rel->reltuples >= 0;
+#else
+	return heap->rd_rel->relpages > 0;
+#endif
+}
+
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
@@ -1878,6 +1904,8 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(tuples, 0));
 
+	/* codes measured from a centre need it before the first row is coded */
+	HnswCentreCompute(heap, index, indexInfo, &info);
 	nworkers = choose_workers(heap, index, indexInfo, tuples, dims);
 	/*
 	 * The shared graph is a DSM segment of fixed size: size it for the rows
@@ -1885,7 +1913,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	 * a table never analyzed gets the whole budget (its size estimate comes
 	 * from heap pages, which say little about vectors stored in TOAST).
 	 */
-	if (nworkers > 0 && heap->rd_rel->reltuples >= 0)
+	if (nworkers > 0 && rel_tuples_known(heap))
 		graphsize = Min(budget, graph_size_for(&info, Max(heap->rd_rel->reltuples * 1.2, 1000)));
 	else
 		graphsize = budget;

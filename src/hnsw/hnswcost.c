@@ -326,8 +326,11 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  * columns leave only a share of the nodes (their selectivity) able to fill
  * the result: the walk measures about half that many times more, up to the
  * whole index, so that a very selective filter makes an exact plan cheaper.
- * A quantized index measures codes (a quarter of the work, estimated) and
- * then re-ranks ef_search rows: a heap fetch and a full distance each.
+ * A quantized index measures codes (a quarter of the work, estimated; the
+ * same for one-bit codes, whose four AND-popcounts cost about what a
+ * float kernel does on a quarter of the bytes) over a walk of
+ * max(ef_search, hnsw.rerank_candidates), and then re-ranks that many rows:
+ * a heap fetch and a full distance each.
  */
 #define FILTER_WALK_SHARE 0.5
 
@@ -397,6 +400,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	int			m;
 	double		work = 0;
 	double		rerank = 0;
+	int			ef = hnsw_ef_search;	/* candidates the walk keeps */
 	Form_pg_attribute att;
 	const VecdbElemType *type;
 	Relation	index;
@@ -438,10 +442,11 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	if (HnswGetQuantization(index) != HNSW_QUANT_NONE)
 	{
 		/*
-		 * Codes: a byte an element, a quarter of a float's work (an
-		 * estimate); then ef_search rows fetched and measured in full.
+		 * Codes: a quarter of a float's work (an estimate); then the walk's
+		 * candidates fetched and measured in full.
 		 */
-		rerank = hnsw_ef_search * (cpu_tuple_cost + HnswDistanceCost(work));
+		ef = Max(hnsw_ef_search, hnsw_rerank_candidates);
+		rerank = ef * (cpu_tuple_cost + HnswDistanceCost(work));
 		work /= 4;
 	}
 	tenant_sel = tenant_selectivity(root, path, index);
@@ -449,7 +454,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	ntuples = Max(info->tuples, 1);
 	pages = Max(info->pages, 1);
-	visited = (double) hnsw_ef_search * m + m * log(ntuples) / log(Max(m, 2));
+	visited = (double) ef * m + m * log(ntuples) / log(Max(m, 2));
 	/*
 	 * With conditions on the table, the walk measures about half of
 	 * 1/selectivity times more nodes to find as many rows that pass them

@@ -143,7 +143,9 @@ HnswInitMetaPage(Page page, HnswIndexInfo *info)
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_version = 0;
+	meta->centred = 0;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+	HnswCentreWrite(page, info);
 }
 
 /* True if the page carries our special space. */
@@ -163,7 +165,7 @@ HnswPageIsValid(Page page)
 void
 HnswReadMeta(Relation index, HnswMetaPageData *meta)
 {
-	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	Buffer		buf = HnswReadBuffer(index, NULL, HNSW_METAPAGE_BLKNO);
 	Page		page;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);

@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/relscan.h"
+#include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -52,13 +53,19 @@ typedef struct HnswScanOpaqueData
 	ItemPointerData *tids;		/* of the current node (so->ctx) */
 	int			ntids;
 	int			tidpos;
-	int64		rows;			/* heap TIDs returned */
-	int64		rounds;			/* searches resumed (iterative scan) */
+	HnswScanCounters count;		/* of the search started last */
+	HnswScanCounters total;		/* of the searches before it */
 	HnswRerank *rerank;			/* quantized index: exact order, or NULL */
 	HnswCandidate cur;			/* the node whose TIDs so->tids holds */
 	bool		peeked;			/* quantized: so->tids not yet measured */
 	float		peek_lb;		/* their distances' lower bound */
 	bool		walk_done;		/* quantized: the walk has no more nodes */
+	bool		has_radius;		/* a radius query (hnswradius.c) */
+	HnswRadius	radius_expr;	/* its bound, if so */
+	/* this search's radius, set by first_search */
+	bool		radius_on;
+	float		radius;			/* as the index measures, with slack */
+	HnswHeap	inside;			/* the nodes within it (HnswSearchLayer) */
 } HnswScanOpaqueData;
 
 /*
@@ -68,9 +75,7 @@ typedef struct HnswScanOpaqueData
 static struct
 {
 	Oid			index;
-	int64		nodes;
-	int64		rows;
-	int64		rounds;
+	HnswScanCounters c;
 	bool		filtered;
 } last_scan;
 
@@ -88,6 +93,28 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 	return scan;
 }
 
+/*
+ * Ends the counters of the search started last, if any: they become
+ * vecdb_last_scan()'s and add to the scan's total, which hnswendscan adds
+ * to the index's cumulative counters (hnswscanstats.c).
+ */
+static void
+close_counters(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (!so->started)
+		return;
+	so->count.scans = 1;
+	so->count.nodes = so->search.visited_count;
+	so->count.reranked = so->rerank ? HnswRerankMeasured(so->rerank) : 0;
+	last_scan.index = RelationGetRelid(scan->indexRelation);
+	last_scan.c = so->count;
+	last_scan.filtered = so->filter != NULL;
+	HnswAddCounters(&so->total, &so->count);
+	memset(&so->count, 0, sizeof(HnswScanCounters));
+}
+
 void
 hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		   int norderbys)
@@ -98,12 +125,15 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	close_counters(scan);
+	/* the executor passes a node's own ORDER BY keys: they name the query */
+	if (orderbys)
+		so->has_radius = HnswRadiusFind(orderbys, &so->radius_expr);
 	if (so->rerank)
 		HnswRerankEnd(so->rerank);
 	so->rerank = NULL;
 	MemoryContextReset(so->ctx);
 	so->started = false;
-	so->rows = so->rounds = 0;
 	so->results = NULL;
 	so->nresults = so->pos = 0;
 	so->tids = NULL;
@@ -129,6 +159,70 @@ load_heaptids(IndexScanDesc scan, HnswCandidate *c)
 	return so->ntids > 0;
 }
 
+/*
+ * A radius r of the ORDER BY operator's distance as the index measures
+ * distances (src/README, "Metrics"), loosened for the rounding of either
+ * distance: by 1e-4 (relative, and absolute near zero), or 4e-3 for
+ * halfvec, whose unit vectors (cosine) the index rounds to halves.
+ */
+static float
+radius_in_index(const HnswIndexInfo *info, double r)
+{
+	VecdbMetric metric = info->metric;
+	double		slack = info->source->kind == VECDB_ELEM_HALF ? 4e-3 : 1e-4;
+	double		b;
+
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			b = r < 0 ? -1.0 : r * r;
+			break;
+		case VECDB_METRIC_COSINE:
+			b = r - 1.0;
+			break;
+		default:
+			b = r;
+			break;
+	}
+	return (float) (b + slack * (fabs(b) + 1.0));
+}
+
+/*
+ * Evaluates the scan's radius into so->radius_on and so->radius and sets
+ * up so->search for it; false if no row can be within it: a NULL radius,
+ * one below every distance of the metric (all but inner product are at
+ * least 0), or a NULL or zero (cosine) query (null_query), whose distances
+ * are NULL or NaN.  NaN and +Infinity bound nothing (every distance but
+ * NaN is below NaN in PostgreSQL).
+ */
+static bool
+scan_radius(HnswScanOpaque so, const HnswIndexInfo *info, bool null_query)
+{
+	VecdbMetric metric = info->metric;
+	bool		isnull;
+	double		r;
+
+	so->radius_on = false;
+	if (!so->has_radius)
+		return true;
+	r = DatumGetFloat8(ExecEvalExprSwitchContext(so->radius_expr.expr,
+												 so->radius_expr.econtext, &isnull));
+	if (isnull)
+		return false;
+	if (isnan(r) || isinf(r) > 0)
+		return true;
+	if (metric != VECDB_METRIC_IP && (r < 0 || (r == 0 && so->radius_expr.strict)))
+		return false;
+	if (null_query)
+		return false;
+	so->radius_on = true;
+	so->radius = radius_in_index(info, r);
+	HnswHeapInit(&so->inside, 64, false);
+	so->search.inside = &so->inside;
+	so->search.radius = so->radius;
+	return true;
+}
+
 /* Takes the search result heap into so->results, sorted. */
 static void
 take_results(HnswScanOpaque so, HnswHeap *w)
@@ -137,6 +231,17 @@ take_results(HnswScanOpaque so, HnswHeap *w)
 	so->results = w->items;
 	so->nresults = w->n;
 	so->pos = 0;
+}
+
+/*
+ * Whether the scan resumes its search when the results run out: an
+ * iterative scan does, but not a radius search, which went on until no
+ * node within the radius was left to reach.
+ */
+static inline bool
+iterative(HnswScanOpaque so)
+{
+	return hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF && !so->radius_on;
 }
 
 static void
@@ -173,6 +278,8 @@ first_search(IndexScanDesc scan)
 	HnswHeapInit(&so->discarded, 64, false);
 	so->last_dist = -get_float4_infinity();
 	so->filter = NULL;
+	if (!scan_radius(so, info, exact == NULL))
+		return;					/* no row can be within: return none */
 	if (scan->numberOfKeys > 0)
 	{
 		so->filter = HnswFilterCompile(&info->filter, scan->keyData, scan->numberOfKeys);
@@ -207,13 +314,14 @@ first_search(IndexScanDesc scan)
 		HnswHeapPush(&entries, &ep);
 		if (other && so->filter != NULL)
 			HnswHeapPush(&entries, &entry);
-		else if (other && hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+		else if (other && iterative(so))
 			HnswSearchSetAside(&so->search, &so->discarded, &entry);
-		HnswHeapInit(&w, hnsw_ef_search + 1, true);
-		HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w,
-						hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF ? &so->discarded : NULL);
+		HnswHeapInit(&w, HnswWalkEf(info) + 1, true);
+		HnswSearchLayer(&so->search, &entries, HnswWalkEf(info), 0, &w,
+						iterative(so) ? &so->discarded : NULL);
 	}
-	take_results(so, &w);
+	/* a radius search returns the nodes within; the band only led there */
+	take_results(so, so->radius_on ? &so->inside : &w);
 }
 
 /* Resumes an iterative scan; false when it must stop searching. */
@@ -230,18 +338,18 @@ resume_search(IndexScanDesc scan)
 		MemoryContextMemAllocated(so->ctx, true) > limit)
 		return false;
 
-	HnswHeapInit(&entries, hnsw_ef_search, false);
-	while (entries.n < hnsw_ef_search && so->discarded.n > 0)
+	HnswHeapInit(&entries, HnswWalkEf(so->info), false);
+	while (entries.n < HnswWalkEf(so->info) && so->discarded.n > 0)
 	{
 		HnswCandidate c = HnswHeapPop(&so->discarded);
 
 		HnswHeapPush(&entries, &c);
 	}
-	HnswHeapInit(&w, hnsw_ef_search + 1, true);
-	HnswSearchLayer(&so->search, &entries, hnsw_ef_search, 0, &w, &so->discarded);
+	HnswHeapInit(&w, HnswWalkEf(so->info) + 1, true);
+	HnswSearchLayer(&so->search, &entries, HnswWalkEf(so->info), 0, &w, &so->discarded);
 	pfree(entries.items);
 	take_results(so, &w);
-	so->rounds++;
+	so->count.rounds++;
 	return true;
 }
 
@@ -259,7 +367,7 @@ next_node(IndexScanDesc scan, HnswCandidate *out)
 			*out = so->results[so->pos++];
 			return true;
 		}
-		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF)
+		if (!iterative(so))
 			return false;
 		if (!so->draining && resume_search(scan))
 			continue;
@@ -331,7 +439,8 @@ next_reranked_tid(IndexScanDesc scan, ItemPointer tid)
 			if (so->peeked)
 				so->peek_lb = HnswRerankLowerBound(so->rerank, &so->cur);
 		}
-		if (HnswRerankNext(so->rerank, so->walk_done ? INFINITY : so->peek_lb, tid))
+		if (HnswRerankNext(so->rerank, !so->walk_done ? so->peek_lb :
+						   so->radius_on ? so->radius : INFINITY, tid))
 			return true;
 		if (so->walk_done)
 			return false;
@@ -347,6 +456,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext old;
 	bool		found;
+	int64		pages = hnsw_pages_read;
 
 	if (!so->started)
 	{
@@ -370,10 +480,11 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	else
 		found = next_walk_tid(scan, &scan->xs_heaptid);
 	MemoryContextSwitchTo(old);
+	so->count.pages += hnsw_pages_read - pages;
 	if (!found)
 		return false;
 
-	so->rows++;
+	so->count.rows++;
 	scan->xs_recheck = so->filter != NULL && so->filter->lossy;
 	scan->xs_recheckorderby = false;
 	return true;
@@ -384,14 +495,8 @@ hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
-	if (so->started)
-	{
-		last_scan.index = RelationGetRelid(scan->indexRelation);
-		last_scan.nodes = so->search.visited_count;
-		last_scan.rows = so->rows;
-		last_scan.rounds = so->rounds;
-		last_scan.filtered = so->filter != NULL;
-	}
+	close_counters(scan);
+	HnswScanStatsAdd(RelationGetRelid(scan->indexRelation), &so->total);
 	if (so->rerank)
 		HnswRerankEnd(so->rerank);
 
@@ -403,23 +508,31 @@ hnswendscan(IndexScanDesc scan)
 /*
  * vecdb_last_scan(): the counters of this backend's last finished hnsw
  * index scan (a rescan, as of a nested loop, counts from its last start).
+ * The columns 0.3.0 added come last, so that 0.2.0's definition (five
+ * columns, kept by a database created under the name vector before 0.3.0:
+ * README, "Installing as vector") reads its five.
  */
 PG_FUNCTION_INFO_V1(vecdb_last_scan);
 Datum
 vecdb_last_scan(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[5];
-	bool		nulls[5] = {0};
+	Datum		values[7];
+	bool		nulls[7] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	if (!OidIsValid(last_scan.index))
 		PG_RETURN_NULL();
 	values[0] = ObjectIdGetDatum(last_scan.index);
-	values[1] = Int64GetDatum(last_scan.nodes);
-	values[2] = Int64GetDatum(last_scan.rows);
-	values[3] = Int64GetDatum(last_scan.rounds);
+	if (tupdesc->natts > lengthof(values))
+		elog(ERROR, "vecdb_last_scan has %d columns, expected at most %d",
+			 tupdesc->natts, (int) lengthof(values));
+	values[1] = Int64GetDatum(last_scan.c.nodes);
+	values[2] = Int64GetDatum(last_scan.c.rows);
+	values[3] = Int64GetDatum(last_scan.c.rounds);
 	values[4] = BoolGetDatum(last_scan.filtered);
+	values[5] = Int64GetDatum(last_scan.c.pages);
+	values[6] = Int64GetDatum(last_scan.c.reranked);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

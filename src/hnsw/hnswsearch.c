@@ -182,6 +182,8 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->links_used = 0;
 	s->links_cap = 0;
 	s->scratch = NULL;
+	s->inside = NULL;
+	s->radius = get_float4_infinity();
 }
 
 /*
@@ -283,7 +285,16 @@ HnswGetBufferHints(Relation index)
 #endif
 }
 
-/* ReadBuffer, trying the block's hinted buffer first. */
+/*
+ * Index buffers this backend read through HnswReadBuffer: a scan's share
+ * is the growth during its calls (hnswscan.c).
+ */
+int64		hnsw_pages_read = 0;
+
+/*
+ * ReadBuffer, trying the block's hinted buffer first (info may be NULL: no
+ * hints).  Counts the read in hnsw_pages_read.
+ */
 Buffer
 HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
 {
@@ -291,6 +302,8 @@ HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
 
 #if PG_VERSION_NUM >= 140000 && PG_VERSION_NUM < 160000
 	HnswBufferHints *h = info ? info->hints : NULL;
+
+	hnsw_pages_read++;
 
 	if (h != NULL && blkno < h->cap && BufferIsValid(h->recent[blkno]) &&
 		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, h->recent[blkno]))
@@ -314,6 +327,7 @@ HnswReadBuffer(Relation index, HnswIndexInfo *info, BlockNumber blkno)
 		h->recent[blkno] = buf;
 	}
 #else
+	hnsw_pages_read++;
 	buf = ReadBuffer(index, blkno);
 #endif
 	return buf;
@@ -454,6 +468,28 @@ candidate_from_node(HnswSearch *s, HnswCandidate *out, ItemPointer tid, HnswNode
 	out->links_layer = -1;
 	out->nlinks = 0;
 	out->links_off = -1;
+	out->within = false;
+}
+
+/*
+ * For a radius search, marks whether the node just measured (its stored
+ * value at vec) may hold rows within the radius: its distance is at most
+ * the radius, or for a lossy stored form (codes, which never abandon), the
+ * lower bound of its rows' exact distances is.  An abandoned distance is
+ * below the exact one but above the search's bound, the farthest of the
+ * band beyond the radius (HnswSearchLayer): never within, rightly.
+ */
+static inline void
+mark_within(HnswSearch *s, HnswCandidate *c, const char *vec)
+{
+	const VecdbElemType *t = s->info->type;
+	float		d = c->dist;
+
+	if (s->inside == NULL)
+		return;
+	if (t->lower_bound != NULL)
+		d = t->lower_bound(s->info->metric, d, s->query, vec, s->info->dims);
+	c->within = d <= s->radius;
 }
 
 /*
@@ -507,11 +543,15 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 	if (!HnswNodeIsExternal(node))
 	{
 		out->dist = inline_distance(s, HnswNodeVector(node, l), get_float4_infinity());
+		mark_within(s, out, HnswNodeVector(node, l));
 		UnlockReleaseBuffer(buf);
 	}
 	else
+	{
 		out->dist = read_external(s->index, info, buf, node, l, s->query,
 								  HnswSearchScratch(s));
+		mark_within(s, out, s->scratch);
+	}
 	s->visited_count++;
 	return true;
 }
@@ -751,7 +791,8 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	if (!HnswNodeIsExternal(node))
 	{
 		out->dist = inline_distance(s, HnswNodeVector(node, l), bound);
-		if (out->dist < bound)
+		mark_within(s, out, HnswNodeVector(node, l));
+		if (out->dist < bound || out->within)
 			keep_links(s, out, node, l, layer);
 		UnlockReleaseBuffer(buf);
 	}
@@ -761,6 +802,7 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 		keep_links(s, out, node, l, layer);
 		out->dist = read_external(s->index, info, buf, node, l, s->query,
 								  HnswSearchScratch(s));
+		mark_within(s, out, s->scratch);
 	}
 	s->visited_count++;
 	return true;
@@ -828,8 +870,14 @@ prefetch_ahead(HnswSearch *s, int i, int ntodo)
 }
 
 static inline void
-push_result(HnswHeap *result, int ef, const HnswCandidate *c, HnswHeap *discarded)
+push_result(HnswSearch *s, HnswHeap *result, int ef, const HnswCandidate *c,
+			HnswHeap *discarded)
 {
+	if (s->inside != NULL && c->within)
+	{
+		HnswHeapPush(s->inside, c);
+		return;
+	}
 	HnswHeapPush(result, c);
 	if (result->n > ef)
 	{
@@ -846,6 +894,16 @@ push_result(HnswHeap *result, int ef, const HnswCandidate *c, HnswHeap *discarde
  * nodes are walked through but never returned.  Nodes measured that fell
  * out of the result (or never made it), deleted ones included, go to
  * discarded, if not NULL: iterative scans resume from them.
+ *
+ * A radius search (s->inside set, no discarded) keeps every live node within
+ * s->radius in s->inside, and expands every node within it, besides the ef
+ * nearest nodes beyond it in result: a band that carries the walk across a
+ * gap to more nodes within.  The walk ends when every candidate left is
+ * beyond the radius and farther than the whole band, so it measures the
+ * nodes within the radius and their neighbours, however large the graph.
+ * (Under codes "within" is by each node's lower bound, which need not grow
+ * with the code distance: candidates after the end are still popped, and
+ * those within expanded.)
  *
  * Expanding a candidate reads its links (usually copied when it was
  * measured), then pins every unvisited neighbour's page and prefetches its
@@ -882,7 +940,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		HnswHeapPush(&cand, e);
 		s->tenant_inside |= e->in_tenant;
 		if (!e->deleted)
-			push_result(result, ef, e, discarded);
+			push_result(s, result, ef, e, discarded);
 	}
 
 	while (cand.n > 0)
@@ -891,9 +949,14 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		const ItemPointerData *links;
 		int			n;
 		int			ntodo = 0;
+		bool		beyond = result->n >= ef && !c.within &&
+			c.dist > HnswHeapTop(result)->dist;
+		bool		spent = s->max_visits > 0 && s->visited_count >= s->max_visits;
 
-		if ((result->n >= ef && c.dist > HnswHeapTop(result)->dist) ||
-			(s->max_visits > 0 && s->visited_count >= s->max_visits))
+		/* a radius search: a later candidate may yet be within (codes) */
+		if (beyond && !spent && s->inside != NULL)
+			continue;
+		if (beyond || spent)
 		{
 			/*
 			 * Everything left is farther (or the search may measure no more
@@ -960,12 +1023,12 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 					HnswHeapPush(discarded, &e);
 				continue;
 			}
-			if (result->n < ef || e.dist < HnswHeapTop(result)->dist)
+			if (e.within || result->n < ef || e.dist < HnswHeapTop(result)->dist)
 			{
 				HnswHeapPush(&cand, &e);
 				s->tenant_inside |= e.in_tenant;
 				if (!e.deleted)
-					push_result(result, ef, &e, discarded);
+					push_result(s, result, ef, &e, discarded);
 			}
 			else if (discarded)
 				HnswHeapPush(discarded, &e);	/* deleted too: a way on */

@@ -180,6 +180,7 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 	info->source = source;
 	info->type = type;
 	info->dims = dims;
+	info->centre = NULL;
 	info->vecbytes = type->stored_size(dims);
 	info->minbytes = type->value_size ? type->stored_size(0) : info->vecbytes;
 	Assert(info->vecbytes <= HNSW_MAX_VECBYTES);
@@ -226,15 +227,26 @@ HnswGetIndexInfo(Relation index)
 					 errmsg("index \"%s\" has an inconsistent metapage",
 							RelationGetRelationName(index))));
 		if ((meta.elemtype != (uint8) type->kind &&
-			 (meta.elemtype != VECDB_ELEM_INT8 || type->to_float == NULL)) ||
+			 (VecdbElemTypeGet(meta.elemtype) == NULL ||
+			  !VecdbElemTypeIsCode(VecdbElemTypeGet(meta.elemtype)) ||
+			  type->to_float == NULL)) ||
 			meta.metric != (uint8) metric)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" was built for another distance metric",
 							RelationGetRelationName(index))));
-		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo));
+		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo) +
+								  (meta.centred ? sizeof(float) * (Size) dims : 0));
 		HnswFillIndexInfo(info, index, type, meta.elemtype, meta.dims, meta.m,
 						  meta.ef_construction, metric, (int) meta.tenant - 1);
+		if (meta.centred)
+		{
+			float	   *centre = HnswCentreRead(index, dims);
+
+			info->centre = (float *) (info + 1);
+			memcpy(info->centre, centre, sizeof(float) * dims);
+			pfree(centre);
+		}
 		if (info->max_level != meta.max_level)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -242,8 +254,12 @@ HnswGetIndexInfo(Relation index)
 							RelationGetRelationName(index))));
 		index->rd_amcache = info;
 	}
-	info = palloc(sizeof(HnswIndexInfo));
-	memcpy(info, index->rd_amcache, sizeof(HnswIndexInfo));
+	/* the centre, if any, follows the cached facts in the same chunk */
+	info = index->rd_amcache;
+	info = memcpy(palloc(sizeof(HnswIndexInfo) + (info->centre ? sizeof(float) * info->dims : 0)),
+				  info, sizeof(HnswIndexInfo) + (info->centre ? sizeof(float) * info->dims : 0));
+	if (info->centre)
+		info->centre = (float *) (info + 1);
 	info->hints = HnswGetBufferHints(index);
 	return info;
 }
@@ -337,19 +353,29 @@ HnswFormSource(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 }
 
 /*
- * Value x in HnswFormSource's form as the index stores it: x itself, or a
- * new code in a quantized index.
+ * Value x in HnswFormSource's form coded, palloc'd: as the index stores it,
+ * or as a query to measure stored codes from (VecdbElemType.encode).
+ */
+static char *
+encode(HnswIndexInfo *info, const char *x, bool query)
+{
+	const VecdbElemType *t = info->type;
+	char	   *code = palloc(query ? t->query_size(info->dims) : info->vecbytes);
+
+	t->encode(info->source, x, info->dims, info->centre, query, code);
+	return code;
+}
+
+/*
+ * Query x in HnswFormSource's form as scans measure the index's vectors
+ * with: x itself, or its query form in a quantized index.
  */
 char *
 HnswEncodeSource(HnswIndexInfo *info, char *x)
 {
-	char	   *code;
-
 	if (!HnswQuantized(info))
 		return x;
-	code = palloc(info->vecbytes);
-	VecdbInt8Encode(info->source, x, info->dims, code);
-	return code;
+	return encode(info, x, true);
 }
 
 /*
@@ -364,7 +390,7 @@ HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes)
 
 	if (x == NULL || !HnswQuantized(info))
 		return x;
-	code = HnswEncodeSource(info, x);
+	code = encode(info, x, false);
 	pfree(x);
 	if (bytes)
 		*bytes = info->vecbytes;

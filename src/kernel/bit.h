@@ -33,6 +33,8 @@ typedef struct VecdbBitKernelSet
 	void		(*jaccard_parts) (const uint8_t *a, const uint8_t *b,
 								  size_t nbytes, uint64_t *and_count,
 								  uint64_t *or_count);
+	/* popcount(a and b) */
+	uint64_t	(*and_count) (const uint8_t *a, const uint8_t *b, size_t nbytes);
 } VecdbBitKernelSet;
 
 /*
@@ -73,7 +75,8 @@ VecdbBitWordOp(uint64_t x, uint64_t y, VecdbBitOp op)
 }
 
 /*
- * Defines a family's two kernels, <count>_hamming and <count>_jaccard_parts,
+ * Defines a family's kernels, <count>_hamming, <count>_jaccard_parts and
+ * <count>_and,
  * and its VecdbBitKernelSet setname (storage class storage, name label) from
  * its counting loop count(a, b, nbytes, op), a static inline function the
  * compiler specializes for each constant op.  attrs are the kernels'
@@ -92,8 +95,13 @@ VecdbBitWordOp(uint64_t x, uint64_t y, VecdbBitOp op)
 		*and_count = count(a, b, nbytes, VECDB_BIT_AND); \
 		*or_count = count(a, b, nbytes, VECDB_BIT_OR); \
 	} \
+	attrs static uint64_t \
+	count##_and(const uint8_t *a, const uint8_t *b, size_t nbytes) \
+	{ \
+		return count(a, b, nbytes, VECDB_BIT_AND); \
+	} \
 	storage const VecdbBitKernelSet setname = { \
-		label, count##_hamming, count##_jaccard_parts \
+		label, count##_hamming, count##_jaccard_parts, count##_and \
 	}
 
 /*

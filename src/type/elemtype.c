@@ -27,6 +27,7 @@
 #include "kernel/sparse.h"
 #include "type/elemtype.h"
 #include "type/halfvec.h"
+#include "type/bincode.h"
 #include "type/int8code.h"
 #include "type/sparsevec.h"
 #include "type/vector.h"
@@ -334,16 +335,20 @@ sparse_valid(const void *p, int dims)
 static const VecdbElemType elem_types[] = {
 	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
 		float_size, NULL, 0,
-	float_elements, float_normalize, float_distance, float_valid, float_to_float, NULL},
+	float_elements, float_normalize, float_distance, float_valid, float_to_float, NULL,
+	NULL, NULL, NULL},
 	{VECDB_ELEM_HALF, "halfvec", HALFVEC_MAX_DIM,
 		half_size, NULL, 0,
-	half_elements, half_normalize, half_distance, half_valid, half_to_float, NULL},
+	half_elements, half_normalize, half_distance, half_valid, half_to_float, NULL,
+	NULL, NULL, NULL},
 	{VECDB_ELEM_BIT, "bit", 64000,
 		bit_size, NULL, 0,
-	bit_elements, NULL, bit_distance, bit_valid, NULL, NULL},
+	bit_elements, NULL, bit_distance, bit_valid, NULL, NULL,
+	NULL, NULL, NULL},
 	{VECDB_ELEM_SPARSE, "sparsevec", SPARSEVEC_MAX_DIM,
 		sparse_size, sparse_value_size, SPARSE_INDEX_MAX_NNZ,
-	sparse_elements, sparse_normalize, sparse_distance, sparse_valid, NULL, NULL},
+	sparse_elements, sparse_normalize, sparse_distance, sparse_valid, NULL, NULL,
+	NULL, NULL, NULL},
 };
 
 const VecdbElemType *
@@ -354,6 +359,8 @@ VecdbElemTypeGet(int kind)
 			return &elem_types[i];
 	if (kind == VECDB_ELEM_INT8)
 		return &vecdb_int8_code_type;
+	if (kind == VECDB_ELEM_BINARY)
+		return &vecdb_bin_code_type;
 	return NULL;
 }
 

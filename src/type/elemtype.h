@@ -39,8 +39,10 @@ typedef enum VecdbElemKind
 	VECDB_ELEM_HALF = 2,		/* halfvec: IEEE binary16 */
 	VECDB_ELEM_BIT = 3,			/* bit: packed bits, most significant first */
 	VECDB_ELEM_SPARSE = 4,		/* sparsevec: its non-zero elements */
-	VECDB_ELEM_INT8 = 5			/* 8-bit codes of vector or halfvec values
+	VECDB_ELEM_INT8 = 5,		/* 8-bit codes of vector or halfvec values
 								 * (int8code.h): stored, never a column */
+	VECDB_ELEM_BINARY = 6		/* 1-bit codes of vector or halfvec values
+								 * (bincode.h): stored, never a column */
 } VecdbElemKind;
 
 typedef struct VecdbElemType
@@ -103,6 +105,24 @@ typedef struct VecdbElemType
 	 */
 	float		(*lower_bound) (VecdbMetric metric, float approx, const void *q,
 								const void *x, int dims);
+
+	/*
+	 * For codes: encodes value x (dims elements of type src, which has
+	 * to_float), measured from centre[dims] (NULL: the origin), into out,
+	 * stored_size(dims) bytes, or when query, query_size(dims) bytes in the
+	 * form distance and lower_bound take as their first argument q.  NULL
+	 * for the other types.
+	 */
+	void		(*encode) (const struct VecdbElemType *src, const void *x, int dims,
+						   const float *centre, bool query, void *out);
+	Size		(*query_size) (int dims);
+
+	/*
+	 * For codes: whether an index of metric measures its values from the
+	 * mean of its rows (the build computes it) rather than the origin.  NULL
+	 * where never.
+	 */
+	bool		(*centred) (VecdbMetric metric);
 } VecdbElemType;
 
 /* the descriptor of kind, or NULL if kind is not one of VecdbElemKind */
@@ -113,6 +133,13 @@ static inline Size
 VecdbElemTypeValueSize(const VecdbElemType *t, const void *x, int dims)
 {
 	return t->value_size ? t->value_size(x) : t->stored_size(dims);
+}
+
+/* whether type t is a code kind (an index's stored form, never a column) */
+static inline bool
+VecdbElemTypeIsCode(const VecdbElemType *t)
+{
+	return t->encode != NULL;
 }
 
 /* whether metric is defined on values of type t */

@@ -178,8 +178,18 @@ VecdbInt8Encode(const VecdbElemType *src, const void *x, int dims, void *out)
 	pfree(f);
 }
 
+/* the descriptor's encoder: a query is coded as a value, from the origin */
+static void
+code_encode(const VecdbElemType *src, const void *x, int dims, const float *centre,
+			bool query, void *out)
+{
+	Assert(centre == NULL);
+	VecdbInt8Encode(src, x, dims, out);
+}
+
 const VecdbElemType vecdb_int8_code_type = {
 	VECDB_ELEM_INT8, "int8 code", VECDB_U8_MAX_N,
 	code_size, NULL, 0,
-	NULL, NULL, code_distance, code_valid, NULL, code_lower_bound
+	NULL, NULL, code_distance, code_valid, NULL, code_lower_bound,
+	code_encode, code_size, NULL
 };

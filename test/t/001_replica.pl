@@ -172,35 +172,44 @@ for my $r (1 .. $rounds)
 	compare_nodes("round $r insert");
 }
 
-# A quantized index (8-bit codes, re-ranked with the table's vectors):
-# built, inserted into and vacuumed on the primary; the standby replays the
-# same pages (wal_consistency_checking) and returns the same rows, and both
-# find the exact neighbours.
-$primary->safe_psql('postgres', qq(
-CREATE TABLE qtst (id int PRIMARY KEY, v vector($dims)) WITH (autovacuum_enabled = off);
-INSERT INTO qtst SELECT * FROM tst;
-CREATE INDEX qtst_v_idx ON qtst USING hnsw (v vector_l2_ops) WITH (quantization = int8);
-));
-VecdbTest::insert_random_rows($primary, 'qtst', $rng, $dims, $next_id, 500);
-$primary->safe_psql('postgres', 'DELETE FROM qtst WHERE id % 7 = 0; VACUUM qtst');
-ok(VecdbTest::wait_for_replay($primary, $standby), 'quantized index: the standby replayed the WAL');
+# Quantized indexes (8-bit codes, and 1-bit codes measured from the build's
+# centre, re-ranked with the table's vectors): built, inserted into and
+# vacuumed on the primary; the standby replays the same pages
+# (wal_consistency_checking) and returns the same rows, and both find the
+# exact neighbours.  The binary index's walk keeps four times ef_search
+# candidates (hnsw.rerank_candidates, set for the database so both nodes'
+# sessions have it).
+for my $q (['int8', 'qtst'], ['binary', 'btst'])
 {
-	my @p = VecdbTest::knn_ids_many($primary, 'qtst', \@queries, $k, $ef_search);
-	my @s = VecdbTest::knn_ids_many($standby, 'qtst', \@queries, $k, $ef_search);
-	is_deeply(\@s, \@p, "quantized index: the standby returns the primary's k-NN ids");
+	my ($quant, $t) = @$q;
+	$primary->safe_psql('postgres', qq(
+CREATE TABLE $t (id int PRIMARY KEY, v vector($dims)) WITH (autovacuum_enabled = off);
+INSERT INTO $t SELECT * FROM tst;
+CREATE INDEX ${t}_v_idx ON $t USING hnsw (v vector_l2_ops) WITH (quantization = $quant);
+));
+	$primary->safe_psql('postgres',
+		'ALTER DATABASE postgres SET hnsw.rerank_candidates = ' . ($quant eq 'binary' ? 4 * $ef_search : 0));
+	VecdbTest::insert_random_rows($primary, $t, $rng, $dims, $next_id, 500);
+	$next_id += 500;
+	$primary->safe_psql('postgres', "DELETE FROM $t WHERE id % 7 = 0; VACUUM $t");
+	ok(VecdbTest::wait_for_replay($primary, $standby), "$quant index: the standby replayed the WAL");
+	my @p = VecdbTest::knn_ids_many($primary, $t, \@queries, $k, $ef_search);
+	my @s = VecdbTest::knn_ids_many($standby, $t, \@queries, $k, $ef_search);
+	is_deeply(\@s, \@p, "$quant index: the standby returns the primary's k-NN ids");
 	my @exact = split /\n/, $primary->safe_psql('postgres',
-		"SET enable_indexscan = off;\n" . join("\n", map { VecdbTest::knn_sql('qtst', $_, $k) } @queries));
+		"SET enable_indexscan = off;\n" . join("\n", map { VecdbTest::knn_sql($t, $_, $k) } @queries));
 	my $hits = 0;
 	for my $i (0 .. $#queries)
 	{
 		my %want = map { $_ => 1 } split /,/, $exact[$i];
 		$hits += grep { $want{$_} } split /,/, $p[$i];
 	}
-	cmp_ok($hits / ($k * @queries), '>=', 0.9, 'quantized index: recall@10 of at least 0.9');
-	my $c = VecdbTest::index_check_ok($primary, 'qtst_v_idx', 'quantized index');
-	is($c->{heap_tuples_checked}, $primary->safe_psql('postgres', 'SELECT count(*) FROM qtst'),
-		'quantized index: the checker saw every row of the table');
+	cmp_ok($hits / ($k * @queries), '>=', 0.9, "$quant index: recall\@10 of at least 0.9");
+	my $c = VecdbTest::index_check_ok($primary, "${t}_v_idx", "$quant index");
+	is($c->{heap_tuples_checked}, $primary->safe_psql('postgres', "SELECT count(*) FROM $t"),
+		"$quant index: the checker saw every row of the table");
 }
+$primary->safe_psql('postgres', 'ALTER DATABASE postgres RESET hnsw.rerank_candidates');
 
 # A tenant index: its tenant lists written by the build, by inserts (with
 # back-links) and by vacuum's repair replay to the same pages, and tenant

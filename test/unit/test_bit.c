@@ -142,6 +142,8 @@ check_family(const VecdbBitKernelSet *k, const uint8_t *a, const uint8_t *b,
 	k->jaccard_parts(a, b, nbytes, &and_count, &or_count);
 	check(k->name, "and", nbits, off_a, off_b, and_count, want->and_count);
 	check(k->name, "or", nbits, off_a, off_b, or_count, want->or_count);
+	check(k->name, "and_count", nbits, off_a, off_b, k->and_count(a, b, nbytes),
+		  want->and_count);
 	jaccard = VecdbJaccardFromParts(and_count, or_count);
 	check(k->name, "jaccard", nbits, off_a, off_b, jaccard ==
 		  VecdbJaccardFromParts(want->and_count, want->or_count), 1);

@@ -1,0 +1,217 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswradius.c
+ *	  Radius queries: hands the radius of WHERE dist < r ORDER BY dist to
+ *	  the hnsw index scan, so that its walk stops at the radius.
+ *
+ * The planner has no way to give an index scan a bound on its ORDER BY
+ * distance: WHERE embedding <-> $1 < $2 ORDER BY embedding <-> $1 plans an
+ * ordered index scan with the condition as a filter.  An ExecutorStart
+ * hook looks, once the plan state exists, for hnsw index scans whose filter
+ * compares their own ORDER BY expression with a value that does not depend
+ * on the row, and notes that value's expression (compiled for the scan
+ * node) under the node's ORDER BY scan keys.  The executor begins the index
+ * scan later, on its first row, and hands those keys to every amrescan:
+ * hnswrescan finds the radius by them (HnswRadiusFind) and evaluates it at
+ * the start of each search.  The notes live in the query's memory and are
+ * forgotten with it.
+ * The filter stays: the scan only stops early, and answers stay the
+ * executor's.  vecdb.radius_stop = off turns this off.
+ *
+ * Copyright (c) 2026, vecdb developers
+ *
+ * src/hnsw/hnswradius.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+
+#include "hnsw.h"
+
+static bool radius_stop = true;
+static ExecutorStart_hook_type prev_executor_start = NULL;
+
+/* a radius noted for the index scan node whose ORDER BY keys are key */
+typedef struct RadiusNote
+{
+	struct RadiusNote *next;
+	ScanKey		key;			/* the node's iss_OrderByKeys */
+	MemoryContext cxt;			/* the query's, holding the note */
+	HnswRadius	radius;
+} RadiusNote;
+
+/* this backend's notes, of every query running */
+static RadiusNote *notes = NULL;
+
+/* Forgets the notes of a query whose memory (arg) goes away. */
+static void
+forget_notes(void *arg)
+{
+	RadiusNote **p = &notes;
+
+	while (*p != NULL)
+	{
+		if ((*p)->cxt == (MemoryContext) arg)
+			*p = (*p)->next;
+		else
+			p = &(*p)->next;
+	}
+}
+
+/*
+ * The radius noted for the index scan whose ORDER BY keys are orderbys
+ * (as amrescan receives them) into *out; false if none.
+ */
+bool
+HnswRadiusFind(ScanKey orderbys, HnswRadius *out)
+{
+	for (RadiusNote *n = notes; n != NULL; n = n->next)
+	{
+		if (n->key == orderbys)
+		{
+			*out = n->radius;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Notes radius r (strict: <) for the index scan node in estate's memory. */
+static void
+note_radius(IndexScanState *node, EState *estate, Expr *r, bool strict)
+{
+	MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
+	RadiusNote *n = palloc(sizeof(RadiusNote));
+	bool		first = true;
+
+	for (RadiusNote *o = notes; o != NULL; o = o->next)
+		first = first && o->cxt != estate->es_query_cxt;
+	if (first)
+	{
+		MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+		cb->func = forget_notes;
+		cb->arg = estate->es_query_cxt;
+		MemoryContextRegisterResetCallback(estate->es_query_cxt, cb);
+	}
+	n->key = node->iss_OrderByKeys;
+	n->cxt = estate->es_query_cxt;
+	n->radius.expr = ExecInitExpr(r, &node->ss.ps);
+	n->radius.econtext = node->ss.ps.ps_ExprContext;
+	n->radius.strict = strict;
+	n->next = notes;
+	notes = n;
+	MemoryContextSwitchTo(old);
+}
+
+/* Whether e has the same value for every row of the scan. */
+static bool
+row_independent(Expr *e)
+{
+	return !contain_var_clause((Node *) e) &&
+		!contain_volatile_functions((Node *) e) &&
+		!contain_subplans((Node *) e);
+}
+
+/*
+ * If clause is dist < r or dist <= r (or r > dist, r >= dist) with r the
+ * same for every row, returns r and sets *strict; else NULL.
+ */
+static Expr *
+radius_of(Expr *clause, Expr *dist, bool *strict)
+{
+	OpExpr	   *op = (OpExpr *) clause;
+	Expr	   *left,
+			   *right;
+
+	if (!IsA(clause, OpExpr) || list_length(op->args) != 2)
+		return NULL;
+	left = linitial(op->args);
+	right = lsecond(op->args);
+	*strict = op->opfuncid == F_FLOAT8LT || op->opfuncid == F_FLOAT8GT;
+	if ((op->opfuncid == F_FLOAT8LT || op->opfuncid == F_FLOAT8LE) &&
+		equal(left, dist) && row_independent(right))
+		return right;
+	if ((op->opfuncid == F_FLOAT8GT || op->opfuncid == F_FLOAT8GE) &&
+		equal(right, dist) && row_independent(left))
+		return left;
+	return NULL;
+}
+
+/*
+ * For an hnsw index scan ordered by one distance whose filter bounds that
+ * distance, notes the bound for the scan.  The first such condition wins.
+ */
+static void
+pass_radius(IndexScanState *node, EState *estate)
+{
+	IndexScan  *plan = (IndexScan *) node->ss.ps.plan;
+	Relation	index = node->iss_RelationDesc;
+	Expr	   *dist;
+	ListCell   *lc;
+
+	if (index == NULL || index->rd_indam->amgettuple != hnswgettuple ||
+		list_length(plan->indexorderbyorig) != 1 || node->iss_OrderByKeys == NULL)
+		return;
+	dist = linitial(plan->indexorderbyorig);
+	foreach(lc, plan->scan.plan.qual)
+	{
+		bool		strict;
+		Expr	   *r = radius_of(lfirst(lc), dist, &strict);
+
+		if (r != NULL)
+		{
+			note_radius(node, estate, r, strict);
+			return;
+		}
+	}
+}
+
+static bool
+find_radius_scans(PlanState *ps, void *context)
+{
+	if (ps == NULL)
+		return false;
+	if (IsA(ps, IndexScanState))
+		pass_radius((IndexScanState *) ps, (EState *) context);
+	return planstate_tree_walker(ps, find_radius_scans, context);
+}
+
+static void
+radius_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+	if (radius_stop && !(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+		find_radius_scans(queryDesc->planstate, queryDesc->estate);
+}
+
+/* Defines vecdb.radius_stop and installs the hook; from _PG_init. */
+void
+HnswRadiusInit(void)
+{
+	DefineCustomBoolVariable("vecdb.radius_stop",
+							 "Stops an hnsw index scan at the radius of WHERE distance < radius.",
+							 "A query ordered by a distance whose WHERE clause bounds the "
+							 "same distance walks the graph only as far as the bound.",
+							 &radius_stop,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = radius_executor_start;
+}
