@@ -12,6 +12,13 @@ prepared statements with bound parameters, one client.  Exact answers by
 brute force over the matching rows.  The peer runs with
 hnsw.iterative_scan = relaxed_order and its defaults otherwise.
 
+With --tenant, the tenant comparison instead: filter columns c100, c1000
+and c10000 (tenants of 1%, 0.1% and about 10 rows, fewer than ef_search),
+vecdb's plain filter index on all three, one vecdb index per column
+declared WITH (tenant = column), and the peer; query, recall, rows, p50,
+QPS, index size and CREATE INDEX time for each, the queries of one case
+interleaved across the systems.
+
 Connects with psycopg 3 to PGHOST/PGPORT as PGUSER; prints markdown and
 writes every figure with --json.
 """
@@ -94,8 +101,12 @@ def copy_payload(base, cols, names, first_id=1):
     return COPY_HEADER + copy_records(ids, base, cols, names) + COPY_TRAILER
 
 
-def setup(ext, base, cols, names, with_filters, btree):
-    db = setup_db(ext, 'filtered_')
+def setup(ext, base, cols, names, with_filters, btree, prefix='filtered_', indexed=None,
+          options=''):
+    """Loads the table into a new database; indexed: the filter columns the
+    index takes (default: all names when with_filters), options: its WITH."""
+    db = setup_db(ext, prefix)
+    indexed = (names if with_filters else []) if indexed is None else indexed
     with connect(db) as c:
         c.execute('CREATE TABLE items (id int PRIMARY KEY, v vector(%d), %s)' %
                   (base.shape[1], ', '.join('%s int' % n for n in names)))
@@ -107,8 +118,8 @@ def setup(ext, base, cols, names, with_filters, btree):
         load = time.time() - t0
         c.execute("SET maintenance_work_mem = '2GB'")
         t0 = time.time()
-        c.execute('CREATE INDEX items_idx ON items USING hnsw (v vector_cosine_ops%s)' %
-                  (''.join(', ' + n for n in names) if with_filters else ''))
+        c.execute('CREATE INDEX items_idx ON items USING hnsw (v vector_cosine_ops%s)%s' %
+                  (''.join(', ' + n for n in indexed), options))
         build = time.time() - t0
         for n in names if btree else []:
             c.execute('CREATE INDEX ON items (%s)' % n)
@@ -129,7 +140,7 @@ def truth_for(base, cols, queries, col, values):
 def run_queries(db, ext, col, values, queries, truth, ef):
     with connect(db) as c:
         c.execute('SET hnsw.ef_search = %d' % ef)
-        if ext != 'vecdb':
+        if not ext.startswith('vecdb'):
             c.execute("SET hnsw.iterative_scan = relaxed_order")
         sql = ('SELECT id FROM items WHERE %s = %%s ORDER BY v <=> %%s LIMIT 10' % col
                if col else 'SELECT id FROM items ORDER BY v <=> %s LIMIT 10')
@@ -155,6 +166,71 @@ def run_queries(db, ext, col, values, queries, truth, ef):
             ('btree' if 'Index' in plan else 'seq')}
 
 
+TENANT_FILTERS = [('c100', 100), ('c1000', 1000), ('c10000', 10000)]
+
+
+def tenant_main(a):
+    """vecdb's filter index, vecdb tenant indexes, the peer: one run."""
+    base, bcl, queries, qcl, ncl = generate(a.rows, a.queries)
+    rng = np.random.default_rng(SEED + 1)
+    cols = {name: rng.integers(0, k, a.rows).astype(np.int32) for name, k in TENANT_FILTERS}
+    names = sorted(cols)
+    systems = [('vecdb', 'vecdb', 'tenant_plain_', names, '')]
+    for name, _ in TENANT_FILTERS:
+        systems.append(('vecdb tenant=' + name, 'vecdb', 'tenant_%s_' % name, [name],
+                        " WITH (tenant = '%s')" % name))
+    if a.peer:
+        systems.append((a.peer, a.peer, 'tenant_', [], ''))
+    out = {'rows': a.rows, 'queries': a.queries, 'ef_search': a.ef, 'tenant': True,
+           'systems': {}, 'results': {}}
+    dbs = {}
+    for label, ext, prefix, indexed, options in systems:
+        dbs[label], out['systems'][label] = setup(ext, base, cols, names, True, False,
+                                                 prefix, indexed, options)
+        print(label, out['systems'][label], flush=True)
+    qrng = np.random.default_rng(SEED + 2)
+    cases = [('none', None, [0] * a.queries)]
+    for name, k in TENANT_FILTERS:
+        cases.append((name, name, qrng.integers(0, k, a.queries)))
+    for case, col, values in cases:
+        truth = truth_for(base, cols, queries, col, values)
+        for label, ext, _, indexed, _ in systems:
+            if col and ext == 'vecdb' and col not in indexed:
+                continue
+            r = run_queries(dbs[label], label, col, values, queries, truth, a.ef)
+            r['nodes'] = (last_nodes(dbs[label], col, values, queries)
+                          if ext == 'vecdb' and r['plan'] == 'hnsw' else None)
+            out['results'].setdefault(case, {})[label] = r
+            print(case, label, r, flush=True)
+    print('\n| filter | system | recall | rows | p50 ms | QPS | plan | nodes measured |')
+    print('|---|---|---|---|---|---|---|---|')
+    for case, _, _ in cases:
+        for label, r in out['results'][case].items():
+            print('| %s | %s | %.3f | %.1f | %.2f | %.0f | %s | %s |' % (
+                case, label, r['recall'], r['rows'], r['p50_ms'], r['qps'], r['plan'],
+                '-' if r['nodes'] is None else '%.0f' % r['nodes']))
+    print('\n| system | CREATE INDEX s | index MB |')
+    print('|---|---|---|')
+    for label, st in out['systems'].items():
+        print('| %s | %.1f | %.0f |' % (label, st['build_s'], st['index_bytes'] / 2**20))
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump(out, f, indent=1)
+
+
+def last_nodes(db, col, values, queries):
+    """Median nodes measured per query (vecdb_last_scan), 20 queries."""
+    sql = ('SELECT id FROM items WHERE %s = %%s ORDER BY v <=> %%s LIMIT 10' % col
+           if col else 'SELECT id FROM items ORDER BY v <=> %s LIMIT 10')
+    got = []
+    with connect(db) as c:
+        for q, val in list(zip(queries, values))[:20]:
+            c.execute(sql, (int(val), vec_text(q)) if col else (vec_text(q),)).fetchall()
+            row = c.execute('SELECT nodes_measured FROM vecdb_last_scan()').fetchone()
+            got.append(row[0] if row and row[0] is not None else 0)
+    return statistics.median(got)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--rows', type=int, default=100000)
@@ -164,8 +240,12 @@ def main():
     ap.add_argument('--btree', action='store_true',
                     help='also a btree index on each filter column (both extensions), '
                     'so that the planner may pick an exact scan of the matching rows')
+    ap.add_argument('--tenant', action='store_true',
+                    help='the tenant comparison (see above) instead')
     ap.add_argument('--json')
     a = ap.parse_args()
+    if a.tenant:
+        return tenant_main(a)
     base, bcl, queries, qcl, ncl = generate(a.rows, a.queries)
     cols = columns(a.rows, bcl)
     names = sorted(cols)

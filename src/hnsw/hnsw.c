@@ -86,6 +86,10 @@ HnswInitGucs(void)
 					   hnsw_quantization_values, HNSW_QUANT_NONE,
 					   "Valid values are \"none\", \"int8\" and \"binary\".",
 					   AccessExclusiveLock);
+	add_string_reloption(hnsw_relopt_kind, "tenant",
+						 "Filter column whose values are tenants: each node also links to "
+						 "its nearest nodes of the same value",
+						 NULL, NULL, AccessExclusiveLock);
 
 	DefineCustomIntVariable("hnsw.ef_search",
 							"Sets the size of the dynamic candidate list for search",
@@ -134,6 +138,7 @@ hnswoptions(Datum reloptions, bool validate)
 		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
 		{"quantization", RELOPT_TYPE_ENUM, offsetof(HnswOptions, quantization)},
+		{"tenant", RELOPT_TYPE_STRING, offsetof(HnswOptions, tenant)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind,
@@ -162,6 +167,15 @@ HnswGetQuantization(Relation index)
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
 	return opts ? opts->quantization : HNSW_QUANT_NONE;
+}
+
+/* The tenant option's column name, or NULL. */
+const char *
+HnswGetTenantOption(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts && opts->tenant != 0 ? (const char *) opts + opts->tenant : NULL;
 }
 
 /*

@@ -55,6 +55,14 @@ typedef enum HnswPin
 								 * gives way) */
 } HnswPin;
 
+/*
+ * The tenant list of a node (src/README, "HNSW: tenants") is addressed as a
+ * list of this pseudo-layer: HnswListRead, HnswListWrite, HnswAddBacklink
+ * treat it as a layer-0 list of 2m links without pins.
+ */
+#define HNSW_TENANT_LIST			(HNSW_MAX_LEVEL + 1)
+#define HNSW_TENANT_MAX_LINKS		(2 * HNSW_MAX_M)
+
 /* layer-0 links of a node, rescue links included */
 #define HNSW_MAX_LINKS0			(2 * HNSW_MAX_M + HNSW_RESCUE_LINKS)
 
@@ -89,6 +97,7 @@ typedef struct HnswOptions
 	int			m;
 	int			ef_construction;
 	int			quantization;	/* HNSW_QUANT_* */
+	int			tenant;			/* offset of the tenant column's name, or 0 */
 } HnswOptions;
 
 /*
@@ -100,11 +109,14 @@ typedef struct HnswNodeLayout
 {
 	int			level;
 	Size		payload_off;	/* filter values (hnswfilter.c) */
+	Size		tenant_off;		/* tenant list (count, nsel), when the
+								 * index has a tenant key */
 	Size		counts_off;
 	Size		pins_off;		/* layer 0 only */
 	Size		rescue_off;
-	Size		tids_off[HNSW_MAX_LEVEL + 1];
-	Size		dists_off[HNSW_MAX_LEVEL + 1];
+	/* per layer, and the tenant list at HNSW_TENANT_LIST */
+	Size		tids_off[HNSW_TENANT_LIST + 1];
+	Size		dists_off[HNSW_TENANT_LIST + 1];
 	Size		vector_off;		/* the vector, or its chunk TIDs */
 } HnswNodeLayout;
 
@@ -118,6 +130,8 @@ typedef struct HnswIndexInfo
 								 * column's, or codes (quantized) */
 	const VecdbElemType *source;	/* the column's element type */
 	HnswFilterSpec filter;		/* the filter columns, if any */
+	int			tenant;			/* the filter column that is the tenant key
+								 * (0-based), -1: none */
 	int			dims;
 	/*
 	 * Codes measured from a centre (VecdbElemType.centred): its dims
@@ -174,6 +188,9 @@ typedef struct HnswCandidate
 	float		dist;
 	bool		deleted;		/* node had no live heap TID when read, or
 								 * fails the search's filter */
+	bool		in_tenant;		/* a tenant walk's node of its tenant */
+	uint8		ntenant;		/* of the copied links, the first ntenant
+								 * are tenant links */
 	int8		links_layer;	/* layer of the copied links, -1: none */
 	uint8		nlinks;			/* copied links */
 	bool		within;			/* a radius search: inside the radius (a
@@ -207,6 +224,12 @@ typedef struct HnswSearch
 	const HnswFilter *filter;	/* a scan's conditions on filter columns: a
 								 * node failing them is walked through like a
 								 * deleted one, never returned */
+	bool		tenant_walk;	/* the filter tests the tenant key for one
+								 * value: follow tenant links (HNSW:
+								 * tenants) */
+	uint64		tenant_value;	/* that value's slot */
+	bool		tenant_inside;	/* this layer search has reached the tenant */
+	bool		skip_outsiders; /* ... and then need not measure non-members */
 	bool		may_abandon;	/* a rejected node's distance is not needed */
 	bool		abandonable;	/* the metric allows it: L2, or cosine with a
 								 * unit query in a scan (HnswSearchInit) */
@@ -232,9 +255,17 @@ HnswHashTid(uint64 k)
 	return (uint32) k;
 }
 
+/* {count, nsel} of the node's list on layer (or its tenant list) */
+static inline uint8 *
+HnswListHeader(HnswNode node, const HnswNodeLayout *l, int layer)
+{
+	return (uint8 *) node +
+		(layer == HNSW_TENANT_LIST ? l->tenant_off : l->counts_off + 2 * layer);
+}
+
 /* per-layer link list header of a node: count and selected count */
-#define HnswListCount(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer)])
-#define HnswListNsel(node, l, layer)	(HnswNodeCounts((node), (l))[2 * (layer) + 1])
+#define HnswListCount(node, l, layer)	(HnswListHeader((node), (l), (layer))[0])
+#define HnswListNsel(node, l, layer)	(HnswListHeader((node), (l), (layer))[1])
 
 /* pin bit i of a layer's bitmap */
 static inline bool
@@ -298,6 +329,13 @@ HnswPrefetchBytes(const void *p, int from, int to)
 		__builtin_prefetch((const char *) p + o);
 }
 
+/* links of a node's tenant list: 2m, as on layer 0; 0 without a tenant key */
+static inline int
+HnswTenantCap(const HnswIndexInfo *info)
+{
+	return info->tenant >= 0 ? 2 * info->m : 0;
+}
+
 /*
  * What hnsw index scans did, summed over scans: a scan's own (hnswscan.c),
  * an index's since the last reset (hnswscanstats.c).
@@ -338,6 +376,7 @@ extern void HnswInitGucs(void);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
 extern int	HnswGetQuantization(Relation index);
+extern const char *HnswGetTenantOption(Relation index);
 extern VecdbElemKind HnswStoredKind(Relation index, const VecdbElemType *source);
 extern int	HnswWalkEf(const HnswIndexInfo *info);
 
@@ -359,8 +398,8 @@ extern VecdbMetric HnswMetricFromIndex(Relation index, const VecdbElemType **typ
 extern HnswIndexInfo *HnswGetIndexInfo(Relation index);
 extern void HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *source,
 							  VecdbElemKind stored, int dims, int m, int ef_construction,
-							  VecdbMetric metric);
-extern int	HnswMaxLevelFor(int m, Size payload_bytes, Size vecbytes);
+							  VecdbMetric metric, int tenant);
+extern int	HnswMaxLevelFor(int m, Size payload_bytes, int tenant_cap, Size vecbytes);
 extern int	HnswRandomLevel(int m, int max_level);
 extern char *HnswFormValue(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
 extern const void *HnswSourceElements(HnswIndexInfo *info, Pointer v);
@@ -391,7 +430,8 @@ extern void HnswWalkTree(Relation index, HnswIndexInfo *info,
 						 HnswWalkMark mark, void *arg);
 
 /* hnswpage.c */
-extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, Size payload_bytes);
+extern void HnswNodeLayoutFor(HnswNodeLayout *layout, int level, int m, Size payload_bytes,
+							  int tenant_cap);
 extern bool HnswVectorExternal(const HnswNodeLayout *l, Size vecbytes);
 extern int	HnswVectorChunks(const HnswNodeLayout *l, Size vecbytes);
 extern Size HnswNodeSize(const HnswNodeLayout *l, Size vecbytes);
@@ -403,6 +443,7 @@ extern Buffer HnswNewBuffer(Relation index, ForkNumber forknum);
 extern void HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info);
 extern HnswNode HnswGetNode(Page page, OffsetNumber off, const HnswIndexInfo *info);
 extern uint8 *HnswNodeCounts(HnswNode node, const HnswNodeLayout *l);
+extern bool HnswNodeHasList(HnswNode node, const HnswIndexInfo *info, int layer);
 extern uint8 *HnswNodePins(HnswNode node, const HnswNodeLayout *l);
 extern ItemPointer HnswNodeRescue(HnswNode node, const HnswNodeLayout *l);
 extern int	HnswNodeLinks(HnswNode node, const HnswNodeLayout *l, int layer, int m,
@@ -487,6 +528,8 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 extern void HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec,
 							 const char *payload, ItemPointer heap_tid,
 							 bool try_duplicate_first);
+extern void HnswChooseLinks(Relation index, HnswIndexInfo *info, HnswCandidate *found,
+							int n, int layer, HnswCandidate **sel, HnswList *list);
 extern bool HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x,
 							float d, bool force, HnswPin pin);
 extern bool HnswAddRescueLink(Relation index, HnswIndexInfo *info, HnswCandidate *r,
@@ -501,6 +544,20 @@ extern void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 extern bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
 extern void hnswendscan(IndexScanDesc scan);
 
+/* hnswtenant.c */
+extern int	HnswTenantColumn(Relation index);
+extern bool HnswTenantOf(const HnswIndexInfo *info, const char *payload, uint64 *value);
+extern void HnswTenantSearchInit(HnswSearch *s, const HnswFilter *filter);
+extern int	HnswTenantSearch(HnswSearch *s, uint64 value, int ef, HnswCandidate **found);
+extern bool HnswTenantWrite(Relation index, HnswIndexInfo *info, ItemPointer tid,
+							uint16 version, const HnswList *old, const HnswList *list);
+extern int	HnswTenantChoose(HnswSearch *s, uint64 value, ItemPointer self, HnswList *list,
+							 HnswCandidate **sel);
+extern void HnswTenantBacklinks(HnswSearch *s, HnswCandidate *sel, int n, ItemPointer x);
+extern void HnswTenantBuildLists(Relation index, HnswIndexInfo *info);
+extern bool HnswTenantRepair(Relation index, HnswIndexInfo *info, ItemPointer tid,
+							 uint16 version, const char *vec,
+							 bool (*is_deleted) (void *arg, ItemPointer t), void *arg);
 /* hnswscanstats.c */
 extern bool vecdb_track_scans;
 extern void HnswScanStatsInit(void);

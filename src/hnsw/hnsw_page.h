@@ -20,9 +20,10 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		8
-#define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6)
-										 * or binary codes (7) */
+#define HNSW_FORMAT_VERSION		9
+#define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6),
+										 * binary codes (7) or tenant lists
+										 * (6 to 8) */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -66,6 +67,9 @@ typedef struct HnswMetaPageData
 								 * HNSW_CENTRE_OFFSET, as dims binary16
 								 * values; 0: none (the origin).  Zero
 								 * before version 8. */
+	uint8		tenant;			/* 1 + the filter column that is the tenant
+								 * key (WITH (tenant = ...)), 0: none;
+								 * formats 6 to 8 have 0 here */
 } HnswMetaPageData;
 
 /* where the centre's code starts on the metapage, from the page's start */
@@ -99,6 +103,12 @@ typedef HnswMetaPageData *HnswMetaPage;
  * A graph node.  Fixed header, then at 4-byte aligned offsets (computed by
  * HnswNodeLayout in hnswpage.c):
  *
+ *	 filter values						(hnswfilter.c), if any
+ *	 tenant list, only in an index with a tenant key:
+ *		 uint8	count, nsel				padded to 4
+ *		 ItemPointerData tid[2m]		nearest nodes of the same tenant
+ *										value, padded to 4
+ *		 float	dist[2m]				their distances to this node
  *	 uint8	list[level + 1][2]			per layer: links in use, and how many
  *										of them the heuristic selected;
  *										padded to 4
@@ -124,6 +134,10 @@ typedef HnswMetaPageData *HnswMetaPage;
  * page.
  *
  * cap(0) = 2m, cap(l > 0) = m.  Unused link slots hold an invalid TID.
+ *
+ * The tenant list (src/README, "HNSW: tenants") is a layer-0 list among the
+ * nodes whose tenant column has the same value, ordered like the others,
+ * never pinned: the spanning tree needs no tenant link.
  *
  * Pinned links are never dropped to make room: with the rescue links they
  * form a spanning tree rooted at the entry point, so every node stays

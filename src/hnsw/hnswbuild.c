@@ -1194,6 +1194,13 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 		else
 			ItemPointerSetInvalid(&HnswNodeRescue(t, l)[i]);
 	}
+	if (bs->info.tenant >= 0)
+	{
+		HnswList	empty = {0};
+
+		/* filled by build_tenant_lists once every node is on disk */
+		HnswListWrite(t, l, HNSW_TENANT_LIST, HnswTenantCap(&bs->info), &empty);
+	}
 	memcpy(HnswNodePayload(t, l), node_payload(bs, n), bs->g->payload_bytes);
 	if (!HnswNodeIsExternal(t))
 		memcpy(HnswNodeVector(t, l), node_vec(bs, id), vecbytes);
@@ -1528,6 +1535,20 @@ finish_index(Relation index)
 }
 
 /*
+ * The tenant lists of a graph just written (an index with a tenant key):
+ * a pass over the pages, with the build's unlogged page edits.
+ */
+static void
+build_tenant_lists(BuildState *bs)
+{
+	if (bs->info.tenant < 0)
+		return;
+	bs->info.building = true;
+	bs->info.hints = HnswGetBufferHints(bs->index);
+	HnswTenantBuildLists(bs->index, &bs->info);
+}
+
+/*
  * Inserts the rows of one spool file through the on-disk insert path, with
  * the build's shortcuts: page edits unlogged (finish_index logs the pages),
  * buffer hints, and no separate search for a duplicate first (the insert
@@ -1649,7 +1670,8 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	index = index_open(shared->indexrelid, indexLockmode);
 	HnswFillIndexInfo(&info, index, VecdbElemTypeGet(shared->elemtype),
 					  (VecdbElemKind) shared->stored, shared->dims, shared->m,
-					  shared->ef_construction, (VecdbMetric) shared->metric);
+					  shared->ef_construction, (VecdbMetric) shared->metric,
+					  HnswTenantColumn(index));
 	info.centre = centre;
 	init_state(&bs, heap, index, &info, g);
 	bs.shared = shared;
@@ -1808,6 +1830,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	/* write the graph, then the rows that did not fit */
 	g->concurrent = false;
 	write_graph(&bs);
+	build_tenant_lists(&bs);
 	if (shared->nspool > 0)
 	{
 		/* the workers come back to insert the spooled rows with the leader */
@@ -1870,7 +1893,8 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ef_construction must be greater than or equal to 2 * m")));
-	HnswFillIndexInfo(&info, index, type, HnswStoredKind(index, type), dims, m, efc, metric);
+	HnswFillIndexInfo(&info, index, type, HnswStoredKind(index, type), dims, m, efc, metric,
+					  HnswTenantColumn(index));
 
 	buildctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -1907,6 +1931,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
 										   build_callback, &bs, NULL);
 		write_graph(&bs);
+		build_tenant_lists(&bs);
 		if (bs.spool)
 		{
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_INSERT_REST);
@@ -1937,6 +1962,6 @@ hnswbuildempty(Relation index)
 
 	HnswCheckColumn(index, type, &dims);
 	HnswFillIndexInfo(&info, index, type, HnswStoredKind(index, type), dims, HnswGetM(index),
-					  HnswGetEfConstruction(index), metric);
+					  HnswGetEfConstruction(index), metric, HnswTenantColumn(index));
 	HnswWriteEmptyIndex(index, INIT_FORKNUM, &info);
 }

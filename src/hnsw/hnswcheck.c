@@ -49,6 +49,8 @@ typedef struct node_entry
 	bool		deleted;
 	bool		reached;
 	uint64		payload_hash;	/* of its filter values */
+	bool		has_tenant;		/* tenant key not NULL (a tenant index) */
+	uint64		tenant;			/* its slot */
 } node_entry;
 
 #define MAX_LIST_STEPS 1000000
@@ -133,6 +135,23 @@ note_heaptid(CheckState *cs, ItemPointer t, uint64 node)
 	cs->nheaptids++;
 }
 
+/* pass A: a tenant list's counts and distance order */
+static void
+check_tenant_list(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node,
+				  const HnswNodeLayout *l)
+{
+	int			n = HnswListCount(node, l, HNSW_TENANT_LIST);
+	int			nsel = HnswListNsel(node, l, HNSW_TENANT_LIST);
+	float	   *dists = HnswNodeDists(node, l, HNSW_TENANT_LIST);
+
+	if (n > HnswTenantCap(cs->info) || nsel > n)
+		CORRUPT(cs, "Node (%u,%u) has %d tenant links (%d selected), more than %d.",
+				blk, off, n, nsel, HnswTenantCap(cs->info));
+	for (int i = 1; i < n; i++)
+		if (i != nsel && !(dists[i] >= dists[i - 1]))
+			CORRUPT(cs, "Node (%u,%u) has tenant links out of distance order.", blk, off);
+}
+
 /* pass A, one node */
 static void
 check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Size len)
@@ -191,6 +210,8 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 			if (HnswPinGet(HnswNodePins(node, l), i))
 				CORRUPT(cs, "Node (%u,%u) pins an unused link slot %d.", blk, off, i);
 	}
+	if (info->tenant >= 0)
+		check_tenant_list(cs, blk, off, node, l);
 	if (!HnswNodeIsExternal(node) &&
 		HnswVecBytes(info, HnswNodeVector(node, l)) != node->vecbytes)
 		CORRUPT(cs, "Node (%u,%u) has a %s value whose size is not the node's %u bytes.",
@@ -201,6 +222,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, HnswNode node, Siz
 	e->level = node->level;
 	e->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
 	e->payload_hash = node_payload_hash(cs, node);
+	e->has_tenant = HnswTenantOf(info, HnswNodePayload(node, l), &e->tenant);
 	e->reached = false;
 	cs->nnodes++;
 	if (e->deleted)
@@ -302,6 +324,9 @@ find_target(CheckState *cs, ItemPointer t)
 			e->deleted = (node->flags & HNSW_NODE_DELETED) != 0;
 			e->reached = false;
 			e->payload_hash = node_payload_hash(cs, node);
+			e->has_tenant = HnswTenantOf(cs->info,
+										 HnswNodePayload(node, &cs->info->layouts[node->level]),
+										 &e->tenant);
 		}
 		UnlockReleaseBuffer(buf);
 	}
@@ -344,6 +369,31 @@ check_link(CheckState *cs, ItemPointer tid, bool deleted, int layer,
 		CORRUPT(cs, "Node (%u,%u) links on layer %d to (%u,%u), a node of level %d.",
 				blk, off, layer, ItemPointerGetBlockNumber(&t), ItemPointerGetOffsetNumber(&t),
 				e->level);
+}
+
+/*
+ * The tenant links of node tid: each as check_link checks a layer-0 link,
+ * and, from a live node, to a node of the same tenant value.
+ */
+static void
+check_tenant_links(CheckState *cs, ItemPointer tid, bool deleted, ItemPointerData *links,
+				   int n)
+{
+	node_entry *self = find_target(cs, tid);
+
+	for (int i = 0; i < n; i++)
+	{
+		node_entry *e;
+
+		check_link(cs, tid, deleted, 0, links, i);
+		if (deleted)
+			continue;
+		e = find_target(cs, &links[i]);
+		if (self == NULL || !self->has_tenant || !e->has_tenant || e->tenant != self->tenant)
+			CORRUPT(cs, "Node (%u,%u) has a tenant link to (%u,%u), a node of another tenant.",
+					ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid),
+					ItemPointerGetBlockNumber(&links[i]), ItemPointerGetOffsetNumber(&links[i]));
+	}
 }
 
 /*
@@ -401,6 +451,8 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 	ItemPointerData links[HNSW_MAX_LEVEL + 1][HNSW_MAX_LINKS0];
 	int			nlinks[HNSW_MAX_LEVEL + 1];
 	int			nlist0;
+	ItemPointerData tenant[HNSW_TENANT_MAX_LINKS];
+	int			ntenant;
 	ItemPointerData tid;
 	ItemPointerData head;
 	int			level;
@@ -430,7 +482,10 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off)
 		nlinks[layer] = HnswNodeLinks(node, l, layer, info->m, links[layer]);
 	}
 	nlist0 = HnswListCount(node, l, 0);
+	ntenant = info->tenant >= 0 ? HnswListCount(node, l, HNSW_TENANT_LIST) : 0;
+	memcpy(tenant, HnswNodeTids(node, l, HNSW_TENANT_LIST), sizeof(ItemPointerData) * ntenant);
 	UnlockReleaseBuffer(buf);
+	check_tenant_links(cs, &tid, deleted, tenant, ntenant);
 
 	/* the lists, then on layer 0 the rescue links (which may repeat a list's) */
 	for (int layer = 0; layer <= level; layer++)

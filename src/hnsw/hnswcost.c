@@ -355,6 +355,35 @@ executor_selectivity(PlannerInfo *root, IndexPath *path)
 	return clauselist_selectivity(root, quals, path->indexinfo->rel->relid, JOIN_INNER, NULL);
 }
 
+/*
+ * Selectivity of the path's equality condition on the index's tenant key
+ * (src/README, "HNSW: tenants"), or 0 when it has none: such a walk, once
+ * inside the tenant, measures members only.
+ */
+static Selectivity
+tenant_selectivity(PlannerInfo *root, IndexPath *path, Relation index)
+{
+	HnswIndexInfo *hinfo = HnswGetIndexInfo(index);
+	int			tenant = hinfo->tenant;
+	ListCell   *lc;
+
+	pfree(hinfo);
+	if (tenant < 0)
+		return 0;
+	foreach(lc, path->indexclauses)
+	{
+		IndexClause *ic = lfirst(lc);
+		Expr	   *clause = ic->rinfo->clause;
+
+		if (ic->indexcol == tenant + 1 && IsA(clause, OpExpr) &&
+			get_op_opfamily_strategy(((OpExpr *) clause)->opno,
+									 path->indexinfo->opfamily[ic->indexcol]) == HNSW_FILTER_EQ)
+			return clauselist_selectivity(root, list_make1(ic->rinfo),
+										  path->indexinfo->rel->relid, JOIN_INNER, NULL);
+	}
+	return 0;
+}
+
 void
 hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 				 Cost *indexStartupCost, Cost *indexTotalCost,
@@ -375,6 +404,8 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	Form_pg_attribute att;
 	const VecdbElemType *type;
 	Relation	index;
+	Selectivity tenant_sel;
+	Selectivity selectivity;
 
 	if (path->indexorderbys == NIL)
 	{
@@ -418,6 +449,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		rerank = ef * (cpu_tuple_cost + HnswDistanceCost(work));
 		work /= 4;
 	}
+	tenant_sel = tenant_selectivity(root, path, index);
 	index_close(index, NoLock);
 
 	ntuples = Max(info->tuples, 1);
@@ -431,9 +463,16 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	 * count too: a scan that leaves them to the executor finds that many
 	 * rows only by walking as far (an iterative scan), or returns fewer.
 	 */
-	visited = Max(visited, visited * FILTER_WALK_SHARE /
-				  Max(costs.indexSelectivity * executor_selectivity(root, path),
-					  1.0 / ntuples));
+	selectivity = costs.indexSelectivity * executor_selectivity(root, path);
+	/*
+	 * A tenant walk: about 1/selectivity nodes to meet the first member,
+	 * then a walk among members, as long as the other conditions make it.
+	 */
+	if (tenant_sel > 0)
+		visited += 1.0 / Max(tenant_sel, 1.0 / ntuples);
+	if (tenant_sel > 0)
+		selectivity = Min(selectivity / tenant_sel, 1.0);
+	visited = Max(visited, visited * FILTER_WALK_SHARE / Max(selectivity, 1.0 / ntuples));
 	visited = Min(visited, ntuples);
 	uncached = pages / (pages + Max(effective_cache_size, 1));
 	per_node = cpu_index_tuple_cost + HnswDistanceCost(work) + cpu_operator_cost * NODE_VISIT +

@@ -127,7 +127,8 @@ share_identical(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n
  */
 static void
 write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
-		   const char *payload, ItemPointer heap_tid, const HnswList *lists, bool make_entry, bool force_entry,
+		   const char *payload, ItemPointer heap_tid, const HnswList *lists,
+		   const HnswList *tenant, bool make_entry, bool force_entry,
 		   ItemPointer out_tid, uint16 *out_version)
 {
 	const HnswNodeLayout *l = &info->layouts[level];
@@ -151,6 +152,12 @@ write_node(Relation index, HnswIndexInfo *info, int level, const char *vec,
 	}
 	for (int i = 0; i < HNSW_RESCUE_LINKS; i++)
 		ItemPointerSetInvalid(&HnswNodeRescue(node, l)[i]);
+	if (info->tenant >= 0)
+	{
+		HnswList	empty = {0};
+
+		HnswListWrite(node, l, HNSW_TENANT_LIST, HnswTenantCap(info), tenant ? tenant : &empty);
+	}
 	memcpy(HnswNodePayload(node, l), payload, info->filter.payload_bytes);
 	if (!HnswNodeIsExternal(node))
 		memcpy(HnswNodeVector(node, l), vec, vecbytes);
@@ -315,7 +322,8 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
-		gone = node == NULL || node->version != nb->version || layer > node->level;
+		gone = node == NULL || node->version != nb->version ||
+			!HnswNodeHasList(node, info, layer);
 		if (!gone)
 			HnswListRead(node, &info->layouts[node->level], layer, cap, list);
 		UnlockReleaseBuffer(buf);
@@ -331,7 +339,8 @@ HnswAddBacklink(HnswSearch *s, HnswCandidate *nb, int layer, ItemPointer x, floa
 		buf = HnswReadBuffer(s->index, info, ItemPointerGetBlockNumber(&nb->tid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&nb->tid), info);
-		gone = node == NULL || node->version != nb->version || layer > node->level;
+		gone = node == NULL || node->version != nb->version ||
+			!HnswNodeHasList(node, info, layer);
 		same = !gone && HnswListSame(node, &info->layouts[node->level], layer, cap, list);
 		if (same)
 		{
@@ -504,13 +513,16 @@ HnswRescueNear(Relation index, HnswIndexInfo *info, HnswCandidate *cands, int n,
 }
 
 /*
- * The new node's list on layer: the selection heuristic over found (n,
- * sorted), with the chosen candidates in *sel (palloc'd) for back-links.
+ * The new node's list on layer (or its tenant list, HNSW_TENANT_LIST): the
+ * selection heuristic over found (n, sorted), with the chosen candidates in
+ * *sel (palloc'd; unless sel is NULL) for back-links.
  */
-static void
-choose_links(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n, int layer,
-			 HnswCandidate **sel, HnswList *list)
+void
+HnswChooseLinks(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n, int layer,
+				HnswCandidate **sel, HnswList *list)
 {
+	HnswCandidate *chosen;
+
 	int			cap = HnswLayerCap(info->m, layer);
 	int		   *idx = palloc(sizeof(int) * cap);
 	CandVectors cv;
@@ -523,10 +535,12 @@ choose_links(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n, i
 									  cv.vecs + i * info->vecbytes);
 	list->count = HnswSelectNeighbors(found, n, cap, cand_pair_distance, &cv, idx,
 									  &list->nsel);
-	*sel = palloc(sizeof(HnswCandidate) * Max(list->count, 1));
+	chosen = palloc(sizeof(HnswCandidate) * Max(list->count, 1));
+	if (sel)
+		*sel = chosen;
 	for (int i = 0; i < list->count; i++)
 	{
-		(*sel)[i] = found[idx[i]];
+		chosen[i] = found[idx[i]];
 		list->tids[i] = found[idx[i]].tid;
 		list->dists[i] = found[idx[i]].dist;
 		list->pinned[i] = false;
@@ -618,6 +632,25 @@ share_nearby(HnswSearch *s, HnswCandidate ep, int ep_level, const char *vec,
 }
 
 /*
+ * The new node's tenant list (empty without a tenant key or value): chosen
+ * from a tenant walk by ts, which stays open for the back-links when
+ * *ntsel > 0.
+ */
+static void
+tenant_choose(HnswSearch *ts, Relation index, HnswIndexInfo *info, const char *vec,
+			  const char *payload, HnswList *tenant, HnswCandidate **tsel, int *ntsel)
+{
+	uint64		value;
+
+	if (!HnswTenantOf(info, payload, &value))
+		return;
+	HnswSearchInit(ts, index, info, vec, true);
+	*ntsel = HnswTenantChoose(ts, value, NULL, tenant, tsel);
+	if (*ntsel == 0)
+		HnswSearchFree(ts);
+}
+
+/*
  * Inserts vec (index form: normalized for cosine) for heap_tid.  With
  * try_duplicate_first, a cheap search first looks for an identical vector
  * to share (a non-HOT update that did not change the vector).
@@ -643,6 +676,10 @@ HnswInsertVector(Relation index, HnswIndexInfo *info, const char *vec, const cha
 	uint16		xversion;
 	bool		make_entry;
 	bool		retried = false;
+	HnswSearch	ts;
+	HnswList	tenant = {0};
+	HnswCandidate *tsel = NULL;
+	int			ntsel = 0;
 
 	LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
 	HnswSearchInit(&s, index, info, vec, true);
@@ -655,8 +692,8 @@ retry:
 		LockPage(index, HNSW_INSERT_LOCK_PAGE, lockmode);
 		if (!HnswSearchEntry(&s, &entry, &ep_level))
 		{
-			write_node(index, info, level, vec, payload, heap_tid, NULL, true, false, &xtid,
-					   &xversion);
+			write_node(index, info, level, vec, payload, heap_tid, NULL, NULL, true, false,
+					   &xtid, &xversion);
 			goto finish;
 		}
 	}
@@ -693,7 +730,7 @@ retry:
 
 	for (int layer = top; layer >= 0; layer--)
 	{
-		choose_links(index, info, found[layer], nfound[layer], layer, &sel[layer],
+		HnswChooseLinks(index, info, found[layer], nfound[layer], layer, &sel[layer],
 					 &lists[layer]);
 		nsel[layer] = lists[layer].count;
 	}
@@ -706,9 +743,15 @@ retry:
 	if (make_entry &&
 		!HnswListPut(&lists[0], HnswLayerCap(info->m, 0), &entry.tid, entry.dist, true))
 		elog(ERROR, "new hnsw node has no room for its link to the old entry point");
-	write_node(index, info, level, vec, payload, heap_tid, lists, make_entry, nfound[0] == 0,
-			   &xtid, &xversion);
+	tenant_choose(&ts, index, info, vec, payload, &tenant, &tsel, &ntsel);
+	write_node(index, info, level, vec, payload, heap_tid, lists, &tenant, make_entry,
+			   nfound[0] == 0, &xtid, &xversion);
 	add_backlinks(&s, sel, nsel, top, found[0], nfound[0], &xtid, !make_entry);
+	if (ntsel > 0)
+	{
+		HnswTenantBacklinks(&ts, tsel, ntsel, &xtid);
+		HnswSearchFree(&ts);
+	}
 
 finish:
 	HnswSearchFree(&s);

@@ -27,15 +27,16 @@
 int
 HnswLayerCap(int m, int layer)
 {
-	return layer == 0 ? 2 * m : m;
+	return layer == 0 || layer == HNSW_TENANT_LIST ? 2 * m : m;
 }
 
 /*
  * Computes the byte offsets of a node tuple of the given level, up to its
- * vector (or the vector's chunk TIDs).
+ * vector (or the vector's chunk TIDs).  tenant_cap: links of the tenant
+ * list, 0 when the index has no tenant key (no bytes at all).
  */
 void
-HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, Size payload_bytes)
+HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, Size payload_bytes, int tenant_cap)
 {
 	Size		off = HNSW_NODE_HEADER_SIZE;
 
@@ -43,6 +44,16 @@ HnswNodeLayoutFor(HnswNodeLayout *l, int level, int m, Size payload_bytes)
 	l->level = level;
 	l->payload_off = off;
 	off += payload_bytes;
+	l->tenant_off = off;
+	l->tids_off[HNSW_TENANT_LIST] = l->dists_off[HNSW_TENANT_LIST] = off;
+	if (tenant_cap > 0)
+	{
+		off += 4;
+		l->tids_off[HNSW_TENANT_LIST] = off;
+		off += TYPEALIGN(4, sizeof(ItemPointerData) * tenant_cap);
+		l->dists_off[HNSW_TENANT_LIST] = off;
+		off += sizeof(float) * tenant_cap;
+	}
 	l->counts_off = off;
 	off += TYPEALIGN(4, 2 * (level + 1));
 	l->pins_off = off;
@@ -127,6 +138,7 @@ HnswInitMetaPage(Page page, HnswIndexInfo *info)
 	meta->metric = (uint8) info->metric;
 	meta->elemtype = (uint8) info->type->kind;
 	meta->nfilters = (uint8) info->filter.ncolumns;
+	meta->tenant = (uint8) (info->tenant + 1);
 	meta->max_level = (uint8) info->max_level;
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
@@ -267,6 +279,15 @@ uint8 *
 HnswNodeCounts(HnswNode node, const HnswNodeLayout *l)
 {
 	return (uint8 *) node + l->counts_off;
+}
+
+/* Whether node has a list on layer: its layers, and a tenant index's list. */
+bool
+HnswNodeHasList(HnswNode node, const HnswIndexInfo *info, int layer)
+{
+	if (layer == HNSW_TENANT_LIST)
+		return info->tenant >= 0;
+	return layer <= node->level;
 }
 
 /* the pin bits of the node's layer-0 list */

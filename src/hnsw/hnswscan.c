@@ -284,6 +284,7 @@ first_search(IndexScanDesc scan)
 	{
 		so->filter = HnswFilterCompile(&info->filter, scan->keyData, scan->numberOfKeys);
 		so->search.filter = so->filter;
+		HnswTenantSearchInit(&so->search, so->filter);
 		/* a walk for ef matches stops where an iterative scan would */
 		so->search.max_visits = hnsw_max_scan_tuples;
 		if (so->filter->impossible)

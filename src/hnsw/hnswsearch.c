@@ -151,11 +151,15 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->info = info;
 	s->query = query;
 	s->visited = visited_create(CurrentMemoryContext, 256, NULL);
-	s->peek = palloc(sizeof(HnswPeek) * HNSW_MAX_LINKS0);
+	s->peek = palloc(sizeof(HnswPeek) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
 	s->filter = NULL;
+	s->tenant_walk = false;
+	s->tenant_value = 0;
+	s->tenant_inside = false;
+	s->skip_outsiders = false;
 	s->max_visits = 0;
 
 	/*
@@ -440,6 +444,16 @@ read_external(Relation index, HnswIndexInfo *info, Buffer buf, HnswNode node,
 	return dist;
 }
 
+/* Whether node's tenant key holds the tenant walk's value. */
+static inline bool
+tenant_member(HnswSearch *s, HnswNode node)
+{
+	uint64		v;
+
+	return HnswTenantOf(s->info, HnswNodePayload(node, &s->info->layouts[node->level]), &v) &&
+		v == s->tenant_value;
+}
+
 /* Fills what a candidate takes from its node tuple; no links kept yet. */
 static inline void
 candidate_from_node(HnswSearch *s, HnswCandidate *out, ItemPointer tid, HnswNode node)
@@ -449,6 +463,8 @@ candidate_from_node(HnswSearch *s, HnswCandidate *out, ItemPointer tid, HnswNode
 	out->deleted = (node->flags & HNSW_NODE_DELETED) != 0 ||
 		(s->filter != NULL &&
 		 !HnswFilterMatch(s->filter, HnswNodePayload(node, &s->info->layouts[node->level])));
+	out->in_tenant = s->tenant_walk && tenant_member(s, node);
+	out->ntenant = 0;
 	out->links_layer = -1;
 	out->nlinks = 0;
 	out->links_off = -1;
@@ -687,6 +703,45 @@ links_reserve(HnswSearch *s, int n)
 	}
 }
 
+/*
+ * The links a search follows from node c on layer into out (room for
+ * HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS): in a tenant walk, a member's tenant links
+ * first (c->ntenant of them), then the layer's (HnswNodeLinks).
+ */
+static int
+walk_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout *l,
+		   int layer, ItemPointerData *out)
+{
+	int			nt = 0;
+
+	if (layer == 0 && c->in_tenant)
+	{
+		nt = Min(HnswListCount(node, l, HNSW_TENANT_LIST), HnswTenantCap(s->info));
+		memcpy(out, HnswNodeTids(node, l, HNSW_TENANT_LIST), sizeof(ItemPointerData) * nt);
+	}
+	c->ntenant = (uint8) nt;
+	return nt + HnswNodeLinks(node, l, layer, s->info->m, out + nt);
+}
+
+/*
+ * walk_links of node c read from its page: 0 if the node is gone, has
+ * another version, or is not on that layer.  Share-locks and releases.
+ */
+static int
+read_walk_links(HnswSearch *s, HnswCandidate *c, int layer, ItemPointerData *out)
+{
+	Buffer		buf = HnswReadBuffer(s->index, s->info, ItemPointerGetBlockNumber(&c->tid));
+	HnswNode	node;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->tid), s->info);
+	if (node != NULL && node->version == c->version && layer <= node->level)
+		n = walk_links(s, c, node, &s->info->layouts[node->level], layer, out);
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
 /* Copies node's links on layer into the search's arena, noted in c. */
 static void
 keep_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout *l,
@@ -694,8 +749,8 @@ keep_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout 
 {
 	int			n;
 
-	links_reserve(s, HNSW_MAX_LINKS0);
-	n = HnswNodeLinks(node, l, layer, s->info->m, s->links + s->links_used);
+	links_reserve(s, HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS);
+	n = walk_links(s, c, node, l, layer, s->links + s->links_used);
 	c->links_layer = layer;
 	c->nlinks = n;
 	c->links_off = s->links_used;
@@ -726,6 +781,13 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	}
 	l = &info->layouts[node->level];
 	candidate_from_node(s, out, tid, node);
+	if (s->skip_outsiders && s->tenant_inside && !out->in_tenant)
+	{
+		/* a tenant walk inside its tenant never needs this node's distance */
+		UnlockReleaseBuffer(buf);
+		out->dist = get_float4_infinity();
+		return true;
+	}
 	if (!HnswNodeIsExternal(node))
 	{
 		out->dist = inline_distance(s, HnswNodeVector(node, l), bound);
@@ -852,11 +914,10 @@ void
 HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 				HnswHeap *result, HnswHeap *discarded)
 {
-	HnswIndexInfo *info = s->info;
 	HnswHeap	cand;
-	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * HNSW_MAX_LINKS0);
-	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * HNSW_MAX_LINKS0);
-	Buffer	   *bufs = palloc(sizeof(Buffer) * HNSW_MAX_LINKS0);
+	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
+	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
+	Buffer	   *bufs = palloc(sizeof(Buffer) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
 
 	/*
 	 * Under L2, a node that cannot enter the result may stop being measured
@@ -866,6 +927,9 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	 */
 	s->may_abandon = s->abandonable && discarded == NULL &&
 		!s->keep_distances;
+	s->tenant_inside = false;
+	s->skip_outsiders = s->tenant_walk && layer == 0 && discarded == NULL &&
+		!s->keep_distances;
 	HnswHeapInit(&cand, ef * 4, false);
 	for (int i = 0; i < entries->n; i++)
 	{
@@ -874,6 +938,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		visit(s, &e->tid);
 		remember(s, e);
 		HnswHeapPush(&cand, e);
+		s->tenant_inside |= e->in_tenant;
 		if (!e->deleted)
 			push_result(s, result, ef, e, discarded);
 	}
@@ -914,6 +979,13 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		}
 
 		CHECK_FOR_INTERRUPTS();
+		if (s->tenant_inside && !c.in_tenant)
+		{
+			/* inside the tenant, the walk leaves it no more */
+			if (discarded)
+				HnswHeapPush(discarded, &c);
+			continue;
+		}
 		if (c.links_layer == layer && c.links_off >= 0)
 		{
 			links = s->links + c.links_off;
@@ -921,9 +993,12 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		}
 		else
 		{
-			n = HnswNodeNeighbors(s->index, info, &c.tid, c.version, layer, nbrs);
+			n = read_walk_links(s, &c, layer, nbrs);
 			links = nbrs;
 		}
+		/* a member's other links help only until ef matches are found */
+		if (c.in_tenant && result->n >= ef)
+			n = Min(n, c.ntenant);
 		for (int i = 0; i < n; i++)
 		{
 			ItemPointerData t = links[i];
@@ -942,9 +1017,16 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 			if (!measure_pinned(s, bufs[i], &todo[i], layer, bound, &e))
 				continue;
 			remember(s, &e);
+			if (s->tenant_inside && !e.in_tenant)
+			{
+				if (discarded)
+					HnswHeapPush(discarded, &e);
+				continue;
+			}
 			if (e.within || result->n < ef || e.dist < HnswHeapTop(result)->dist)
 			{
 				HnswHeapPush(&cand, &e);
+				s->tenant_inside |= e.in_tenant;
 				if (!e.deleted)
 					push_result(s, result, ef, &e, discarded);
 			}
@@ -956,6 +1038,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	pfree(nbrs);
 	pfree(todo);
 	pfree(bufs);
+	s->skip_outsiders = false;
 
 	/*
 	 * Candidates set aside wait for a later call, maybe never: they forget

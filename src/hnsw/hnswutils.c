@@ -140,13 +140,13 @@ HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims)
  * no more chunks), capped at HNSW_MAX_LEVEL.
  */
 int
-HnswMaxLevelFor(int m, Size payload_bytes, Size vecbytes)
+HnswMaxLevelFor(int m, Size payload_bytes, int tenant_cap, Size vecbytes)
 {
 	for (int level = HNSW_MAX_LEVEL; level > 0; level--)
 	{
 		HnswNodeLayout l;
 
-		HnswNodeLayoutFor(&l, level, m, payload_bytes);
+		HnswNodeLayoutFor(&l, level, m, payload_bytes, tenant_cap);
 		if (HnswNodeSize(&l, vecbytes) <= HNSW_MAX_TUPLE_SIZE)
 			return level;
 	}
@@ -172,7 +172,7 @@ HnswRandomLevel(int m, int max_level)
 void
 HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *source,
 				  VecdbElemKind stored, int dims, int m, int ef_construction,
-				  VecdbMetric metric)
+				  VecdbMetric metric, int tenant)
 {
 	const VecdbElemType *type = VecdbElemTypeGet(stored);
 
@@ -187,11 +187,14 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 	info->m = m;
 	info->ef_construction = ef_construction;
 	info->metric = metric;
-	info->max_level = HnswMaxLevelFor(m, info->filter.payload_bytes, info->vecbytes);
+	info->tenant = tenant;
+	info->max_level = HnswMaxLevelFor(m, info->filter.payload_bytes, HnswTenantCap(info),
+									  info->vecbytes);
 	info->hints = NULL;
 	info->building = false;
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
-		HnswNodeLayoutFor(&info->layouts[level], level, m, info->filter.payload_bytes);
+		HnswNodeLayoutFor(&info->layouts[level], level, m, info->filter.payload_bytes,
+						  HnswTenantCap(info));
 }
 
 /*
@@ -216,6 +219,7 @@ HnswGetIndexInfo(Relation index)
 		HnswCheckColumn(index, type, &dims);
 		if (meta.dims != (uint32) dims || meta.m < HNSW_MIN_M || meta.m > HNSW_MAX_M ||
 			meta.nfilters != RelationGetNumberOfAttributes(index) - 1 ||
+			meta.tenant > meta.nfilters ||
 			meta.ef_construction < HNSW_MIN_EF_CONSTRUCTION ||
 			meta.ef_construction > HNSW_MAX_EF_CONSTRUCTION)
 			ereport(ERROR,
@@ -234,7 +238,7 @@ HnswGetIndexInfo(Relation index)
 		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo) +
 								  (meta.centred ? sizeof(float) * (Size) dims : 0));
 		HnswFillIndexInfo(info, index, type, meta.elemtype, meta.dims, meta.m,
-						  meta.ef_construction, metric);
+						  meta.ef_construction, metric, (int) meta.tenant - 1);
 		if (meta.centred)
 		{
 			float	   *centre = HnswCentreRead(index, dims);

@@ -1095,6 +1095,26 @@ drop_dead_rescue(VacuumState *vs, ItemPointer tid, uint16 version)
 	UnlockReleaseBuffer(buf);
 }
 
+/* is_deleted for HnswTenantRepair */
+static bool
+tenant_link_deleted(void *arg, ItemPointer t)
+{
+	return is_deleted((VacuumState *) arg, t);
+}
+
+/* Whether node's tenant list links to a deleted node. */
+static bool
+tenant_affected(VacuumState *vs, HnswNode node, const HnswNodeLayout *l)
+{
+	int			n = Min(HnswListCount(node, l, HNSW_TENANT_LIST), HnswTenantCap(vs->info));
+	ItemPointer tids = HnswNodeTids(node, l, HNSW_TENANT_LIST);
+
+	for (int i = 0; i < n; i++)
+		if (is_deleted(vs, &tids[i]))
+			return true;
+	return false;
+}
+
 /* Pass 3 on one page: repair each live node that links to a deleted one. */
 static void
 repair_page(VacuumState *vs, BlockNumber blkno)
@@ -1130,6 +1150,8 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 			for (int i = 0; i < n && !affected; i++)
 				affected = is_deleted(vs, &links[i]);
 		}
+		if (!affected && vs->info->tenant >= 0)
+			affected = tenant_affected(vs, node, l);
 		if (affected)
 		{
 			ItemPointerSet(&todo[ntodo], blkno, off);
@@ -1146,8 +1168,13 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 		char	   *vec = palloc(vs->info->vecbytes);
 
 		if (HnswNodeVectorCopy(vs->index, vs->info, &todo[i], versions[i], vec))
+		{
 			for (int layer = 0; layer <= levels[i]; layer++)
 				repair_layer(vs, &todo[i], versions[i], vec, layer);
+			if (vs->info->tenant >= 0)
+				HnswTenantRepair(vs->index, vs->info, &todo[i], versions[i], vec,
+								 tenant_link_deleted, vs);
+		}
 		drop_dead_rescue(vs, &todo[i], versions[i]);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(vs->tmpctx);

@@ -211,6 +211,28 @@ CREATE INDEX ${t}_v_idx ON $t USING hnsw (v vector_l2_ops) WITH (quantization = 
 }
 $primary->safe_psql('postgres', 'ALTER DATABASE postgres RESET hnsw.rerank_candidates');
 
+# A tenant index: its tenant lists written by the build, by inserts (with
+# back-links) and by vacuum's repair replay to the same pages, and tenant
+# queries return the same rows on both.
+$primary->safe_psql('postgres', qq(
+CREATE TABLE ttst (id int PRIMARY KEY, v vector($dims), t int) WITH (autovacuum_enabled = off);
+INSERT INTO ttst SELECT id, v, id % 20 FROM tst WHERE id % 2 = 0;
+CREATE INDEX ttst_v_idx ON ttst USING hnsw (v vector_l2_ops, t) WITH (tenant = 't');
+INSERT INTO ttst SELECT id, v, id % 20 FROM tst WHERE id % 2 = 1;
+DELETE FROM ttst WHERE id % 7 = 0;
+VACUUM ttst;
+));
+ok(VecdbTest::wait_for_replay($primary, $standby), 'tenant index: the standby replayed the WAL');
+{
+	my $sql = "SET enable_seqscan = off;\n" . join("\n", map {
+		"SELECT string_agg(id::text, ',') FROM (SELECT id FROM ttst WHERE t = $_ "
+		  . "ORDER BY v <-> (SELECT v FROM ttst ORDER BY id OFFSET $_ LIMIT 1) LIMIT 10) x;" } 0 .. 19);
+	my $p = $primary->safe_psql('postgres', $sql);
+	is($standby->safe_psql('postgres', $sql), $p,
+		"tenant index: the standby returns the primary's rows for each tenant");
+	VecdbTest::index_check_ok($primary, 'ttst_v_idx', 'tenant index');
+}
+
 # Nothing replayed differently from what the primary wrote.
 ok(!$standby->log_contains('inconsistent page found'),
 	'standby log has no "inconsistent page found"');
