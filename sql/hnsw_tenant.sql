@@ -72,6 +72,24 @@ SET enable_seqscan = off;
 EXPLAIN (COSTS OFF)
 SELECT id FROM items WHERE t = 7 ORDER BY v <-> '[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]' LIMIT 10;
 RESET enable_seqscan;
+-- a tenant walk that may reach hnsw.max_scan_tuples before it meets a
+-- member (which would return nothing) is costed as a walk of the whole
+-- index, so that an exact plan wins where one exists
+CREATE FUNCTION plan_cost(q text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE j json;
+BEGIN
+	EXECUTE 'EXPLAIN (FORMAT JSON) ' || q INTO j;
+	RETURN (j -> 0 -> 'Plan' ->> 'Total Cost')::float8;
+END $$;
+SET enable_seqscan = off;
+CREATE TEMP TABLE tenant_cost AS SELECT plan_cost('SELECT id FROM items WHERE t = 7
+	ORDER BY v <-> ''[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]'' LIMIT 10') AS reachable;
+SET hnsw.max_scan_tuples = 200;
+SELECT plan_cost('SELECT id FROM items WHERE t = 7
+	ORDER BY v <-> ''[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]'' LIMIT 10') > 2 * reachable
+	AS whole_index_cost FROM tenant_cost;
+RESET hnsw.max_scan_tuples;
+RESET enable_seqscan;
 SELECT exact, nodes * 4 < (SELECT t_nodes FROM plain) AS far_fewer_nodes
 FROM tenant_recall('t', 300);
 SET hnsw.max_scan_tuples = 1500;

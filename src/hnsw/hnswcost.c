@@ -334,6 +334,14 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  */
 #define FILTER_WALK_SHARE 0.5
 
+/*
+ * A tenant walk meets a first member after about 1/selectivity nodes (a
+ * geometric count, when members are spread like the rest): if four times
+ * that is more than hnsw.max_scan_tuples, the walk may stop first (in
+ * about 1 of 50 queries at exactly four times).
+ */
+#define TENANT_FIRST_MARGIN 4.0
+
 /* selectivity of the table's conditions that are not the path's index conditions */
 static Selectivity
 executor_selectivity(PlannerInfo *root, IndexPath *path)
@@ -467,11 +475,16 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	/*
 	 * A tenant walk: about 1/selectivity nodes to meet the first member,
 	 * then a walk among members, as long as the other conditions make it.
+	 * A walk that may reach hnsw.max_scan_tuples before it meets a member
+	 * returns nothing: costed as the whole index, so an exact plan wins.
 	 */
 	if (tenant_sel > 0)
-		visited += 1.0 / Max(tenant_sel, 1.0 / ntuples);
-	if (tenant_sel > 0)
+	{
+		double		first = 1.0 / Max(tenant_sel, 1.0 / ntuples);
+
+		visited += first * TENANT_FIRST_MARGIN > hnsw_max_scan_tuples ? ntuples : first;
 		selectivity = Min(selectivity / tenant_sel, 1.0);
+	}
 	visited = Max(visited, visited * FILTER_WALK_SHARE / Max(selectivity, 1.0 / ntuples));
 	visited = Min(visited, ntuples);
 	uncached = pages / (pages + Max(effective_cache_size, 1));
