@@ -869,6 +869,39 @@ measure_candidates(VacuumState *vs, const char *vec, int layer, HnswCandidate *c
 }
 
 /*
+ * Candidates for node tid (vector vec) on layer by a search from the entry
+ * point, as an insert finds its neighbours (deleted nodes walked through,
+ * never returned): up to maxc, measured (measure_candidates).
+ */
+static int
+search_candidates(VacuumState *vs, HnswSearch *s, ItemPointer tid, const char *vec,
+				  int layer, HnswCandidate *cands, char *vecs, int maxc)
+{
+	HnswHeap	entries,
+				w;
+	HnswCandidate ep;
+	int			ep_level;
+	int			k = 0;
+
+	if (HnswSearchEntry(s, &ep, &ep_level))
+	{
+		ep = HnswGreedyDescend(s, ep, ep_level, layer);
+		HnswHeapInit(&entries, 1, false);
+		HnswHeapPush(&entries, &ep);
+		HnswHeapInit(&w, maxc + 2, true);
+		HnswSearchLayer(s, &entries, maxc + 1, layer, &w, NULL);
+		HnswSortCandidates(w.items, w.n);
+		for (int i = 0; i < w.n && k < maxc; i++)
+			if (!ItemPointerEquals(&w.items[i].tid, tid))
+			{
+				memset(&cands[k], 0, sizeof(HnswCandidate));
+				cands[k++].tid = w.items[i].tid;
+			}
+	}
+	return measure_candidates(vs, vec, layer, cands, k, vecs);
+}
+
+/*
  * The new list from measured candidates: the selection heuristic, then
  * every live pinned link of the old list put back (pinned) if it was left
  * out, candidate or not (a search need not have found it).
@@ -1013,7 +1046,10 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 		CHECK_FOR_INTERRUPTS();
 		HnswSearchInit(&s, vs->index, info, vec, true);
 		n = gather_candidates(vs, tid, old, layer, cands, maxc);
-		n = measure_candidates(vs, vec, layer, cands, n, vecs);
+		if (ndeleted * 2 > old->count && n < maxc)
+			n = search_candidates(vs, &s, tid, vec, layer, cands, vecs, maxc);
+		else
+			n = measure_candidates(vs, vec, layer, cands, n, vecs);
 		select_list(vs, cands, n, vecs, old, cap, list);
 		written = write_if_same(vs, tid, version, layer, old, list);
 		if (written == 1)
