@@ -1010,7 +1010,10 @@ backlink(HnswSearch *s, ItemPointer tid, int layer, HnswList *list,
 /*
  * Gives node tid (vector vec) a new list on layer if it links to a deleted
  * node there: decided with no lock held, written if the list did not
- * change meanwhile, else decided again.
+ * change meanwhile, else decided again.  Candidates from two hops
+ * (gather_candidates); a search only for a list that lost more than half
+ * and whose two hops fell short of maxc.  Back-links once it lost more
+ * than an eighth (src/README, "HNSW: vacuum", measured on Fashion-MNIST).
  */
 static void
 repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, int layer)
