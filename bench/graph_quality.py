@@ -23,8 +23,9 @@ interleaved per seed:
              loop (then after one more VACUUM).
   fashion    Fashion-MNIST (60,000 x 784, L2), m = 16, ef_construction 64:
              delete 10% or 50%, VACUUM (timed); recall@10 over 200 test
-             queries at ef_search 10/20/40 before and after, and unreachable
-             nodes after (vecdb).
+             queries (or --fashion-queries) at ef_search 10/20/40 after, and
+             unreachable nodes after (vecdb); the VACUUM backend's CPU time
+             too when the server runs on this machine.
 
 Connects with psycopg 3 to PGHOST/PGPORT as PGUSER; creates and drops the
 databases gq_vecdb and gq_<peer>.  Queries are prepared, the vector a bound
@@ -320,7 +321,7 @@ def run_repair(db, n, dim):
 
 # ---- fashion ----
 
-def fashion():
+def fashion(nq=200):
     import gzip
 
     def images(path):
@@ -329,19 +330,41 @@ def fashion():
             return np.frombuffer(f.read(), dtype=np.uint8).reshape(n, r * c).astype(np.float32)
     train = images(os.path.join(FASHION_DIR, 'train-images-idx3-ubyte.gz'))
     test = images(os.path.join(FASHION_DIR, 't10k-images-idx3-ubyte.gz'))
-    return train, test[:200]
+    return train, test[:nq]
 
 
-def run_fashion(dbs, fractions, efs):
-    rows, queries = fashion()
+def exact_l2_top(rows, queries, k):
+    """Row numbers (from 1) of each query's k nearest rows by L2, ties by row.
+    Pixel values are whole numbers, so the float64 sums are exact."""
+    a = rows.astype(np.float64)
+    a2 = (a * a).sum(axis=1)
+    out = []
+    for b in range(0, len(queries), 100):
+        q = queries[b:b + 100].astype(np.float64)
+        d = a2[None, :] - 2.0 * (q @ a.T) + (q * q).sum(axis=1)[:, None]
+        out.extend(list(np.argsort(r, kind='stable')[:k] + 1) for r in d)
+    return out
+
+
+def backend_cpu(pid):
+    """CPU seconds (user + system) of a server process on this machine so far,
+    or None where /proc cannot tell: VACUUM's own work, whatever else the
+    machine runs."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def run_fashion(dbs, fractions, efs, nq):
+    rows, queries = fashion(nq)
     out = {e: [] for e in dbs}
     for frac in fractions:
         keep = int(round(len(rows) * (1 - frac)))
         alive = rows[:keep]
-        truth = []
-        for q in queries:
-            d = ((alive - q) ** 2).sum(axis=1)
-            truth.append(list(np.argsort(d, kind='stable')[:10] + 1))
+        truth = exact_l2_top(alive, queries, 10)
         for ext, db in dbs.items():
             with connect(db) as c:
                 load(c, 'tf', rows, 784)
@@ -350,9 +373,13 @@ def run_fashion(dbs, fractions, efs):
                 c.execute('CREATE INDEX tf_idx ON tf USING hnsw (v vector_l2_ops)')
                 c.execute('DELETE FROM tf WHERE i > %d' % keep)
                 res = {'deleted': frac}
+                pid = c.execute('SELECT pg_backend_pid()').fetchone()[0]
+                cpu0 = backend_cpu(pid)
                 t0 = time.time()
                 c.execute('VACUUM tf')
                 res['vacuum_s'] = time.time() - t0
+                if cpu0 is not None:
+                    res['vacuum_cpu_s'] = backend_cpu(pid) - cpu0
                 for ef in efs:
                     res['ef%d' % ef] = recall(c, 'tf', '<->', queries, truth, 10, ef)
                 if ext.startswith('vecdb'):
@@ -403,6 +430,8 @@ def main():
     ap.add_argument('--ip-dim', type=int, default=64)
     ap.add_argument('--ef', default='10,20,40')
     ap.add_argument('--fashion-deleted', default='0.1,0.5')
+    ap.add_argument('--fashion-queries', type=int, default=200,
+                    help='test-set queries in the fashion case (the first N of 10,000)')
     ap.add_argument('--churn-seconds', type=int, default=90)
     ap.add_argument('--json')
     args = ap.parse_args()
@@ -425,7 +454,8 @@ def main():
         elif w == 'reach':
             results[w] = run_reach(dbs, args.churn_seconds)
         elif w == 'fashion':
-            results[w] = run_fashion(dbs, [float(x) for x in args.fashion_deleted.split(',')], efs)
+            results[w] = run_fashion(dbs, [float(x) for x in args.fashion_deleted.split(',')], efs,
+                                     args.fashion_queries)
     print(summary(results))
     if args.json:
         with open(args.json, 'w') as f:

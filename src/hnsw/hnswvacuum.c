@@ -17,7 +17,8 @@
  *		does not;
  *	 3. repair: every live node linking to a deleted node gets new links:
  *		its other links plus the deleted node's live links, pruned by the
- *		selection heuristic, pinned links kept;
+ *		selection heuristic, pinned links kept; if it lost more than an
+ *		eighth, each node it links to then is offered a link back;
  *	 -- wait for inserts again: none can still hold an old entry point --
  *	 4. free the deleted nodes under a cleanup lock, bumping the page epoch
  *		so that stale references (scans) see a version mismatch, then their
@@ -1009,7 +1010,10 @@ backlink(HnswSearch *s, ItemPointer tid, int layer, HnswList *list,
 /*
  * Gives node tid (vector vec) a new list on layer if it links to a deleted
  * node there: decided with no lock held, written if the list did not
- * change meanwhile, else decided again.
+ * change meanwhile, else decided again.  Candidates from two hops
+ * (gather_candidates); a search only for a list that lost more than half
+ * and whose two hops fell short of maxc.  Back-links once it lost more
+ * than an eighth (src/README, "HNSW: vacuum", measured on Fashion-MNIST).
  */
 static void
 repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, int layer)
@@ -1044,19 +1048,17 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 							ItemPointerGetOffsetNumber(tid), attempt)));
 		CHECK_FOR_INTERRUPTS();
 		HnswSearchInit(&s, vs->index, info, vec, true);
-		if (ndeleted * 2 > old->count)
+		n = gather_candidates(vs, tid, old, layer, cands, maxc);
+		if (ndeleted * 2 > old->count && n < maxc)
 			n = search_candidates(vs, &s, tid, vec, layer, cands, vecs, maxc);
 		else
-		{
-			n = gather_candidates(vs, tid, old, layer, cands, maxc);
 			n = measure_candidates(vs, vec, layer, cands, n, vecs);
-		}
 		select_list(vs, cands, n, vecs, old, cap, list);
 		written = write_if_same(vs, tid, version, layer, old, list);
 		if (written == 1)
 		{
 			vs->repaired++;
-			if (ndeleted * 4 > old->count)
+			if (ndeleted * 8 > old->count)
 				backlink(&s, tid, layer, list, cands, n);
 		}
 		HnswSearchFree(&s);
