@@ -29,6 +29,7 @@
 
 #include "access/tableam.h"
 #include "miscadmin.h"
+#include "storage/shmem.h"
 #include "utils/memutils.h"
 
 #include "hnsw.h"
