@@ -24,6 +24,9 @@ WHERE c.relname LIKE 'tb\_%' ORDER BY 1;
 
 -- recall@10 against exact answers, 20 queries per operator and type
 CREATE TEMP TABLE q AS SELECT i AS q, v FROM tb WHERE i % 100 = 3;
+-- (exact: a sequential scan; with both scans disabled, 18 would order by
+-- the index, the one disabled node either way)
+RESET enable_seqscan;
 SET enable_indexscan = off;
 CREATE TEMP TABLE exact AS
 SELECT q.q, array(SELECT i FROM tb ORDER BY tb.v <-> q.v, i LIMIT 10) AS l2,
@@ -36,6 +39,7 @@ SELECT q.q, array(SELECT i FROM tb ORDER BY tb.v <-> q.v, i LIMIT 10) AS l2,
 	array(SELECT i FROM tb ORDER BY tb.v::halfvec(128) <+> q.v::halfvec(128), i LIMIT 10) AS hl1
 FROM q;
 RESET enable_indexscan;
+SET enable_seqscan = off;
 CREATE FUNCTION approx() RETURNS TABLE (q int, l2 int[], ip int[], cos int[], l1 int[],
 	hl2 int[], hip int[], hcos int[], hl1 int[]) LANGUAGE sql AS $$
 SELECT q.q, array(SELECT i FROM tb ORDER BY tb.v <-> q.v LIMIT 10),
@@ -61,7 +65,13 @@ FROM exact e JOIN approx() a USING (q) $$;
 -- the codes' estimates alone pick the candidates: ef_search 40, each
 -- re-ranked
 SET hnsw.ef_search = 40;
-EXPLAIN (COSTS OFF) SELECT i FROM tb ORDER BY v <=> (SELECT v FROM tb WHERE i = 1) LIMIT 10;
+-- (the query a generic plan's parameter: EXPLAIN prints it alike on every
+-- version)
+PREPARE knn(vector) AS SELECT i FROM tb ORDER BY v <=> $1 LIMIT 10;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE knn(array_fill(1, ARRAY[128])::vector);
+RESET plan_cache_mode;
+DEALLOCATE knn;
 SELECT * FROM recall(0.7);
 -- and with four times as many candidates re-ranked, nearly all
 SET hnsw.rerank_candidates = 160;
@@ -92,10 +102,12 @@ INSERT INTO tb SELECT i, k,
 FROM generate_series(2001, 2400) i JOIN cent ON k = i % 20;
 SET hnsw.ef_search = 40;
 SET hnsw.rerank_candidates = 160;
+RESET enable_seqscan;
 SET enable_indexscan = off;
 CREATE TEMP TABLE ins_exact AS
 SELECT array(SELECT i FROM tb ORDER BY v <-> (SELECT v FROM tb WHERE i = 2345), i LIMIT 10) AS e;
 RESET enable_indexscan;
+SET enable_seqscan = off;
 SELECT count(*) >= 9 AS inserted_found FROM ins_exact, (
 	SELECT i FROM tb ORDER BY v <-> (SELECT v FROM tb WHERE i = 2345) LIMIT 10) s
 WHERE i = ANY (e);

@@ -48,6 +48,7 @@
 #include <math.h>
 
 #include "port/pg_bitutils.h"
+#include "storage/shmem.h"
 
 #include "kernel/bit.h"
 #include "type/bincode.h"
