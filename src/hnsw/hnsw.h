@@ -555,9 +555,6 @@ extern int	HnswTenantChoose(HnswSearch *s, uint64 value, ItemPointer self, HnswL
 							 HnswCandidate **sel);
 extern void HnswTenantBacklinks(HnswSearch *s, HnswCandidate *sel, int n, ItemPointer x);
 extern void HnswTenantBuildLists(Relation index, HnswIndexInfo *info);
-extern bool HnswTenantRepair(Relation index, HnswIndexInfo *info, ItemPointer tid,
-							 uint16 version, const char *vec,
-							 bool (*is_deleted) (void *arg, ItemPointer t), void *arg);
 /* hnswscanstats.c */
 extern bool vecdb_track_scans;
 extern void HnswScanStatsInit(void);

@@ -623,7 +623,7 @@ HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), info);
-	if (node != NULL && node->version == version && layer <= node->level &&
+	if (node != NULL && node->version == version && HnswNodeHasList(node, info, layer) &&
 		node->level <= info->max_level)
 	{
 		n = HnswNodeLinks(node, &info->layouts[node->level], layer, info->m, out);

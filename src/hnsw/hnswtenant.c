@@ -201,18 +201,15 @@ tenant_read(Relation index, HnswIndexInfo *info, ItemPointer tid, const uint16 *
 
 /*
  * Appends node t to cands[n] measured from s's query, unless it is self,
- * already there, gone, deleted (flag or is_deleted, if given).  Returns the
- * new count.
+ * already there, gone or deleted.  Returns the new count.
  */
 static int
-add_candidate(HnswSearch *s, HnswCandidate *cands, int n, ItemPointer t, ItemPointer self,
-			  bool (*is_deleted) (void *arg, ItemPointer t), void *arg)
+add_candidate(HnswSearch *s, HnswCandidate *cands, int n, ItemPointer t, ItemPointer self)
 {
 	bool		deleted;
 	int			level;
 
-	if (!ItemPointerIsValid(t) || (self && ItemPointerEquals(t, self)) ||
-		(is_deleted && is_deleted(arg, t)))
+	if (!ItemPointerIsValid(t) || (self && ItemPointerEquals(t, self)))
 		return n;
 	for (int i = 0; i < n; i++)
 		if (ItemPointerEquals(&cands[i].tid, t))
@@ -244,7 +241,7 @@ HnswTenantChoose(HnswSearch *s, uint64 value, ItemPointer self, HnswList *list,
 			cands[n++] = found[i];
 	if (self && tenant_read(s->index, info, self, NULL, &cur))
 		for (int i = 0; i < cur.count; i++)
-			n = add_candidate(s, cands, n, &cur.tids[i], self, NULL, NULL);
+			n = add_candidate(s, cands, n, &cur.tids[i], self);
 	HnswSortCandidates(cands, n);
 	HnswChooseLinks(s->index, info, cands, n, HNSW_TENANT_LIST, sel, list);
 	return list->count;
@@ -551,54 +548,4 @@ HnswTenantBuildLists(Relation index, HnswIndexInfo *info)
 		start = end;
 	}
 	pfree(mem);
-}
-
-/* ---- vacuum ---- */
-
-/*
- * Vacuum's repair of the tenant list of live node tid (vector vec): if it
- * links to a node is_deleted reports, the list is chosen again by the
- * heuristic from its live links and the tenant links of its deleted ones
- * (all of the same tenant).  WAL-logged page edit; a list an insert changed
- * meanwhile is read again.  Returns whether the list was rewritten.
- */
-bool
-HnswTenantRepair(Relation index, HnswIndexInfo *info, ItemPointer tid, uint16 version,
-				 const char *vec, bool (*is_deleted) (void *arg, ItemPointer t), void *arg)
-{
-	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * HnswTenantCap(info) * (HnswTenantCap(info) + 1));
-	bool		done = false;
-
-	for (int attempt = 0; attempt < 8 && !done; attempt++)
-	{
-		HnswList	old,
-					list,
-					sub;
-		int			nc = 0;
-		bool		any = false;
-		HnswSearch	s;
-
-		if (!tenant_read(index, info, tid, &version, &old))
-			break;
-		for (int i = 0; i < old.count; i++)
-			any |= is_deleted(arg, &old.tids[i]);
-		if (!any)
-			break;
-		HnswSearchInit(&s, index, info, vec, true);
-		for (int i = 0; i < old.count; i++)
-		{
-			if (!is_deleted(arg, &old.tids[i]))
-				nc = add_candidate(&s, cands, nc, &old.tids[i], tid, is_deleted, arg);
-			else if (tenant_read(index, info, &old.tids[i], NULL, &sub))
-				for (int k = 0; k < sub.count; k++)
-					nc = add_candidate(&s, cands, nc, &sub.tids[k], tid, is_deleted, arg);
-		}
-		HnswSearchFree(&s);
-		HnswSortCandidates(cands, nc);
-		HnswChooseLinks(index, info, cands, nc, HNSW_TENANT_LIST, NULL, &list);
-		done = HnswTenantWrite(index, info, tid, version, &old, &list);
-		CHECK_FOR_INTERRUPTS();
-	}
-	pfree(cands);
-	return done;
 }

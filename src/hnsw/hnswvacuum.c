@@ -857,7 +857,7 @@ measure_candidates(VacuumState *vs, const char *vec, int layer, HnswCandidate *c
 		bool		cdel;
 
 		if (!HnswNodeRead(vs->index, info, &cands[k].tid, cv, &cands[k].version, &clevel, &cdel) ||
-			cdel || clevel < layer)
+			cdel || (layer != HNSW_TENANT_LIST && clevel < layer))
 			continue;
 		cands[w] = cands[k];
 		cands[w].dist = HnswVecDistance(info, vec, cv);
@@ -978,7 +978,7 @@ read_list(VacuumState *vs, ItemPointer tid, uint16 version, int layer, HnswList 
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid), vs->info);
-	ok = node != NULL && node->version == version && node->level >= layer;
+	ok = node != NULL && node->version == version && HnswNodeHasList(node, vs->info, layer);
 	if (ok)
 		HnswListRead(node, &vs->info->layouts[node->level], layer,
 					 HnswLayerCap(vs->info->m, layer), list);
@@ -1010,7 +1010,9 @@ backlink(HnswSearch *s, ItemPointer tid, int layer, HnswList *list,
 /*
  * Gives node tid (vector vec) a new list on layer if it links to a deleted
  * node there: decided with no lock held, written if the list did not
- * change meanwhile, else decided again.  Candidates from two hops
+ * change meanwhile, else decided again.  layer may be HNSW_TENANT_LIST: a
+ * tenant index's list, whose two hops are all of the node's tenant.
+ * Candidates from two hops
  * (gather_candidates); a search only for a list that lost more than half
  * and whose two hops fell short of maxc.  Back-links once it lost more
  * than an eighth (src/README, "HNSW: vacuum", measured on Fashion-MNIST).
@@ -1049,7 +1051,8 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 		CHECK_FOR_INTERRUPTS();
 		HnswSearchInit(&s, vs->index, info, vec, true);
 		n = gather_candidates(vs, tid, old, layer, cands, maxc);
-		if (ndeleted * 2 > old->count && n < maxc)
+		/* a tenant list takes two hops only: a search would leave the tenant */
+		if (ndeleted * 2 > old->count && n < maxc && layer != HNSW_TENANT_LIST)
 			n = search_candidates(vs, &s, tid, vec, layer, cands, vecs, maxc);
 		else
 			n = measure_candidates(vs, vec, layer, cands, n, vecs);
@@ -1095,13 +1098,6 @@ drop_dead_rescue(VacuumState *vs, ItemPointer tid, uint16 version)
 	if (state)
 		GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
-}
-
-/* is_deleted for HnswTenantRepair */
-static bool
-tenant_link_deleted(void *arg, ItemPointer t)
-{
-	return is_deleted((VacuumState *) arg, t);
 }
 
 /* Whether node's tenant list links to a deleted node. */
@@ -1174,8 +1170,7 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 			for (int layer = 0; layer <= levels[i]; layer++)
 				repair_layer(vs, &todo[i], versions[i], vec, layer);
 			if (vs->info->tenant >= 0)
-				HnswTenantRepair(vs->index, vs->info, &todo[i], versions[i], vec,
-								 tenant_link_deleted, vs);
+				repair_layer(vs, &todo[i], versions[i], vec, HNSW_TENANT_LIST);
 		}
 		drop_dead_rescue(vs, &todo[i], versions[i]);
 		MemoryContextSwitchTo(old);
