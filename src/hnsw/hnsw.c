@@ -58,6 +58,7 @@ static relopt_enum_elt_def hnsw_quantization_values[] = {
 	{"none", HNSW_QUANT_NONE},
 	{"int8", HNSW_QUANT_INT8},
 	{"binary", HNSW_QUANT_BINARY},
+	{"pq", HNSW_QUANT_PQ},
 	{NULL}
 };
 
@@ -81,10 +82,10 @@ HnswInitGucs(void)
 					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
 	add_enum_reloption(hnsw_relopt_kind, "quantization",
-					   "How the graph stores vectors: none (as they are), int8 (8-bit codes) "
-					   "or binary (1-bit codes)",
+					   "How the graph stores vectors: none (as they are), int8 (8-bit codes), "
+					   "binary (1-bit codes) or pq (product quantization)",
 					   hnsw_quantization_values, HNSW_QUANT_NONE,
-					   "Valid values are \"none\", \"int8\" and \"binary\".",
+					   "Valid values are \"none\", \"int8\", \"binary\" and \"pq\".",
 					   AccessExclusiveLock);
 	add_string_reloption(hnsw_relopt_kind, "tenant",
 						 "Filter column whose values are tenants: each node also links to "
@@ -186,6 +187,7 @@ HnswGetTenantOption(Relation index)
 VecdbElemKind
 HnswStoredKind(Relation index, const VecdbElemType *source)
 {
+	static const VecdbElemKind codes[] = {0, VECDB_ELEM_INT8, VECDB_ELEM_BINARY, VECDB_ELEM_PQ};
 	int			quant = HnswGetQuantization(index);
 
 	if (quant == HNSW_QUANT_NONE)
@@ -194,9 +196,9 @@ HnswStoredKind(Relation index, const VecdbElemType *source)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("quantization \"%s\" is not supported for type %s",
-						quant == HNSW_QUANT_INT8 ? "int8" : "binary", source->name),
+						hnsw_quantization_values[quant].string_val, source->name),
 				 errhint("Quantize vector or halfvec columns.")));
-	return quant == HNSW_QUANT_INT8 ? VECDB_ELEM_INT8 : VECDB_ELEM_BINARY;
+	return codes[quant];
 }
 
 /*

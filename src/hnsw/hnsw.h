@@ -90,6 +90,7 @@ typedef enum HnswIterativeScan
 #define HNSW_QUANT_NONE				0
 #define HNSW_QUANT_INT8				1
 #define HNSW_QUANT_BINARY			2
+#define HNSW_QUANT_PQ				3
 
 typedef struct HnswOptions
 {
@@ -134,10 +135,12 @@ typedef struct HnswIndexInfo
 								 * (0-based), -1: none */
 	int			dims;
 	/*
-	 * Codes measured from a centre (VecdbElemType.centred): its dims
-	 * elements, from the metapage (hnswcentre.c); NULL for the origin.
+	 * The codes' parameters (VecdbElemType.params_size; hnswparams.c):
+	 * nparams floats, NULL when the index has none (nparams 0, or none
+	 * could be trained).
 	 */
-	float	   *centre;
+	float	   *params;
+	Size		nparams;
 	Size		vecbytes;		/* most bytes a stored vector takes */
 	Size		minbytes;		/* fewest (vecbytes for a fixed-size type) */
 	int			m;
@@ -380,11 +383,14 @@ extern const char *HnswGetTenantOption(Relation index);
 extern VecdbElemKind HnswStoredKind(Relation index, const VecdbElemType *source);
 extern int	HnswWalkEf(const HnswIndexInfo *info);
 
-/* hnswcentre.c */
-extern void HnswCentreCompute(Relation heap, Relation index, struct IndexInfo *indexInfo,
+/* hnswparams.c */
+extern void HnswParamsCompute(Relation heap, Relation index, struct IndexInfo *indexInfo,
 							  HnswIndexInfo *info);
-extern void HnswCentreWrite(Page page, const HnswIndexInfo *info);
-extern float *HnswCentreRead(Relation index, int dims);
+extern int	HnswParamsChunks(const HnswIndexInfo *info);
+extern Size HnswParamsChunk(const HnswIndexInfo *info, int c, char *buf);
+extern void HnswParamsWrite(Page page, const HnswIndexInfo *info,
+							const ItemPointerData *chunks);
+extern float *HnswParamsRead(Relation index, const HnswIndexInfo *info);
 
 /* hnswcost.c */
 extern double HnswDistanceCost(double work);
@@ -437,7 +443,7 @@ extern int	HnswVectorChunks(const HnswNodeLayout *l, Size vecbytes);
 extern Size HnswNodeSize(const HnswNodeLayout *l, Size vecbytes);
 extern void HnswNodeInit(HnswNode node, const HnswNodeLayout *l, Size vecbytes);
 extern void HnswInitPage(Page page, uint16 flags);
-extern void HnswInitMetaPage(Page page, HnswIndexInfo *info);
+extern void HnswInitMetaPage(Page page, HnswIndexInfo *info, const ItemPointerData *chunks);
 extern bool HnswPageIsValid(Page page);
 extern Buffer HnswNewBuffer(Relation index, ForkNumber forknum);
 extern void HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info);

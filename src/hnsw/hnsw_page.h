@@ -20,10 +20,11 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		9
+#define HNSW_FORMAT_VERSION		10
 #define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6),
-										 * binary codes (7) or tenant lists
-										 * (6 to 8) */
+										 * binary codes (7), tenant lists
+										 * (6 to 8) or pq codes and
+										 * parameters in chunks (6 to 9) */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -63,16 +64,24 @@ typedef struct HnswMetaPageData
 								 * (VECDB_ELEM_INT8, _BINARY: codes,
 								 * quantized) */
 	uint8		nfilters;		/* filter columns (hnswfilter.c) */
-	uint8		centred;		/* 1: the codes' centre follows, at
-								 * HNSW_CENTRE_OFFSET, as dims binary16
-								 * values; 0: none (the origin).  Zero
-								 * before version 8. */
+	uint8		centred;		/* where the codes' parameters are
+								 * (HNSW_PARAMS_*; hnswparams.c); zero
+								 * before version 8, never 2 before
+								 * version 10 */
 	uint8		tenant;			/* 1 + the filter column that is the tenant
 								 * key (WITH (tenant = ...)), 0: none;
 								 * formats 6 to 8 have 0 here */
 } HnswMetaPageData;
 
-/* where the centre's code starts on the metapage, from the page's start */
+/* HnswMetaPageData.centred */
+#define HNSW_PARAMS_NONE	0	/* the codes have no parameters */
+#define HNSW_PARAMS_META	1	/* they follow at HNSW_CENTRE_OFFSET, as
+								 * binary16 values */
+#define HNSW_PARAMS_CHUNKS	2	/* the TIDs of the chunk tuples holding them
+								 * (binary16 values, in order) follow at
+								 * HNSW_CENTRE_OFFSET */
+
+/* where the codes' parameters start on the metapage, from the page's start */
 #define HNSW_CENTRE_OFFSET \
 	MAXALIGN(SizeOfPageHeaderData + sizeof(HnswMetaPageData))
 

@@ -70,7 +70,7 @@
 #define PARALLEL_KEY_SHARED		UINT64CONST(0xA7C1B0D100000001)
 #define PARALLEL_KEY_GRAPH		UINT64CONST(0xA7C1B0D100000002)
 #define PARALLEL_KEY_QUERY_TEXT	UINT64CONST(0xA7C1B0D100000003)
-#define PARALLEL_KEY_CENTRE		UINT64CONST(0xA7C1B0D100000004)
+#define PARALLEL_KEY_PARAMS		UINT64CONST(0xA7C1B0D100000004)
 
 /* header of an in-memory node record; links and vector follow */
 typedef struct BuildNode
@@ -1347,6 +1347,7 @@ graph_write(BuildState *bs)
 {
 	BuildGraph *g = bs->g;
 	ItemPointerData *tids;
+	ItemPointerData *params;
 	ItemPointerData chunk_tids[HNSW_MAX_VECBYTES / HNSW_CHUNK_MAX_BYTES + 1];
 	PageWriter	w;
 	Page		page = (Page) palloc(BLCKSZ);
@@ -1357,10 +1358,13 @@ graph_write(BuildState *bs)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g->nnodes);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
 
-	/* pass 1: every node's TID */
+	/* pass 1: every node's TID, after the codes' parameters' chunks */
 	tids = palloc_extended(mul_size(sizeof(ItemPointerData), Max(g->nnodes, 1)),
 						   MCXT_ALLOC_HUGE);
+	params = palloc(sizeof(ItemPointerData) * Max(HnswParamsChunks(&bs->info), 1));
 	writer_init(&w, NULL, NULL);
+	for (int c = 0; c < HnswParamsChunks(&bs->info); c++)
+		params[c] = packer_place(&w.p, HnswParamsChunk(&bs->info, c, tuple));
 	for (int64 id = 0; id < g->nnodes; id++)
 	{
 		BuildNode  *n = node_at(bs, id);
@@ -1375,7 +1379,7 @@ graph_write(BuildState *bs)
 	}
 
 	/* metapage */
-	HnswInitMetaPage(page, &bs->info);
+	HnswInitMetaPage(page, &bs->info, params);
 	meta = HnswPageGetMeta(page);
 	if (g->entry >= 0)
 	{
@@ -1387,6 +1391,13 @@ graph_write(BuildState *bs)
 
 	/* pass 2: the same placement, for real */
 	writer_init(&w, bs->index, page);
+	for (int c = 0; c < HnswParamsChunks(&bs->info); c++)
+	{
+		Size		size = HnswParamsChunk(&bs->info, c, tuple);
+		ItemPointerData tid PG_USED_FOR_ASSERTS_ONLY = writer_add(&w, (Item) tuple, size);
+
+		Assert(ItemPointerEquals(&tid, &params[c]));
+	}
 	for (int64 id = 0; id < g->nnodes; id++)
 	{
 		Size		size = node_tuple_size(bs, id);
@@ -1408,6 +1419,7 @@ graph_write(BuildState *bs)
 	pfree(tuple);
 	pfree(page);
 	pfree(tids);
+	pfree(params);
 }
 
 /* The NOTICE pgvector users know, when the arena overflowed. */
@@ -1649,7 +1661,7 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	HnswBuildShared *shared = shm_toc_lookup(toc, PARALLEL_KEY_SHARED, false);
 	BuildGraph *g = shm_toc_lookup(toc, PARALLEL_KEY_GRAPH, false);
 	char	   *sharedquery = shm_toc_lookup(toc, PARALLEL_KEY_QUERY_TEXT, true);
-	float	   *centre = shm_toc_lookup(toc, PARALLEL_KEY_CENTRE, true);
+	float	   *params = shm_toc_lookup(toc, PARALLEL_KEY_PARAMS, true);
 	LOCKMODE	heapLockmode = shared->isconcurrent ? ShareUpdateExclusiveLock : ShareLock;
 	LOCKMODE	indexLockmode = shared->isconcurrent ? RowExclusiveLock : AccessExclusiveLock;
 	Relation	heap;
@@ -1672,7 +1684,7 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 					  (VecdbElemKind) shared->stored, shared->dims, shared->m,
 					  shared->ef_construction, (VecdbMetric) shared->metric,
 					  HnswTenantColumn(index));
-	info.centre = centre;
+	info.params = params;
 	init_state(&bs, heap, index, &info, g);
 	bs.shared = shared;
 	bs.participant = ParallelWorkerNumber + 1;
@@ -1761,8 +1773,8 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	shm_toc_estimate_chunk(&pcxt->estimator, graphsize);
 	querylen = debug_query_string ? strlen(debug_query_string) : 0;
 	shm_toc_estimate_chunk(&pcxt->estimator, querylen + 1);
-	if (info->centre)
-		shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(float), info->dims));
+	if (info->params)
+		shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(float), info->nparams));
 	shm_toc_estimate_keys(&pcxt->estimator, 4);
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)
@@ -1798,12 +1810,12 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 	else
 		querycopy[0] = '\0';
 	shm_toc_insert(pcxt->toc, PARALLEL_KEY_QUERY_TEXT, querycopy);
-	if (info->centre)
+	if (info->params)
 	{
-		float	   *centre = shm_toc_allocate(pcxt->toc, sizeof(float) * info->dims);
+		float	   *params = shm_toc_allocate(pcxt->toc, sizeof(float) * info->nparams);
 
-		memcpy(centre, info->centre, sizeof(float) * info->dims);
-		shm_toc_insert(pcxt->toc, PARALLEL_KEY_CENTRE, centre);
+		memcpy(params, info->params, sizeof(float) * info->nparams);
+		shm_toc_insert(pcxt->toc, PARALLEL_KEY_PARAMS, params);
 	}
 
 	LaunchParallelWorkers(pcxt);
@@ -1904,8 +1916,8 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) Max(tuples, 0));
 
-	/* codes measured from a centre need it before the first row is coded */
-	HnswCentreCompute(heap, index, indexInfo, &info);
+	/* codes measured with parameters need them before the first row is coded */
+	HnswParamsCompute(heap, index, indexInfo, &info);
 	nworkers = choose_workers(heap, index, indexInfo, tuples, dims);
 	/*
 	 * The shared graph is a DSM segment of fixed size: size it for the rows

@@ -124,7 +124,7 @@ HnswInitPage(Page page, uint16 flags)
 
 /* Writes a metapage for an empty index into page (already a copy). */
 void
-HnswInitMetaPage(Page page, HnswIndexInfo *info)
+HnswInitMetaPage(Page page, HnswIndexInfo *info, const ItemPointerData *chunks)
 {
 	HnswMetaPage meta;
 
@@ -143,9 +143,9 @@ HnswInitMetaPage(Page page, HnswIndexInfo *info)
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_version = 0;
-	meta->centred = 0;
+	meta->centred = HNSW_PARAMS_NONE;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
-	HnswCentreWrite(page, info);
+	HnswParamsWrite(page, info, chunks);
 }
 
 /* True if the page carries our special space. */
@@ -220,7 +220,7 @@ HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info)
 	if (forknum == INIT_FORKNUM)
 	{
 		START_CRIT_SECTION();
-		HnswInitMetaPage(BufferGetPage(buf), info);
+		HnswInitMetaPage(BufferGetPage(buf), info, NULL);
 		MarkBufferDirty(buf);
 		log_newpage_buffer(buf, true);
 		END_CRIT_SECTION();
@@ -230,7 +230,7 @@ HnswWriteEmptyIndex(Relation index, ForkNumber forknum, HnswIndexInfo *info)
 		GenericXLogState *state = GenericXLogStart(index);
 		Page		page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
 
-		HnswInitMetaPage(page, info);
+		HnswInitMetaPage(page, info, NULL);
 		GenericXLogFinish(state);
 	}
 	UnlockReleaseBuffer(buf);

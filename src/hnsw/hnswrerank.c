@@ -147,7 +147,7 @@ measure(HnswRerank *r, ItemPointer tid, Snapshot snapshot, float *dist)
 	if (!isnull[0] && (x = exact_form(r->info, values[0])) != NULL)
 	{
 		*dist = r->query == NULL ? 0 :
-			r->info->source->distance(r->info->metric, r->query, x, r->info->dims);
+			r->info->source->distance(r->info->metric, r->query, x, r->info->dims, NULL);
 		found = true;
 	}
 	MemoryContextSwitchTo(old);

@@ -180,7 +180,8 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 	info->source = source;
 	info->type = type;
 	info->dims = dims;
-	info->centre = NULL;
+	info->params = NULL;
+	info->nparams = type->params_size ? type->params_size(metric, dims) : 0;
 	info->vecbytes = type->stored_size(dims);
 	info->minbytes = type->value_size ? type->stored_size(0) : info->vecbytes;
 	Assert(info->vecbytes <= HNSW_MAX_VECBYTES);
@@ -195,6 +196,41 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
 		HnswNodeLayoutFor(&info->layouts[level], level, m, info->filter.payload_bytes,
 						  HnswTenantCap(info));
+}
+
+/* bytes of info and the parameters that follow it in the cache */
+static Size
+info_size(const HnswIndexInfo *info)
+{
+	return add_size(sizeof(HnswIndexInfo),
+					info->params ? mul_size(sizeof(float), info->nparams) : 0);
+}
+
+/*
+ * The facts of the index with metapage meta, and its codes' parameters
+ * after them, in one chunk of rd_indexcxt.
+ */
+static HnswIndexInfo *
+cache_info(Relation index, const HnswMetaPageData *meta, const VecdbElemType *type,
+		   VecdbMetric metric)
+{
+	HnswIndexInfo tmp;
+	HnswIndexInfo *info;
+	float	   *params;
+
+	HnswFillIndexInfo(&tmp, index, type, meta->elemtype, meta->dims, meta->m,
+					  meta->ef_construction, metric, (int) meta->tenant - 1);
+	params = meta->centred ? HnswParamsRead(index, &tmp) : NULL;
+	tmp.params = params;
+	info = MemoryContextAllocExtended(index->rd_indexcxt, info_size(&tmp), MCXT_ALLOC_HUGE);
+	memcpy(info, &tmp, sizeof(HnswIndexInfo));
+	if (params)
+	{
+		info->params = (float *) (info + 1);
+		memcpy(info->params, params, sizeof(float) * info->nparams);
+		pfree(params);
+	}
+	return info;
 }
 
 /*
@@ -235,18 +271,7 @@ HnswGetIndexInfo(Relation index)
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" was built for another distance metric",
 							RelationGetRelationName(index))));
-		info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo) +
-								  (meta.centred ? sizeof(float) * (Size) dims : 0));
-		HnswFillIndexInfo(info, index, type, meta.elemtype, meta.dims, meta.m,
-						  meta.ef_construction, metric, (int) meta.tenant - 1);
-		if (meta.centred)
-		{
-			float	   *centre = HnswCentreRead(index, dims);
-
-			info->centre = (float *) (info + 1);
-			memcpy(info->centre, centre, sizeof(float) * dims);
-			pfree(centre);
-		}
+		info = cache_info(index, &meta, type, metric);
 		if (info->max_level != meta.max_level)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -254,12 +279,11 @@ HnswGetIndexInfo(Relation index)
 							RelationGetRelationName(index))));
 		index->rd_amcache = info;
 	}
-	/* the centre, if any, follows the cached facts in the same chunk */
+	/* the parameters, if any, follow the cached facts in the same chunk */
 	info = index->rd_amcache;
-	info = memcpy(palloc(sizeof(HnswIndexInfo) + (info->centre ? sizeof(float) * info->dims : 0)),
-				  info, sizeof(HnswIndexInfo) + (info->centre ? sizeof(float) * info->dims : 0));
-	if (info->centre)
-		info->centre = (float *) (info + 1);
+	info = memcpy(palloc_extended(info_size(info), MCXT_ALLOC_HUGE), info, info_size(info));
+	if (info->params)
+		info->params = (float *) (info + 1);
 	info->hints = HnswGetBufferHints(index);
 	return info;
 }
@@ -271,7 +295,7 @@ HnswGetIndexInfo(Relation index)
 float
 HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b)
 {
-	return info->type->distance(info->metric, a, b, info->dims);
+	return info->type->distance(info->metric, a, b, info->dims, info->params);
 }
 
 /* Bytes of stored vector x of the index. */
@@ -362,7 +386,7 @@ encode(HnswIndexInfo *info, const char *x, bool query)
 	const VecdbElemType *t = info->type;
 	char	   *code = palloc(query ? t->query_size(info->dims) : info->vecbytes);
 
-	t->encode(info->source, x, info->dims, info->centre, query, code);
+	t->encode(info->source, x, info->dims, info->metric, info->params, query, code);
 	return code;
 }
 

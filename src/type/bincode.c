@@ -80,10 +80,19 @@ bin_query_size(int dims)
 		(Size) VECDB_BIN_QUERY_BITS * VecdbBinPadded(dims) / 8;
 }
 
-static bool
-bin_centred(VecdbMetric metric)
+/* a centre (dims floats) for L2 and L1; the origin for IP and cosine */
+static Size
+bin_params_size(VecdbMetric metric, int dims)
 {
-	return metric == VECDB_METRIC_L2 || metric == VECDB_METRIC_L1;
+	return metric == VECDB_METRIC_L2 || metric == VECDB_METRIC_L1 ? (Size) dims : 0;
+}
+
+/* the centre is the mean of the rows */
+static void
+bin_train(VecdbMetric metric, int dims, const float *mean, const float *sample,
+		  int nsample, float *params)
+{
+	memcpy(params, mean, sizeof(float) * (Size) dims);
 }
 
 /* whether round's sign flips coordinate i (splitmix64's finalizer) */
@@ -200,8 +209,8 @@ encode_query(VecdbBinQuery *q, const float *y, int D, double norm)
 }
 
 static void
-bin_encode(const VecdbElemType *src, const void *x, int dims, const float *centre,
-		   bool query, void *out)
+bin_encode(const VecdbElemType *src, const void *x, int dims, VecdbMetric metric,
+		   const float *centre, bool query, void *out)
 {
 	int			D = VecdbBinPadded(dims);
 	double		norm;
@@ -276,7 +285,8 @@ from_cosine(VecdbMetric metric, double nq, double nx, double cos)
 }
 
 static float
-bin_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+bin_distance(VecdbMetric metric, const void *a, const void *b, int dims,
+			 const float *params)
 {
 	const VecdbBinCode *q = a;
 	const VecdbBinCode *x = b;
@@ -332,5 +342,5 @@ const VecdbElemType vecdb_bin_code_type = {
 	VECDB_ELEM_BINARY, "binary code", VECTOR_MAX_DIM,
 	bin_size, NULL, 0,
 	NULL, NULL, bin_distance, bin_valid, NULL, bin_lower_bound,
-	bin_encode, bin_query_size, bin_centred
+	bin_encode, bin_query_size, bin_params_size, 0, bin_train
 };

@@ -29,6 +29,7 @@
 #include "type/halfvec.h"
 #include "type/bincode.h"
 #include "type/int8code.h"
+#include "type/pqcode.h"
 #include "type/sparsevec.h"
 #include "type/vector.h"
 
@@ -72,7 +73,8 @@ float_normalize(void *p, int dims)
 }
 
 static float
-float_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+float_distance(VecdbMetric metric, const void *a, const void *b, int dims,
+			  const float *params)
 {
 	switch (metric)
 	{
@@ -143,7 +145,8 @@ half_normalize(void *p, int dims)
 }
 
 static float
-half_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+half_distance(VecdbMetric metric, const void *a, const void *b, int dims,
+			  const float *params)
 {
 	switch (metric)
 	{
@@ -197,7 +200,8 @@ bit_elements(Pointer datum, int *dims)
 }
 
 static float
-bit_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+bit_distance(VecdbMetric metric, const void *a, const void *b, int dims,
+			  const float *params)
 {
 	size_t		n = bit_size(dims);
 	uint64_t	and_count,
@@ -295,7 +299,8 @@ sparse_normalize(void *p, int dims)
 }
 
 static float
-sparse_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+sparse_distance(VecdbMetric metric, const void *a, const void *b, int dims,
+			  const float *params)
 {
 	const SparseStored *x = (const SparseStored *) a;
 	const SparseStored *y = (const SparseStored *) b;
@@ -336,19 +341,19 @@ static const VecdbElemType elem_types[] = {
 	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
 		float_size, NULL, 0,
 	float_elements, float_normalize, float_distance, float_valid, float_to_float, NULL,
-	NULL, NULL, NULL},
+	NULL, NULL, NULL, 0, NULL},
 	{VECDB_ELEM_HALF, "halfvec", HALFVEC_MAX_DIM,
 		half_size, NULL, 0,
 	half_elements, half_normalize, half_distance, half_valid, half_to_float, NULL,
-	NULL, NULL, NULL},
+	NULL, NULL, NULL, 0, NULL},
 	{VECDB_ELEM_BIT, "bit", 64000,
 		bit_size, NULL, 0,
 	bit_elements, NULL, bit_distance, bit_valid, NULL, NULL,
-	NULL, NULL, NULL},
+	NULL, NULL, NULL, 0, NULL},
 	{VECDB_ELEM_SPARSE, "sparsevec", SPARSEVEC_MAX_DIM,
 		sparse_size, sparse_value_size, SPARSE_INDEX_MAX_NNZ,
 	sparse_elements, sparse_normalize, sparse_distance, sparse_valid, NULL, NULL,
-	NULL, NULL, NULL},
+	NULL, NULL, NULL, 0, NULL},
 };
 
 const VecdbElemType *
@@ -361,6 +366,8 @@ VecdbElemTypeGet(int kind)
 		return &vecdb_int8_code_type;
 	if (kind == VECDB_ELEM_BINARY)
 		return &vecdb_bin_code_type;
+	if (kind == VECDB_ELEM_PQ)
+		return &vecdb_pq_code_type;
 	return NULL;
 }
 

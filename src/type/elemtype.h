@@ -41,8 +41,11 @@ typedef enum VecdbElemKind
 	VECDB_ELEM_SPARSE = 4,		/* sparsevec: its non-zero elements */
 	VECDB_ELEM_INT8 = 5,		/* 8-bit codes of vector or halfvec values
 								 * (int8code.h): stored, never a column */
-	VECDB_ELEM_BINARY = 6		/* 1-bit codes of vector or halfvec values
+	VECDB_ELEM_BINARY = 6,		/* 1-bit codes of vector or halfvec values
 								 * (bincode.h): stored, never a column */
+	VECDB_ELEM_PQ = 7			/* product-quantization codes of vector or
+								 * halfvec values (pqcode.h): stored, never
+								 * a column */
 } VecdbElemKind;
 
 typedef struct VecdbElemType
@@ -82,9 +85,13 @@ typedef struct VecdbElemType
 	 */
 	bool		(*normalize) (void *x, int dims);
 
-	/* distance between stored values under metric, NaN never returned */
+	/*
+	 * Distance between stored values under metric, NaN never returned.
+	 * params: for codes, the index's parameters (see params_size), NULL for
+	 * none; the other types ignore it.
+	 */
 	float		(*distance) (VecdbMetric metric, const void *a, const void *b,
-							 int dims);
+							 int dims, const float *params);
 
 	/*
 	 * Whether stored bytes are a valid value (finite elements, pad bits;
@@ -108,21 +115,27 @@ typedef struct VecdbElemType
 
 	/*
 	 * For codes: encodes value x (dims elements of type src, which has
-	 * to_float), measured from centre[dims] (NULL: the origin), into out,
-	 * stored_size(dims) bytes, or when query, query_size(dims) bytes in the
-	 * form distance and lower_bound take as their first argument q.  NULL
-	 * for the other types.
+	 * to_float) under metric with the index's parameters (NULL: none
+	 * trained) into out, stored_size(dims) bytes, or when query,
+	 * query_size(dims) bytes in the form distance and lower_bound take as
+	 * their first argument q.  NULL for the other types.
 	 */
 	void		(*encode) (const struct VecdbElemType *src, const void *x, int dims,
-						   const float *centre, bool query, void *out);
+						   VecdbMetric metric, const float *params, bool query,
+						   void *out);
 	Size		(*query_size) (int dims);
 
 	/*
-	 * For codes: whether an index of metric measures its values from the
-	 * mean of its rows (the build computes it) rather than the origin.  NULL
-	 * where never.
+	 * For codes: how many floats of parameters an index of metric measures
+	 * its codes with (a centre, codebooks), 0 for none; NULL where never.
+	 * The build trains them (train) from the mean of the rows and, when
+	 * train_rows > 0, a sample of at most that many rows; an index keeps
+	 * them rounded to binary16 (hnswcentre.c).
 	 */
-	bool		(*centred) (VecdbMetric metric);
+	Size		(*params_size) (VecdbMetric metric, int dims);
+	int			train_rows;
+	void		(*train) (VecdbMetric metric, int dims, const float *mean,
+						  const float *sample, int nsample, float *params);
 } VecdbElemType;
 
 /* the descriptor of kind, or NULL if kind is not one of VecdbElemKind */

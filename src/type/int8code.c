@@ -55,7 +55,8 @@ code_l1(const VecdbInt8Code *x, const VecdbInt8Code *y, int dims)
 }
 
 static float
-code_distance(VecdbMetric metric, const void *a, const void *b, int dims)
+code_distance(VecdbMetric metric, const void *a, const void *b, int dims,
+			  const float *params)
 {
 	const VecdbInt8Code *x = a;
 	const VecdbInt8Code *y = b;
@@ -180,10 +181,10 @@ VecdbInt8Encode(const VecdbElemType *src, const void *x, int dims, void *out)
 
 /* the descriptor's encoder: a query is coded as a value, from the origin */
 static void
-code_encode(const VecdbElemType *src, const void *x, int dims, const float *centre,
-			bool query, void *out)
+code_encode(const VecdbElemType *src, const void *x, int dims, VecdbMetric metric,
+			const float *params, bool query, void *out)
 {
-	Assert(centre == NULL);
+	Assert(params == NULL);
 	VecdbInt8Encode(src, x, dims, out);
 }
 
@@ -191,5 +192,5 @@ const VecdbElemType vecdb_int8_code_type = {
 	VECDB_ELEM_INT8, "int8 code", VECDB_U8_MAX_N,
 	code_size, NULL, 0,
 	NULL, NULL, code_distance, code_valid, NULL, code_lower_bound,
-	code_encode, code_size, NULL
+	code_encode, code_size, NULL, 0, NULL
 };
