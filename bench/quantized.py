@@ -15,6 +15,9 @@ ef_construction 64:
                with hnsw.rerank_candidates = F * ef_search (named
                vecdb-binary-rcF; F = 0 leaves the setting at 0, named
                vecdb-binary)
+  vecdb-pq     WITH (quantization = pq): product-quantization codes (a byte
+               per 8 dimensions, k-means codebooks), re-ranked; one target
+               per --pq-rerank factor, named as for binary (vecdb-pq-rcF)
   <peer>       the peer extension (pgvector), with --peer
 
 Then, per hnsw.ef_search, runs the queries `SELECT id FROM items ORDER BY v
@@ -212,14 +215,17 @@ def main():
     ap.add_argument('--reuse', action='store_true', help='measure the databases --keep left')
     ap.add_argument('--binary-rerank', type=int, nargs='*', default=[0, 4],
                     help='hnsw.rerank_candidates of the binary index, as multiples of ef_search')
+    ap.add_argument('--pq-rerank', type=int, nargs='*', default=[0, 2],
+                    help='hnsw.rerank_candidates of the pq index, as multiples of ef_search')
     ap.add_argument('--json')
     args = ap.parse_args()
     targets = [('vecdb', 'vecdb', None), ('vecdb-int8', 'vecdb', 'int8')]
     reranks = {}
-    for f in args.binary_rerank:
-        name = 'vecdb-binary' + ('-rc%d' % f if f else '')
-        targets.append((name, 'vecdb', 'binary'))
-        reranks[name] = f
+    for quant, factors in (('binary', args.binary_rerank), ('pq', args.pq_rerank)):
+        for f in factors:
+            name = 'vecdb-' + quant + ('-rc%d' % f if f else '')
+            targets.append((name, 'vecdb', quant))
+            reranks[name] = f
     if args.peer:
         targets.append((args.peer, args.peer, None))
     results = {'args': vars(args), 'load': os.getloadavg(), 'runs': []}

@@ -172,14 +172,15 @@ for my $r (1 .. $rounds)
 	compare_nodes("round $r insert");
 }
 
-# Quantized indexes (8-bit codes, and 1-bit codes measured from the build's
-# centre, re-ranked with the table's vectors): built, inserted into and
-# vacuumed on the primary; the standby replays the same pages
+# Quantized indexes (8-bit codes, 1-bit codes measured from the build's
+# centre, and product-quantization codes whose codebooks the build writes
+# in chunk tuples, re-ranked with the table's vectors): built, inserted
+# into and vacuumed on the primary; the standby replays the same pages
 # (wal_consistency_checking) and returns the same rows, and both find the
-# exact neighbours.  The binary index's walk keeps four times ef_search
-# candidates (hnsw.rerank_candidates, set for the database so both nodes'
-# sessions have it).
-for my $q (['int8', 'qtst'], ['binary', 'btst'])
+# exact neighbours.  The binary and pq indexes' walks keep four times
+# ef_search candidates (hnsw.rerank_candidates, set for the database so
+# both nodes' sessions have it).
+for my $q (['int8', 'qtst'], ['binary', 'btst'], ['pq', 'ptst'])
 {
 	my ($quant, $t) = @$q;
 	$primary->safe_psql('postgres', qq(
@@ -188,7 +189,7 @@ INSERT INTO $t SELECT * FROM tst;
 CREATE INDEX ${t}_v_idx ON $t USING hnsw (v vector_l2_ops) WITH (quantization = $quant);
 ));
 	$primary->safe_psql('postgres',
-		'ALTER DATABASE postgres SET hnsw.rerank_candidates = ' . ($quant eq 'binary' ? 4 * $ef_search : 0));
+		'ALTER DATABASE postgres SET hnsw.rerank_candidates = ' . ($quant ne 'int8' ? 4 * $ef_search : 0));
 	VecdbTest::insert_random_rows($primary, $t, $rng, $dims, $next_id, 500);
 	$next_id += 500;
 	$primary->safe_psql('postgres', "DELETE FROM $t WHERE id % 7 = 0; VACUUM $t");
