@@ -137,7 +137,8 @@ typedef struct HnswIndexInfo
 	/*
 	 * The codes' parameters (VecdbElemType.params_size; hnswparams.c):
 	 * nparams floats, NULL when the index has none (nparams 0, or none
-	 * could be trained).
+	 * could be trained).  HnswGetIndexInfo's copies share them: they live
+	 * as long as the index's relcache entry (HnswParamsCached).
 	 */
 	float	   *params;
 	Size		nparams;
@@ -391,6 +392,7 @@ extern Size HnswParamsChunk(const HnswIndexInfo *info, int c, char *buf);
 extern void HnswParamsWrite(Page page, const HnswIndexInfo *info,
 							const ItemPointerData *chunks);
 extern float *HnswParamsRead(Relation index, const HnswIndexInfo *info);
+extern float *HnswParamsCached(Relation index, const HnswIndexInfo *info);
 
 /* hnswcost.c */
 extern double HnswDistanceCost(double work);

@@ -333,3 +333,78 @@ HnswParamsRead(Relation index, const HnswIndexInfo *info)
 	pfree(h);
 	return params;
 }
+
+/*
+ * The parameters this backend has read, one entry per index: each lives in
+ * a memory context of its own under the index's rd_indexcxt, so that a
+ * relcache flush (which frees only rd_amcache) does not make them read or
+ * copied again, and they go when the relcache entry goes (the context's
+ * callback unlinks the entry).  An entry for another relfilenode of the
+ * same index (REINDEX, TRUNCATE) is dropped and read afresh.
+ */
+typedef struct ParamsEntry
+{
+	struct ParamsEntry *next;
+	Oid			relid;
+	Oid			relfilenode;
+	MemoryContext cxt;
+	float	   *params;
+	MemoryContextCallback cb;
+} ParamsEntry;
+
+static ParamsEntry *params_entries = NULL;
+
+static void
+params_forget(void *arg)
+{
+	for (ParamsEntry **p = &params_entries; *p != NULL; p = &(*p)->next)
+		if (*p == arg)
+		{
+			*p = (*p)->next;
+			return;
+		}
+}
+
+/*
+ * The parameters of the index's codes (HnswParamsRead), or NULL if it has
+ * none, kept for as long as the index's relcache entry lives: valid while
+ * the caller keeps the index open.
+ */
+float *
+HnswParamsCached(Relation index, const HnswIndexInfo *info)
+{
+	ParamsEntry *e;
+	MemoryContext cxt;
+	MemoryContext old;
+	float	   *read;
+	float	   *params;
+
+	for (e = params_entries; e != NULL; e = e->next)
+		if (e->relid == RelationGetRelid(index))
+			break;
+	if (e != NULL && e->relfilenode == index->rd_rel->relfilenode &&
+		e->cxt->parent == index->rd_indexcxt)
+		return e->params;
+	if (e != NULL)
+		MemoryContextDelete(e->cxt);
+	read = HnswParamsRead(index, info);
+	cxt = AllocSetContextCreate(index->rd_indexcxt, "hnsw params", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	params = read ? memcpy(palloc_extended(mul_size(sizeof(float), info->nparams),
+										   MCXT_ALLOC_HUGE),
+						   read, sizeof(float) * info->nparams) : NULL;
+	e = palloc(sizeof(ParamsEntry));
+	MemoryContextSwitchTo(old);
+	if (read)
+		pfree(read);
+	e->relid = RelationGetRelid(index);
+	e->relfilenode = index->rd_rel->relfilenode;
+	e->cxt = cxt;
+	e->params = params;
+	e->cb.func = params_forget;
+	e->cb.arg = e;
+	MemoryContextRegisterResetCallback(cxt, &e->cb);
+	e->next = params_entries;
+	params_entries = e;
+	return params;
+}

@@ -198,38 +198,19 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 						  HnswTenantCap(info));
 }
 
-/* bytes of info and the parameters that follow it in the cache */
-static Size
-info_size(const HnswIndexInfo *info)
-{
-	return add_size(sizeof(HnswIndexInfo),
-					info->params ? mul_size(sizeof(float), info->nparams) : 0);
-}
-
 /*
- * The facts of the index with metapage meta, and its codes' parameters
- * after them, in one chunk of rd_indexcxt.
+ * The facts of the index with metapage meta, in rd_indexcxt; its codes'
+ * parameters are kept apart (HnswParamsCached).
  */
 static HnswIndexInfo *
 cache_info(Relation index, const HnswMetaPageData *meta, const VecdbElemType *type,
 		   VecdbMetric metric)
 {
-	HnswIndexInfo tmp;
-	HnswIndexInfo *info;
-	float	   *params;
+	HnswIndexInfo *info = MemoryContextAlloc(index->rd_indexcxt, sizeof(HnswIndexInfo));
 
-	HnswFillIndexInfo(&tmp, index, type, meta->elemtype, meta->dims, meta->m,
+	HnswFillIndexInfo(info, index, type, meta->elemtype, meta->dims, meta->m,
 					  meta->ef_construction, metric, (int) meta->tenant - 1);
-	params = meta->centred ? HnswParamsRead(index, &tmp) : NULL;
-	tmp.params = params;
-	info = MemoryContextAllocExtended(index->rd_indexcxt, info_size(&tmp), MCXT_ALLOC_HUGE);
-	memcpy(info, &tmp, sizeof(HnswIndexInfo));
-	if (params)
-	{
-		info->params = (float *) (info + 1);
-		memcpy(info->params, params, sizeof(float) * info->nparams);
-		pfree(params);
-	}
+	info->params = meta->centred ? HnswParamsCached(index, info) : NULL;
 	return info;
 }
 
@@ -237,7 +218,8 @@ cache_info(Relation index, const HnswMetaPageData *meta, const VecdbElemType *ty
  * Facts about the index: a copy, in the caller's memory context, of what
  * rd_amcache caches (the metapage is read once per relcache entry).  A copy,
  * because a relcache invalidation frees rd_amcache at any lock acquisition,
- * and scans and vacuum hold on to the facts across such points.
+ * and scans and vacuum hold on to the facts across such points.  The codes'
+ * parameters are not copied: valid while the caller keeps the index open.
  */
 HnswIndexInfo *
 HnswGetIndexInfo(Relation index)
@@ -279,11 +261,8 @@ HnswGetIndexInfo(Relation index)
 							RelationGetRelationName(index))));
 		index->rd_amcache = info;
 	}
-	/* the parameters, if any, follow the cached facts in the same chunk */
-	info = index->rd_amcache;
-	info = memcpy(palloc_extended(info_size(info), MCXT_ALLOC_HUGE), info, info_size(info));
-	if (info->params)
-		info->params = (float *) (info + 1);
+	/* the parameters stay where HnswParamsCached keeps them */
+	info = memcpy(palloc(sizeof(HnswIndexInfo)), index->rd_amcache, sizeof(HnswIndexInfo));
 	info->hints = HnswGetBufferHints(index);
 	return info;
 }

@@ -5,9 +5,14 @@
  *	  of values and queries, distances, the lower bound, and the
  *	  element-type descriptor an index uses to store and measure them.
  *
- * The index's parameters are the codebooks: for subspace s and centroid k,
- * VECDB_PQ_SUBDIMS floats at ((s * VECDB_PQ_CENTROIDS) + k) *
- * VECDB_PQ_SUBDIMS, the last subspace's elements past the dimensions zero.
+ * The index's parameters are the codebooks, a block of VECDB_PQ_SUBDIMS x
+ * VECDB_PQ_CENTROIDS floats per subspace, element by element: element j
+ * of centroid k of subspace s at (s * VECDB_PQ_SUBDIMS + j) *
+ * VECDB_PQ_CENTROIDS + k (the last subspace's elements past the
+ * dimensions zero).  So a piece's distances to all 256 centroids are
+ * element-wise loops over contiguous rows, which the compiler vectorizes
+ * without reordering any sum: a query's table, encoding and k-means's
+ * assignment step all take them.
  * Without parameters (an index built from no rows) every centroid is zero:
  * the codes then tell no rows apart, and the index answers through
  * re-ranking alone.
@@ -46,7 +51,8 @@
 #define SUB		VECDB_PQ_SUBDIMS
 #define K		VECDB_PQ_CENTROIDS
 
-static const float zero_centroid[SUB];
+/* the codebooks when there are none: every centroid zero */
+static const float zero_block[SUB * K];
 
 static Size
 pq_size(int dims)
@@ -67,56 +73,78 @@ pq_params_size(VecdbMetric metric, int dims)
 	return mul_size((Size) K * SUB, VECDB_PQ_SUBSPACES(dims));
 }
 
-/* centroid k of subspace s */
+/* the codebook of subspace s: SUB rows of K floats */
 static inline const float *
-centroid(const float *params, int s, int k)
+block(const float *params, int s)
 {
-	return params ? params + ((Size) s * K + k) * SUB : zero_centroid;
+	return params ? params + (Size) s * SUB * K : zero_block;
 }
 
-/* the metric's distance between two pieces of SUB elements */
-static inline float
-piece_distance(VecdbMetric metric, const float *a, const float *b)
+/*
+ * out[k] = the metric's distance between piece x and centroid k of
+ * codebook cb, for all K centroids.  Squared L2, -dot or L1.
+ */
+static void
+piece_table(VecdbMetric metric, const float *restrict cb, const float *x,
+			float *restrict out)
+{
+	memset(out, 0, sizeof(float) * K);
+	for (int j = 0; j < SUB; j++)
+	{
+		const float *restrict c = cb + j * K;
+		float		xj = x[j];
+
+		switch (metric)
+		{
+			case VECDB_METRIC_L2:
+				for (int k = 0; k < K; k++)
+					out[k] += (xj - c[k]) * (xj - c[k]);
+				break;
+			case VECDB_METRIC_IP:
+			case VECDB_METRIC_COSINE:
+				for (int k = 0; k < K; k++)
+					out[k] -= xj * c[k];
+				break;
+			default:
+				for (int k = 0; k < K; k++)
+					out[k] += fabsf(xj - c[k]);
+				break;
+		}
+	}
+}
+
+/* the metric's distance between centroids a and b of codebook cb */
+static float
+centroid_distance(VecdbMetric metric, const float *cb, int a, int b)
 {
 	float		d = 0;
 
-	switch (metric)
+	for (int j = 0; j < SUB; j++)
 	{
-		case VECDB_METRIC_L2:
-			for (int j = 0; j < SUB; j++)
-				d += (a[j] - b[j]) * (a[j] - b[j]);
-			return d;
-		case VECDB_METRIC_IP:
-		case VECDB_METRIC_COSINE:
-			for (int j = 0; j < SUB; j++)
-				d -= a[j] * b[j];
-			return d;
-		case VECDB_METRIC_L1:
-			for (int j = 0; j < SUB; j++)
-				d += fabsf(a[j] - b[j]);
-			return d;
-		default:
-			return INFINITY;
+		float		u = cb[j * K + a];
+		float		v = cb[j * K + b];
+
+		if (metric == VECDB_METRIC_L2)
+			d += (u - v) * (u - v);
+		else if (metric == VECDB_METRIC_L1)
+			d += fabsf(u - v);
+		else
+			d -= u * v;
 	}
+	return d;
 }
 
-/* the centroid of subspace s nearest (L2) to piece x */
+/* the centroid of codebook cb nearest (L2) to piece x */
 static int
-nearest(const float *params, int s, const float *x)
+nearest(const float *cb, const float *x)
 {
+	float		t[K];
 	int			best = 0;
-	float		bestd = INFINITY;
 
-	for (int k = 0; k < K; k++)
-	{
-		float		d = piece_distance(VECDB_METRIC_L2, x, centroid(params, s, k));
-
-		if (d < bestd)
-		{
-			bestd = d;
+	piece_table(VECDB_METRIC_L2, cb, x, t);
+	for (int k = 1; k < K; k++)
+		if (t[k] < t[best])
 			best = k;
-		}
-	}
 	return best;
 }
 
@@ -140,13 +168,13 @@ encode_value(VecdbPqCode *code, const float *f, int dims, const float *params)
 	code->form = VECDB_PQ_STORED;
 	for (int s = 0; s < VECDB_PQ_SUBSPACES(dims); s++)
 	{
-		int			k = nearest(params, s, f + s * SUB);
-		const float *c = centroid(params, s, k);
+		const float *cb = block(params, s);
+		int			k = nearest(cb, f + s * SUB);
 
 		code->c[s] = (uint8) k;
 		for (int j = 0; j < SUB; j++)
 		{
-			double		r = (double) f[s * SUB + j] - c[j];
+			double		r = (double) f[s * SUB + j] - cb[j * K + k];
 
 			e2 += r * r;
 			e1 += fabs(r);
@@ -168,9 +196,7 @@ encode_query(VecdbPqQuery *q, const float *f, int dims, VecdbMetric metric,
 	memset(q, 0, offsetof(VecdbPqQuery, table));
 	q->form = VECDB_PQ_QUERY;
 	for (int s = 0; s < VECDB_PQ_SUBSPACES(dims); s++)
-		for (int k = 0; k < K; k++)
-			q->table[s * K + k] = piece_distance(metric, f + s * SUB,
-												 centroid(params, s, k));
+		piece_table(metric, block(params, s), f + s * SUB, q->table + (Size) s * K);
 	for (int i = 0; i < dims; i++)
 		norm += (double) f[i] * f[i];
 	q->norm = (float) sqrt(norm);
@@ -210,8 +236,7 @@ pq_distance(VecdbMetric metric, const void *a, const void *b, int dims,
 		const VecdbPqCode *y = a;
 
 		for (int s = 0; s < nsub; s++)
-			d += piece_distance(metric, centroid(params, s, y->c[s]),
-								centroid(params, s, x->c[s]));
+			d += centroid_distance(metric, block(params, s), y->c[s], x->c[s]);
 	}
 	if (metric == VECDB_METRIC_L2 || metric == VECDB_METRIC_L1)
 		d = Max(d, 0);
@@ -265,7 +290,7 @@ pq_valid(const void *p, int dims)
 }
 
 /*
- * One round of k-means over n pieces pts[n][SUB] with centroids cb[K][SUB]:
+ * One round of k-means over n pieces pts[n][SUB] with codebook cb:
  * assigns each piece to its nearest centroid, moves each centroid to the
  * mean of its pieces; a centroid with none takes piece (k * 7919 + round)
  * mod n, so that no centroid stays unused.
@@ -278,7 +303,7 @@ kmeans_round(const float *pts, int n, float *cb, int round, double *sum, int *co
 	for (int i = 0; i < n; i++)
 	{
 		const float *p = pts + (Size) i * SUB;
-		int			k = nearest(cb, 0, p);
+		int			k = nearest(cb, p);
 
 		count[k]++;
 		for (int j = 0; j < SUB; j++)
@@ -289,7 +314,7 @@ kmeans_round(const float *pts, int n, float *cb, int round, double *sum, int *co
 		const float *p = pts + (Size) (((int64) k * 7919 + round) % n) * SUB;
 
 		for (int j = 0; j < SUB; j++)
-			cb[k * SUB + j] = count[k] > 0 ? (float) (sum[k * SUB + j] / count[k]) : p[j];
+			cb[j * K + k] = count[k] > 0 ? (float) (sum[k * SUB + j] / count[k]) : p[j];
 	}
 }
 
@@ -318,7 +343,8 @@ pq_train(VecdbMetric metric, int dims, const float *mean, const float *sample,
 			memcpy(pts + (Size) i * SUB, sample + (Size) i * dims + s * SUB,
 				   sizeof(float) * len);
 		for (int k = 0; k < K; k++)
-			memcpy(cb + k * SUB, pts + (Size) (k % nsample) * SUB, sizeof(float) * SUB);
+			for (int j = 0; j < SUB; j++)
+				cb[j * K + k] = pts[(Size) (k % nsample) * SUB + j];
 		for (int round = 0; round < VECDB_PQ_ITERATIONS; round++)
 		{
 			CHECK_FOR_INTERRUPTS();
