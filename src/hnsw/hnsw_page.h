@@ -20,10 +20,11 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		9
+#define HNSW_FORMAT_VERSION		10
 #define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6),
-										 * binary codes (7) or tenant lists
-										 * (6 to 8) */
+										 * binary codes (7), tenant lists
+										 * (6 to 8) or a tenant directory
+										 * (6 to 9) */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -32,6 +33,7 @@
 
 #define HNSW_PAGE_META			0x0001
 #define HNSW_PAGE_NODES			0x0002	/* node and chunk tuples */
+#define HNSW_PAGE_TENANTS		0x0004	/* tenant directory tuples */
 
 typedef struct HnswPageOpaqueData
 {
@@ -64,17 +66,26 @@ typedef struct HnswMetaPageData
 								 * quantized) */
 	uint8		nfilters;		/* filter columns (hnswfilter.c) */
 	uint8		centred;		/* 1: the codes' centre follows, at
-								 * HNSW_CENTRE_OFFSET, as dims binary16
+								 * HnswCentreOffset(version), as dims binary16
 								 * values; 0: none (the origin).  Zero
 								 * before version 8. */
 	uint8		tenant;			/* 1 + the filter column that is the tenant
 								 * key (WITH (tenant = ...)), 0: none;
 								 * formats 6 to 8 have 0 here */
+	/* from version 10 on (older metapages end at tenant_dir): */
+	BlockNumber tenant_dir;		/* the tenant directory's first bucket page
+								 * (HnswTenantDirPage), 0: none yet */
+	uint32		tenant_buckets; /* its bucket pages: tenant_dir onwards */
 } HnswMetaPageData;
 
-/* where the centre's code starts on the metapage, from the page's start */
-#define HNSW_CENTRE_OFFSET \
-	MAXALIGN(SizeOfPageHeaderData + sizeof(HnswMetaPageData))
+/*
+ * Where the centre's code starts on a metapage of the given format version,
+ * from the page's start: after the fields that version has.
+ */
+#define HnswCentreOffset(version) \
+	MAXALIGN(SizeOfPageHeaderData + \
+			 ((version) >= 10 ? sizeof(HnswMetaPageData) : \
+			  offsetof(HnswMetaPageData, tenant_dir)))
 
 typedef HnswMetaPageData *HnswMetaPage;
 
@@ -85,6 +96,8 @@ typedef HnswMetaPageData *HnswMetaPage;
 #define HNSW_TUPLE_NODE			1
 #define HNSW_TUPLE_CHUNK		2
 #define HNSW_TUPLE_TIDLIST		3
+#define HNSW_TUPLE_TENANT		4	/* on a tenant directory page */
+#define HNSW_TUPLE_DIRNEXT		5
 
 /*
  * Heap TIDs a node carries inline.  Identical vectors (and non-HOT updates
@@ -203,6 +216,35 @@ typedef HnswTidListData *HnswTidList;
 #define HNSW_TIDLIST_HEADER_SIZE offsetof(HnswTidListData, tids)
 #define HnswTidListSize(cap) \
 	(HNSW_TIDLIST_HEADER_SIZE + sizeof(ItemPointerData) * (Size) (cap))
+
+/*
+ * The tenant directory (src/README, "HNSW: tenants"): bucket pages
+ * tenant_dir .. tenant_dir + tenant_buckets - 1 (flags HNSW_PAGE_TENANTS),
+ * a tenant value in bucket hash(value) mod tenant_buckets, each bucket a
+ * chain of pages.  Every directory page holds at offset 1 a DIRNEXT tuple
+ * naming the chain's next page, then TENANT tuples: a value and one node
+ * of that value, where a walk for the tenant starts.
+ */
+typedef struct HnswTenantEntryData
+{
+	uint8		type;			/* HNSW_TUPLE_TENANT */
+	uint8		unused;
+	uint16		version;		/* the node's version */
+	ItemPointerData node;
+	uint64		value;			/* the tenant slot (hnswfilter.c) */
+} HnswTenantEntryData;
+
+typedef HnswTenantEntryData *HnswTenantEntry;
+
+typedef struct HnswDirNextData
+{
+	uint8		type;			/* HNSW_TUPLE_DIRNEXT */
+	uint8		unused;
+	uint16		unused2;
+	BlockNumber next;			/* next page of the bucket, or Invalid */
+} HnswDirNextData;
+
+typedef HnswDirNextData *HnswDirNext;
 
 /* largest tuple that fits an empty page, line pointer included */
 #define HNSW_MAX_TUPLE_SIZE \

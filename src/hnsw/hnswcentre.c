@@ -44,11 +44,11 @@ typedef struct CentreState
 	MemoryContext tmp;
 } CentreState;
 
-/* whether a centre of dims binary16 values fits on the metapage */
+/* whether a centre of dims binary16 values fits on a metapage of version */
 static bool
-centre_fits(int dims)
+centre_fits(uint32 version, int dims)
 {
-	return HNSW_CENTRE_OFFSET + sizeof(uint16) * (Size) dims <=
+	return HnswCentreOffset(version) + sizeof(uint16) * (Size) dims <=
 		BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
 }
 
@@ -89,7 +89,7 @@ HnswCentreCompute(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndex
 
 	info->centre = NULL;
 	if (info->type->centred == NULL || !info->type->centred(info->metric) ||
-		!centre_fits(info->dims))
+		!centre_fits(HNSW_FORMAT_VERSION, info->dims))
 		return;
 	cs.info = info;
 	cs.sum = palloc0(mul_size(sizeof(double), info->dims));
@@ -118,15 +118,16 @@ HnswCentreCompute(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndex
 void
 HnswCentreWrite(Page page, const HnswIndexInfo *info)
 {
-	uint16	   *h = (uint16 *) ((char *) page + HNSW_CENTRE_OFFSET);
+	uint16	   *h = (uint16 *) ((char *) page + HnswCentreOffset(HNSW_FORMAT_VERSION));
 
 	if (info->centre == NULL)
 		return;
-	Assert(centre_fits(info->dims));
+	Assert(centre_fits(HNSW_FORMAT_VERSION, info->dims));
 	for (int i = 0; i < info->dims; i++)
 		h[i] = VecdbFloatToHalf(info->centre[i]);
 	HnswPageGetMeta(page)->centred = 1;
-	((PageHeader) page)->pd_lower = HNSW_CENTRE_OFFSET + sizeof(uint16) * info->dims;
+	((PageHeader) page)->pd_lower = HnswCentreOffset(HNSW_FORMAT_VERSION) +
+		sizeof(uint16) * info->dims;
 }
 
 /*
@@ -146,10 +147,11 @@ HnswCentreRead(Relation index, int dims)
 	page = BufferGetPage(buf);
 	if (HnswPageGetMeta(page)->centred)
 	{
-		const uint16 *h = (const uint16 *) ((char *) page + HNSW_CENTRE_OFFSET);
+		uint32		version = HnswPageGetMeta(page)->version;
+		const uint16 *h = (const uint16 *) ((char *) page + HnswCentreOffset(version));
 
-		if (!centre_fits(dims) ||
-			((PageHeader) page)->pd_lower < HNSW_CENTRE_OFFSET + sizeof(uint16) * dims)
+		if (!centre_fits(version, dims) ||
+			((PageHeader) page)->pd_lower < HnswCentreOffset(version) + sizeof(uint16) * dims)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" has an inconsistent metapage",

@@ -188,6 +188,7 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 	info->ef_construction = ef_construction;
 	info->metric = metric;
 	info->tenant = tenant;
+	info->tenant_dir = tenant >= 0;
 	info->max_level = HnswMaxLevelFor(m, info->filter.payload_bytes, HnswTenantCap(info),
 									  info->vecbytes);
 	info->hints = NULL;
@@ -239,6 +240,7 @@ HnswGetIndexInfo(Relation index)
 								  (meta.centred ? sizeof(float) * (Size) dims : 0));
 		HnswFillIndexInfo(info, index, type, meta.elemtype, meta.dims, meta.m,
 						  meta.ef_construction, metric, (int) meta.tenant - 1);
+		info->tenant_dir = info->tenant >= 0 && meta.version >= 10;
 		if (meta.centred)
 		{
 			float	   *centre = HnswCentreRead(index, dims);
