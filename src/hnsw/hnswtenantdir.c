@@ -516,9 +516,9 @@ replacement(DirVacuum *dv, uint64 value, ItemPointer tid, HnswTenantEntryData *o
 
 /*
  * One directory page of a bucket whose first page the caller holds
- * exclusively (held): each entry whose node VACUUM deletes, or that no
- * longer names a live node of its value, is pointed at a replacement or
- * removed.  One page edit per change.  Returns the next page of the chain.
+ * exclusively (held): each entry whose node VACUUM deletes is pointed at a
+ * replacement or removed.  One page edit per change.  Returns the next
+ * page of the chain.
  */
 static BlockNumber
 vacuum_dir_page(DirVacuum *dv, Buffer held, BlockNumber blk, int64 *changed)
@@ -535,9 +535,7 @@ vacuum_dir_page(DirVacuum *dv, Buffer held, BlockNumber blk, int64 *changed)
 		HnswEdit	edit;
 		Page		page;
 
-		if (e == NULL ||
-			(!dv->deleted(dv->arg, &e->node) &&
-			 node_holds(dv->index, dv->info, &e->node, e->value, &e->version, NULL)))
+		if (e == NULL || !dv->deleted(dv->arg, &e->node))
 			continue;
 		r = *e;
 		found = replacement(dv, e->value, &e->node, &r);
@@ -556,9 +554,11 @@ vacuum_dir_page(DirVacuum *dv, Buffer held, BlockNumber blk, int64 *changed)
 
 /*
  * VACUUM, after repair and before it frees the deleted nodes: every entry
- * whose node deleted(arg, tid) says is deleted (or that is stale) gets a
- * live node of its tenant near the old one, or is removed when none is
- * found (the tenant's next insert registers again).  Holds each bucket's
+ * whose node deleted(arg, tid) says is deleted gets a live node of its
+ * tenant near the old one, or is removed when none is found (the tenant's
+ * next insert registers again).  (A VACUUM that crashed before this step
+ * left its nodes flagged; the next one deletes them again, and so comes
+ * here for their entries before it frees them.)  Holds each bucket's
  * first page exclusively while it goes through the bucket.  Returns the
  * entries changed.
  */
