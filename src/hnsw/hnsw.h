@@ -133,6 +133,8 @@ typedef struct HnswIndexInfo
 	HnswFilterSpec filter;		/* the filter columns, if any */
 	int			tenant;			/* the filter column that is the tenant key
 								 * (0-based), -1: none */
+	bool		tenant_dir;		/* keeps a tenant directory (a tenant key,
+								 * format 10 on) */
 	int			dims;
 	/*
 	 * The codes' parameters (VecdbElemType.params_size; hnswparams.c):
@@ -563,6 +565,23 @@ extern int	HnswTenantChoose(HnswSearch *s, uint64 value, ItemPointer self, HnswL
 							 HnswCandidate **sel);
 extern void HnswTenantBacklinks(HnswSearch *s, HnswCandidate *sel, int n, ItemPointer x);
 extern void HnswTenantBuildLists(Relation index, HnswIndexInfo *info);
+extern bool HnswTenantRead(Relation index, HnswIndexInfo *info, ItemPointer tid,
+						   const uint16 *version, HnswList *list);
+/* hnswtenantdir.c */
+extern bool HnswTenantDirFind(Relation index, HnswIndexInfo *info, uint64 value,
+							  ItemPointer tid, uint16 *version);
+extern bool HnswTenantEntryPoint(HnswSearch *s, HnswCandidate *out);
+extern void HnswTenantRegister(Relation index, HnswIndexInfo *info, const char *payload,
+							   ItemPointer tid, uint16 version);
+extern void HnswTenantDirAdd(Relation index, HnswIndexInfo *info, uint64 value,
+							 ItemPointer tid, uint16 version);
+extern void HnswTenantDirCreate(Relation index, HnswIndexInfo *info, int64 ntenants);
+extern int64 HnswTenantDirVacuum(Relation index, HnswIndexInfo *info,
+								 bool (*deleted) (void *arg, ItemPointer tid), void *arg);
+typedef void (*HnswTenantDirVisit) (void *arg, BlockNumber blk, uint32 bucket, Page page);
+extern void HnswTenantDirEach(Relation index, HnswIndexInfo *info, HnswTenantDirVisit fn,
+							  void *arg);
+extern uint32 HnswTenantBucket(uint64 value, uint32 nbuckets);
 /* hnswscanstats.c */
 extern bool vecdb_track_scans;
 extern void HnswScanStatsInit(void);

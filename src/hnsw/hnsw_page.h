@@ -23,8 +23,9 @@
 #define HNSW_FORMAT_VERSION		10
 #define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6),
 										 * binary codes (7), tenant lists
-										 * (6 to 8) or pq codes and
-										 * parameters in chunks (6 to 9) */
+										 * (6 to 8), or pq codes, parameters
+										 * in chunks and a tenant directory
+										 * (6 to 9) */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -33,6 +34,7 @@
 
 #define HNSW_PAGE_META			0x0001
 #define HNSW_PAGE_NODES			0x0002	/* node and chunk tuples */
+#define HNSW_PAGE_TENANTS		0x0004	/* tenant directory tuples */
 
 typedef struct HnswPageOpaqueData
 {
@@ -71,19 +73,29 @@ typedef struct HnswMetaPageData
 	uint8		tenant;			/* 1 + the filter column that is the tenant
 								 * key (WITH (tenant = ...)), 0: none;
 								 * formats 6 to 8 have 0 here */
+	/* from version 10 on (older metapages end at tenant_dir): */
+	BlockNumber tenant_dir;		/* the tenant directory's first bucket page
+								 * (HnswTenantDirPage), 0: none yet */
+	uint32		tenant_buckets; /* its bucket pages: tenant_dir onwards */
 } HnswMetaPageData;
 
 /* HnswMetaPageData.centred */
 #define HNSW_PARAMS_NONE	0	/* the codes have no parameters */
-#define HNSW_PARAMS_META	1	/* they follow at HNSW_CENTRE_OFFSET, as
+#define HNSW_PARAMS_META	1	/* they follow at HnswParamsOffset, as
 								 * binary16 values */
 #define HNSW_PARAMS_CHUNKS	2	/* the TIDs of the chunk tuples holding them
 								 * (binary16 values, in order) follow at
-								 * HNSW_CENTRE_OFFSET */
+								 * HnswParamsOffset */
 
-/* where the codes' parameters start on the metapage, from the page's start */
-#define HNSW_CENTRE_OFFSET \
-	MAXALIGN(SizeOfPageHeaderData + sizeof(HnswMetaPageData))
+/*
+ * Where the codes' parameters (or their chunks' TIDs) start on a metapage
+ * of the given format version, from the page's start: after the fields
+ * that version has.
+ */
+#define HnswParamsOffset(version) \
+	MAXALIGN(SizeOfPageHeaderData + \
+			 ((version) >= 10 ? sizeof(HnswMetaPageData) : \
+			  offsetof(HnswMetaPageData, tenant_dir)))
 
 typedef HnswMetaPageData *HnswMetaPage;
 
@@ -94,6 +106,8 @@ typedef HnswMetaPageData *HnswMetaPage;
 #define HNSW_TUPLE_NODE			1
 #define HNSW_TUPLE_CHUNK		2
 #define HNSW_TUPLE_TIDLIST		3
+#define HNSW_TUPLE_TENANT		4	/* on a tenant directory page */
+#define HNSW_TUPLE_DIRNEXT		5
 
 /*
  * Heap TIDs a node carries inline.  Identical vectors (and non-HOT updates
@@ -212,6 +226,35 @@ typedef HnswTidListData *HnswTidList;
 #define HNSW_TIDLIST_HEADER_SIZE offsetof(HnswTidListData, tids)
 #define HnswTidListSize(cap) \
 	(HNSW_TIDLIST_HEADER_SIZE + sizeof(ItemPointerData) * (Size) (cap))
+
+/*
+ * The tenant directory (src/README, "HNSW: tenants"): bucket pages
+ * tenant_dir .. tenant_dir + tenant_buckets - 1 (flags HNSW_PAGE_TENANTS),
+ * a tenant value in bucket hash(value) mod tenant_buckets, each bucket a
+ * chain of pages.  Every directory page holds at offset 1 a DIRNEXT tuple
+ * naming the chain's next page, then TENANT tuples: a value and one node
+ * of that value, where a walk for the tenant starts.
+ */
+typedef struct HnswTenantEntryData
+{
+	uint8		type;			/* HNSW_TUPLE_TENANT */
+	uint8		unused;
+	uint16		version;		/* the node's version */
+	ItemPointerData node;
+	uint64		value;			/* the tenant slot (hnswfilter.c) */
+} HnswTenantEntryData;
+
+typedef HnswTenantEntryData *HnswTenantEntry;
+
+typedef struct HnswDirNextData
+{
+	uint8		type;			/* HNSW_TUPLE_DIRNEXT */
+	uint8		unused;
+	uint16		unused2;
+	BlockNumber next;			/* next page of the bucket, or Invalid */
+} HnswDirNextData;
+
+typedef HnswDirNextData *HnswDirNext;
 
 /* largest tuple that fits an empty page, line pointer included */
 #define HNSW_MAX_TUPLE_SIZE \

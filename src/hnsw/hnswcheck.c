@@ -96,6 +96,7 @@ typedef struct CheckState
 	int64		nchunks;
 	int64		nheaptids;
 	int64		heap_checked;
+	int64		ndirpages;		/* tenant directory pages seen by pass A */
 	char	   *vec;
 } CheckState;
 
@@ -253,6 +254,13 @@ check_pages(CheckState *cs)
 		}
 		if (!HnswPageIsValid(page))
 			CORRUPT(cs, "Block %u has no vecdb hnsw special space.", blk);
+		if (HnswPageGetOpaque(page)->flags == HNSW_PAGE_TENANTS && cs->info->tenant_dir)
+		{
+			/* checked by check_tenant_dir, bucket by bucket */
+			cs->ndirpages++;
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
 		if (HnswPageGetOpaque(page)->flags != HNSW_PAGE_NODES)
 			CORRUPT(cs, "Block %u has page flags 0x%x, expected a node page.", blk,
 					HnswPageGetOpaque(page)->flags);
@@ -543,6 +551,93 @@ holds_visible_row(CheckState *cs, Relation heap, Snapshot snapshot, uint64 key)
 	return visible;
 }
 
+/* ---- the tenant directory ---- */
+
+typedef struct DirCheck
+{
+	CheckState *cs;
+	uint32		nbuckets;
+	tidset_hash *values;		/* the tenant values met, as keys */
+	int64		pages;
+} DirCheck;
+
+/*
+ * Entry e on directory page blk: a node of the entry's version that holds
+ * its value (it may be deleted, awaiting VACUUM, which replaces it).
+ */
+static void
+check_dir_node(CheckState *cs, BlockNumber blk, HnswTenantEntry e)
+{
+	BlockNumber nblk = ItemPointerGetBlockNumber(&e->node);
+	Buffer		buf;
+	HnswNode	node;
+	uint64		v;
+	bool		ok;
+
+	if (nblk == HNSW_METAPAGE_BLKNO || nblk >= RelationGetNumberOfBlocks(cs->index))
+		CORRUPT(cs, "Tenant directory page %u names (%u,%u), outside the index.", blk, nblk,
+				ItemPointerGetOffsetNumber(&e->node));
+	buf = ReadBuffer(cs->index, nblk);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&e->node), cs->info);
+	ok = node != NULL && node->version == e->version &&
+		HnswTenantOf(cs->info, HnswNodePayload(node, &cs->info->layouts[node->level]), &v) &&
+		v == e->value;
+	UnlockReleaseBuffer(buf);
+	if (!ok)
+		CORRUPT(cs, "Tenant directory page %u names (%u,%u) version %u, not a node of its tenant.",
+				blk, nblk, ItemPointerGetOffsetNumber(&e->node), e->version);
+}
+
+/* one directory page of bucket b: its entries' buckets, values and nodes */
+static void
+check_dir_page(void *arg, BlockNumber blk, uint32 b, Page page)
+{
+	DirCheck   *dc = arg;
+
+	dc->pages++;
+	for (OffsetNumber off = FirstOffsetNumber + 1; off <= PageGetMaxOffsetNumber(page); off++)
+	{
+		ItemId		iid = PageGetItemId(page, off);
+		HnswTenantEntry e = (HnswTenantEntry) PageGetItem(page, iid);
+		bool		found;
+
+		if (!ItemIdIsNormal(iid) || ItemIdGetLength(iid) != sizeof(HnswTenantEntryData) ||
+			e->type != HNSW_TUPLE_TENANT)
+			CORRUPT(dc->cs, "Item (%u,%u) is not a tenant directory entry.", blk, off);
+		if (HnswTenantBucket(e->value, dc->nbuckets) != b)
+			CORRUPT(dc->cs, "Tenant directory page %u of bucket %u holds a value of bucket %u.",
+					blk, b, HnswTenantBucket(e->value, dc->nbuckets));
+		tidset_insert(dc->values, e->value, &found);
+		if (found)
+			CORRUPT(dc->cs, "Tenant directory page %u holds a second entry for one value.", blk);
+		check_dir_node(dc->cs, blk, e);
+	}
+}
+
+/*
+ * The tenant directory (src/README, "HNSW: tenants"): every page pass A
+ * saw is in a bucket's chain, and every entry is in its value's bucket,
+ * the only one for its value, and names a node of that value and version.
+ */
+static void
+check_tenant_dir(CheckState *cs, HnswMetaPageData *meta, MemoryContext ctx)
+{
+	DirCheck	dc = {cs, meta->tenant_buckets, tidset_create(ctx, 1024, NULL), 0};
+
+	if (!cs->info->tenant_dir)
+		return;
+	if (meta->tenant_dir == 0 && meta->tenant_buckets != 0)
+		CORRUPT(cs, "Metapage has %u tenant buckets but no tenant directory.",
+				meta->tenant_buckets);
+	if (meta->tenant_dir != 0 && meta->tenant_buckets == 0)
+		CORRUPT(cs, "Metapage has a tenant directory of no buckets.");
+	HnswTenantDirEach(cs->index, cs->info, check_dir_page, &dc);
+	if (dc.pages < cs->ndirpages)
+		CORRUPT(cs, "The index has %lld tenant directory pages, its buckets reach %lld.",
+				(long long) cs->ndirpages, (long long) dc.pages);
+}
+
 /*
  * Reachability from the entry point over pinned links, the spanning tree
  * every node must hang in (src/README, "Reachability"): the number of
@@ -704,6 +799,7 @@ vecdb_index_check(PG_FUNCTION_ARGS)
 			check_links(&cs, (BlockNumber) (keys[i] >> 16), (OffsetNumber) (keys[i] & 0xFFFF));
 		}
 	}
+	check_tenant_dir(&cs, &meta, ctx);
 	unreachable = count_unreachable(&cs, &meta, heap, snapshot);
 
 	if (heapallindexed)

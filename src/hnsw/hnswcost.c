@@ -366,15 +366,17 @@ executor_selectivity(PlannerInfo *root, IndexPath *path)
 /*
  * Selectivity of the path's equality condition on the index's tenant key
  * (src/README, "HNSW: tenants"), or 0 when it has none: such a walk, once
- * inside the tenant, measures members only.
+ * inside the tenant, measures members only.  *directory: whether the index
+ * keeps a tenant directory.
  */
 static Selectivity
-tenant_selectivity(PlannerInfo *root, IndexPath *path, Relation index)
+tenant_selectivity(PlannerInfo *root, IndexPath *path, Relation index, bool *directory)
 {
 	HnswIndexInfo *hinfo = HnswGetIndexInfo(index);
 	int			tenant = hinfo->tenant;
 	ListCell   *lc;
 
+	*directory = hinfo->tenant_dir;
 	pfree(hinfo);
 	if (tenant < 0)
 		return 0;
@@ -413,6 +415,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	const VecdbElemType *type;
 	Relation	index;
 	Selectivity tenant_sel;
+	bool		tenant_directory;
 	Selectivity selectivity;
 
 	if (path->indexorderbys == NIL)
@@ -457,7 +460,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		rerank = ef * (cpu_tuple_cost + HnswDistanceCost(work));
 		work /= 4;
 	}
-	tenant_sel = tenant_selectivity(root, path, index);
+	tenant_sel = tenant_selectivity(root, path, index, &tenant_directory);
 	index_close(index, NoLock);
 
 	ntuples = Max(info->tuples, 1);
@@ -473,14 +476,16 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	 */
 	selectivity = costs.indexSelectivity * executor_selectivity(root, path);
 	/*
-	 * A tenant walk: about 1/selectivity nodes to meet the first member,
-	 * then a walk among members, as long as the other conditions make it.
-	 * A walk that may reach hnsw.max_scan_tuples before it meets a member
-	 * returns nothing: costed as the whole index, so an exact plan wins.
+	 * A tenant walk: about 1/selectivity nodes to meet the first member
+	 * (none when the index has a tenant directory: the walk starts
+	 * inside), then a walk among members, as long as the other conditions
+	 * make it.  A walk that may reach hnsw.max_scan_tuples before it meets
+	 * a member returns nothing: costed as the whole index, so an exact plan
+	 * wins.
 	 */
 	if (tenant_sel > 0)
 	{
-		double		first = 1.0 / Max(tenant_sel, 1.0 / ntuples);
+		double		first = tenant_directory ? 0 : 1.0 / Max(tenant_sel, 1.0 / ntuples);
 
 		visited += first * TENANT_FIRST_MARGIN > hnsw_max_scan_tuples ? ntuples : first;
 		selectivity = Min(selectivity / tenant_sel, 1.0);

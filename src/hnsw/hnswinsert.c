@@ -694,6 +694,7 @@ retry:
 		{
 			write_node(index, info, level, vec, payload, heap_tid, NULL, NULL, true, false,
 					   &xtid, &xversion);
+			HnswTenantRegister(index, info, payload, &xtid, xversion);
 			goto finish;
 		}
 	}
@@ -752,6 +753,7 @@ retry:
 		HnswTenantBacklinks(&ts, tsel, ntsel, &xtid);
 		HnswSearchFree(&ts);
 	}
+	HnswTenantRegister(index, info, payload, &xtid, xversion);
 
 finish:
 	HnswSearchFree(&s);

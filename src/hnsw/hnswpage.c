@@ -144,6 +144,8 @@ HnswInitMetaPage(Page page, HnswIndexInfo *info, const ItemPointerData *chunks)
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_version = 0;
 	meta->centred = HNSW_PARAMS_NONE;
+	meta->tenant_dir = 0;
+	meta->tenant_buckets = 0;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 	HnswParamsWrite(page, info, chunks);
 }
@@ -186,6 +188,12 @@ HnswReadMeta(Relation index, HnswMetaPageData *meta)
 						HnswPageGetMeta(page)->version, HNSW_FORMAT_VERSION),
 				 errhint("REINDEX the index.")));
 	memcpy(meta, HnswPageGetMeta(page), sizeof(HnswMetaPageData));
+	if (meta->version < 10)
+	{
+		/* those bytes are the centre's, or padding: no directory */
+		meta->tenant_dir = 0;
+		meta->tenant_buckets = 0;
+	}
 	UnlockReleaseBuffer(buf);
 }
 

@@ -55,9 +55,9 @@ typedef struct ParamsState
 
 /* room for the parameters after the metapage's fields */
 static bool
-meta_fits(Size bytes)
+meta_fits(uint32 version, Size bytes)
 {
-	return HNSW_CENTRE_OFFSET + bytes <= BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
+	return HnswParamsOffset(version) + bytes <= BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
 }
 
 /* bytes of the parameters stored as binary16 */
@@ -74,7 +74,7 @@ params_bytes(const HnswIndexInfo *info)
 int
 HnswParamsChunks(const HnswIndexInfo *info)
 {
-	if (info->params == NULL || meta_fits(params_bytes(info)))
+	if (info->params == NULL || meta_fits(HNSW_FORMAT_VERSION, params_bytes(info)))
 		return 0;
 	return HnswChunkCount(params_bytes(info));
 }
@@ -144,8 +144,9 @@ round_params(float *params, Size n)
 static bool
 params_fit(const HnswIndexInfo *info)
 {
-	return meta_fits(params_bytes(info)) ||
-		meta_fits(mul_size(sizeof(ItemPointerData), HnswChunkCount(params_bytes(info))));
+	return meta_fits(HNSW_FORMAT_VERSION, params_bytes(info)) ||
+		meta_fits(HNSW_FORMAT_VERSION,
+				  mul_size(sizeof(ItemPointerData), HnswChunkCount(params_bytes(info))));
 }
 
 /*
@@ -199,7 +200,7 @@ HnswParamsCompute(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndex
 void
 HnswParamsWrite(Page page, const HnswIndexInfo *info, const ItemPointerData *chunks)
 {
-	char	   *at = (char *) page + HNSW_CENTRE_OFFSET;
+	char	   *at = (char *) page + HnswParamsOffset(HNSW_FORMAT_VERSION);
 	Size		n;
 
 	if (info->params == NULL || (HnswParamsChunks(info) > 0 && chunks == NULL))
@@ -217,7 +218,7 @@ HnswParamsWrite(Page page, const HnswIndexInfo *info, const ItemPointerData *chu
 		memcpy(at, chunks, n);
 		HnswPageGetMeta(page)->centred = HNSW_PARAMS_CHUNKS;
 	}
-	((PageHeader) page)->pd_lower = HNSW_CENTRE_OFFSET + n;
+	((PageHeader) page)->pd_lower = HnswParamsOffset(HNSW_FORMAT_VERSION) + n;
 }
 
 /*
@@ -306,20 +307,23 @@ HnswParamsRead(Relation index, const HnswIndexInfo *info)
 	where = HnswPageGetMeta(page)->centred;
 	if (where != 0)
 	{
+		uint32		version = HnswPageGetMeta(page)->version;
+		Size		at = HnswParamsOffset(version);
 		Size		need = where == HNSW_PARAMS_META ? bytes :
 			sizeof(ItemPointerData) * (Size) nchunks;
 
-		if (info->nparams == 0 || where > HNSW_PARAMS_CHUNKS || !meta_fits(need) ||
-			((PageHeader) page)->pd_lower < HNSW_CENTRE_OFFSET + need)
+		if (info->nparams == 0 || where > HNSW_PARAMS_CHUNKS ||
+			!meta_fits(version, need) ||
+			((PageHeader) page)->pd_lower < at + need)
 		{
 			UnlockReleaseBuffer(buf);
 			corrupt_params(index);
 		}
 		h = palloc_extended(bytes, MCXT_ALLOC_HUGE);
 		if (where == HNSW_PARAMS_META)
-			memcpy(h, (char *) page + HNSW_CENTRE_OFFSET, bytes);
+			memcpy(h, (char *) page + at, bytes);
 		else
-			tids = memcpy(palloc(need), (char *) page + HNSW_CENTRE_OFFSET, need);
+			tids = memcpy(palloc(need), (char *) page + at, need);
 	}
 	UnlockReleaseBuffer(buf);
 	if (h == NULL)

@@ -244,6 +244,31 @@ iterative(HnswScanOpaque so)
 	return hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF && !so->radius_on;
 }
 
+/*
+ * A tenant walk whose tenant has a directory entry starts there, inside the
+ * tenant, instead of descending from the entry point: searches layer 0
+ * from it and takes the results.  False, having searched nothing, if the
+ * scan is no tenant walk or the directory gives no start.
+ */
+static bool
+tenant_start(HnswScanOpaque so, HnswIndexInfo *info)
+{
+	HnswCandidate ep;
+	HnswHeap	entries,
+				w;
+
+	if (!HnswTenantEntryPoint(&so->search, &ep))
+		return false;
+	HnswHeapInit(&entries, 1, false);
+	HnswHeapPush(&entries, &ep);
+	HnswHeapInit(&w, HnswWalkEf(info) + 1, true);
+	HnswSearchLayer(&so->search, &entries, HnswWalkEf(info), 0, &w,
+					iterative(so) ? &so->discarded : NULL);
+	pfree(entries.items);
+	take_results(so, so->radius_on ? &so->inside : &w);
+	return true;
+}
+
 static void
 first_search(IndexScanDesc scan)
 {
@@ -293,6 +318,8 @@ first_search(IndexScanDesc scan)
 			return;
 		}
 	}
+	if (tenant_start(so, info))
+		return;
 	if (!HnswSearchEntry(&so->search, &ep, &ep_level))
 		return;
 	entry = ep;

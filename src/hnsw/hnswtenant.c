@@ -109,7 +109,8 @@ HnswTenantSearchInit(HnswSearch *s, const HnswFilter *filter)
 /*
  * The ef nearest nodes of tenant value to s's query that a tenant walk
  * finds (at most hnsw.max_scan_tuples nodes measured), sorted, in *found
- * (palloc'd).  Returns how many.  Leaves s unfiltered.
+ * (palloc'd): from the tenant's directory entry, or without one from the
+ * entry point.  Returns how many.  Leaves s unfiltered.
  */
 int
 HnswTenantSearch(HnswSearch *s, uint64 value, int ef, HnswCandidate **found)
@@ -129,16 +130,22 @@ HnswTenantSearch(HnswSearch *s, uint64 value, int ef, HnswCandidate **found)
 	s->tenant_walk = true;
 	s->tenant_value = value;
 	s->max_visits = s->visited_count + hnsw_max_scan_tuples;
-	if (HnswSearchEntry(s, &entry, &level))
+	HnswHeapInit(&entries, 2, false);
+	if (HnswTenantEntryPoint(s, &ep))
+		HnswHeapPush(&entries, &ep);	/* start inside the tenant */
+	else if (HnswSearchEntry(s, &entry, &level))
 	{
 		ep = HnswGreedyDescend(s, entry, level, 0);
-		HnswHeapInit(&entries, 2, false);
 		HnswHeapPush(&entries, &ep);
 		if (!ItemPointerEquals(&entry.tid, &ep.tid))
 			HnswHeapPush(&entries, &entry);
+	}
+	if (entries.n > 0)
+	{
 		HnswSearchLayer(s, &entries, ef, 0, &w, NULL);
 		HnswSortCandidates(w.items, w.n);
 	}
+	pfree(entries.items);
 	s->filter = NULL;
 	s->tenant_walk = false;
 	s->max_visits = 0;
@@ -182,8 +189,8 @@ HnswTenantWrite(Relation index, HnswIndexInfo *info, ItemPointer tid, uint16 ver
  * Reads the tenant list of node tid into *list, if the node still has
  * version (any version when version is NULL).  Share-locks and releases.
  */
-static bool
-tenant_read(Relation index, HnswIndexInfo *info, ItemPointer tid, const uint16 *version,
+bool
+HnswTenantRead(Relation index, HnswIndexInfo *info, ItemPointer tid, const uint16 *version,
 			HnswList *list)
 {
 	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
@@ -239,7 +246,7 @@ HnswTenantChoose(HnswSearch *s, uint64 value, ItemPointer self, HnswList *list,
 	for (int i = 0; i < nfound; i++)
 		if (!self || !ItemPointerEquals(&found[i].tid, self))
 			cands[n++] = found[i];
-	if (self && tenant_read(s->index, info, self, NULL, &cur))
+	if (self && HnswTenantRead(s->index, info, self, NULL, &cur))
 		for (int i = 0; i < cur.count; i++)
 			n = add_candidate(s, cands, n, &cur.tids[i], self);
 	HnswSortCandidates(cands, n);
@@ -293,7 +300,8 @@ collect_members(Relation index, HnswIndexInfo *info, TenantMember **out)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		for (OffsetNumber off = FirstOffsetNumber;
-			 HnswPageIsValid(page) && off <= PageGetMaxOffsetNumber(page); off++)
+			 HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES) &&
+			 off <= PageGetMaxOffsetNumber(page); off++)
 		{
 			HnswNode	node = HnswGetNode(page, off, info);
 			uint64		v;
@@ -443,12 +451,35 @@ exact_backlink(HnswIndexInfo *info, TenantMatrix *tm, const TenantMember *mem, H
 	list->nsel = newsel;
 }
 
+/* The member (of n) whose distances to the others sum least. */
+static int
+medoid(const TenantMatrix *tm, const bool *ok)
+{
+	int			best = 0;
+	double		bestsum = get_float8_infinity();
+
+	for (int i = 0; i < tm->n; i++)
+	{
+		double		sum = 0;
+
+		for (int j = 0; j < tm->n && ok[i]; j++)
+			sum += ok[j] ? tm->d[(Size) i * tm->n + j] : 0;
+		if (ok[i] && sum < bestsum)
+		{
+			best = i;
+			bestsum = sum;
+		}
+	}
+	return best;
+}
+
 /*
  * The lists of a tenant of n <= TENANT_EXACT_MAX members (mem, sorted by
  * TID): every pairwise distance, each member's list chosen from its nearest
- * efc, then back-links offered as an insert would.
+ * efc, then back-links offered as an insert would.  Returns the medoid,
+ * the tenant's start in the directory.
  */
-static void
+static int
 exact_group(Relation index, HnswIndexInfo *info, const TenantMember *mem, int n)
 {
 	char	   *vecs = palloc_extended(mul_size(info->vecbytes, n), MCXT_ALLOC_HUGE);
@@ -456,6 +487,7 @@ exact_group(Relation index, HnswIndexInfo *info, const TenantMember *mem, int n)
 	HnswList   *lists = palloc_extended(mul_size(sizeof(HnswList), n), MCXT_ALLOC_HUGE);
 	int		   *ids = palloc(sizeof(int) * Max(n, 1));
 	bool	   *ok = palloc(sizeof(bool) * n);
+	int			start;
 
 	tm.n = n;
 	tm.d = palloc_extended(mul_size(mul_size(sizeof(float), n), n), MCXT_ALLOC_HUGE);
@@ -482,11 +514,13 @@ exact_group(Relation index, HnswIndexInfo *info, const TenantMember *mem, int n)
 						   i, member_index(mem, n, &lists[i].tids[k]));
 	for (int i = 0; i < n; i++)
 		HnswTenantWrite(index, info, (ItemPointer) &mem[i].tid, mem[i].version, NULL, &lists[i]);
+	start = medoid(&tm, ok);
 	pfree(vecs);
 	pfree(tm.d);
 	pfree(lists);
 	pfree(ids);
 	pfree(ok);
+	return start;
 }
 
 /*
@@ -518,10 +552,23 @@ walked_group(Relation index, HnswIndexInfo *info, const TenantMember *mem, int n
 	pfree(vec);
 }
 
+/* the number of distinct values among n members sorted by value */
+static int64
+count_values(const TenantMember *mem, int64 n)
+{
+	int64		count = 0;
+
+	for (int64 i = 0; i < n; i++)
+		count += i == 0 || mem[i].value != mem[i - 1].value;
+	return count;
+}
+
 /*
- * Fills the tenant list of every node of a freshly written graph (the
- * build's last pass, before rows that overflowed memory are inserted,
- * which make their own).  Page edits in place (info->building).
+ * Fills the tenant list of every node of a freshly written graph and the
+ * tenant directory (the build's last pass, before rows that overflowed
+ * memory are inserted, which make their own and register their tenants).
+ * A tenant's start is the medoid of a group with all pairwise distances,
+ * else its first member.  Page edits in place (info->building).
  */
 void
 HnswTenantBuildLists(Relation index, HnswIndexInfo *info)
@@ -530,9 +577,12 @@ HnswTenantBuildLists(Relation index, HnswIndexInfo *info)
 	int64		n = collect_members(index, info, &mem);
 	int64		start = 0;
 
+	if (info->tenant_dir)
+		HnswTenantDirCreate(index, info, count_values(mem, n));
 	while (start < n)
 	{
 		int64		end = start + 1;
+		int			first = 0;
 		MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw tenant",
 												  ALLOCSET_DEFAULT_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(ctx);
@@ -540,9 +590,11 @@ HnswTenantBuildLists(Relation index, HnswIndexInfo *info)
 		while (end < n && mem[end].value == mem[start].value)
 			end++;
 		if (end - start <= TENANT_EXACT_MAX)
-			exact_group(index, info, mem + start, (int) (end - start));
+			first = exact_group(index, info, mem + start, (int) (end - start));
 		else
 			walked_group(index, info, mem + start, (int) (end - start));
+		HnswTenantDirAdd(index, info, mem[start + first].value, &mem[start + first].tid,
+						 mem[start + first].version);
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(ctx);
 		start = end;

@@ -189,6 +189,7 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 	info->ef_construction = ef_construction;
 	info->metric = metric;
 	info->tenant = tenant;
+	info->tenant_dir = tenant >= 0;
 	info->max_level = HnswMaxLevelFor(m, info->filter.payload_bytes, HnswTenantCap(info),
 									  info->vecbytes);
 	info->hints = NULL;
@@ -210,6 +211,7 @@ cache_info(Relation index, const HnswMetaPageData *meta, const VecdbElemType *ty
 
 	HnswFillIndexInfo(info, index, type, meta->elemtype, meta->dims, meta->m,
 					  meta->ef_construction, metric, (int) meta->tenant - 1);
+	info->tenant_dir = info->tenant >= 0 && meta->version >= 10;
 	info->params = meta->centred ? HnswParamsCached(index, info) : NULL;
 	return info;
 }

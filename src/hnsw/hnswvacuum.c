@@ -18,7 +18,9 @@
  *	 3. repair: every live node linking to a deleted node gets new links:
  *		its other links plus the deleted node's live links, pruned by the
  *		selection heuristic, pinned links kept; if it lost more than an
- *		eighth, each node it links to then is offered a link back;
+ *		eighth, each node it links to then is offered a link back; then a
+ *		tenant directory entry naming a deleted node names a live node of
+ *		its tenant instead, or goes;
  *	 -- wait for inserts again: none can still hold an old entry point --
  *	 4. free the deleted nodes under a cleanup lock, bumping the page epoch
  *		so that stale references (scans) see a version mismatch, then their
@@ -1324,6 +1326,13 @@ free_satellites(VacuumState *vs, TidArray *sat)
 
 /* ---- the passes ---- */
 
+/* for the tenant directory: whether this VACUUM frees node tid */
+static bool
+dir_deleted(void *arg, ItemPointer tid)
+{
+	return is_deleted((VacuumState *) arg, tid);
+}
+
 static void
 progress_phase(int phase, BlockNumber nblocks)
 {
@@ -1418,6 +1427,7 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 		relink(&vs);
 		progress_phase(HNSW_VACUUM_PHASE_REPAIR, nblocks);
 		each_page(&vs, nblocks, 0, repair_page);
+		HnswTenantDirVacuum(vs.index, vs.info, dir_deleted, &vs);
 		wait_for_inserts(vs.index);
 		progress_phase(HNSW_VACUUM_PHASE_FREE, nblocks);
 		each_page(&vs, nblocks, 4, free_page_and_satellites);

@@ -234,6 +234,37 @@ ok(VecdbTest::wait_for_replay($primary, $standby), 'tenant index: the standby re
 	VecdbTest::index_check_ok($primary, 'ttst_v_idx', 'tenant index');
 }
 
+# A tenant index built empty: the first insert creates its directory (a
+# page and the metapage in one record), 400 tenants register in its one
+# bucket (the chain grows by a page), VACUUM points the entries of deleted
+# rows at rows of their tenant or removes them, and inserts register again;
+# the standby replays each record to the same page and walks the same
+# tenants.
+$primary->safe_psql('postgres', qq(
+CREATE TABLE dtst (id int PRIMARY KEY, v vector($dims), t int) WITH (autovacuum_enabled = off);
+CREATE INDEX dtst_v_idx ON dtst USING hnsw (v vector_l2_ops, t) WITH (tenant = 't');
+INSERT INTO dtst SELECT id, v, id % 400 FROM tst WHERE id <= 1200;
+DELETE FROM dtst WHERE id <= 400 OR id % 400 < 5;
+VACUUM dtst;
+INSERT INTO dtst SELECT id, v, id % 400 FROM tst WHERE id > 1200 AND id <= 1300;
+));
+ok(VecdbTest::wait_for_replay($primary, $standby),
+	'tenant directory: the standby replayed the WAL');
+{
+	my $sql = "SET enable_seqscan = off;\n" . join("\n", map {
+		"SELECT count(*) || ':' || coalesce(string_agg(id::text, ','), '') FROM (SELECT id "
+		  . "FROM dtst WHERE t = $_ ORDER BY v <-> (SELECT v FROM tst ORDER BY id OFFSET $_ LIMIT 1) LIMIT 10) x;"
+	} 0 .. 39);
+	my $p = $primary->safe_psql('postgres', $sql);
+	is($standby->safe_psql('postgres', $sql), $p,
+		"tenant directory: the standby returns the primary's rows for each tenant");
+	my $want = $primary->safe_psql('postgres', "SET enable_indexscan = off;\n"
+		  . join("\n", map { "SELECT least(count(*), 10) FROM dtst WHERE t = $_;" } 0 .. 39));
+	is(join("\n", map { (split /:/)[0] } split /\n/, $p), $want,
+		'tenant directory: each walk returns min(10, the rows of its tenant)');
+	VecdbTest::index_check_ok($primary, 'dtst_v_idx', 'tenant directory');
+}
+
 # Nothing replayed differently from what the primary wrote.
 ok(!$standby->log_contains('inconsistent page found'),
 	'standby log has no "inconsistent page found"');
