@@ -35,7 +35,7 @@ REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_vacuum_reach hnsw_cost hnsw_bit hnsw_halfvec \
 	hnsw_sparsevec hnsw_filter hnsw_tenant hnsw_stats hnsw_scan_stats hnsw_quantize hnsw_quantize_binary hnsw_quantize_pq \
-	hnsw_radius hybrid_search
+	hnsw_radius hnsw_index_only hybrid_search
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 ISOLATION = hnsw_visibility hnsw_vacuum_cursor hnsw_filter_insert
 ISOLATION_OPTS = --load-extension=$(EXTENSION)

@@ -214,6 +214,28 @@ HnswWalkEf(const HnswIndexInfo *info)
 	return hnsw_ef_search;
 }
 
+/*
+ * Whether an index-only scan can take column attno from the index: the
+ * vector when nodes hold it bit for bit (HnswReturnsVector), a filter
+ * column whose value a node keeps exactly (integers, booleans), every
+ * INCLUDE column (src/README, "HNSW: index-only scans").  Reads the
+ * metapage (once per relcache entry): the reloptions may have changed
+ * since the build, the metapage says what the nodes hold.
+ */
+static bool
+hnswcanreturn(Relation index, int attno)
+{
+	HnswIndexInfo *info = HnswGetIndexInfo(index);
+	bool		result;
+
+	if (attno == 1)
+		result = HnswReturnsVector(info);
+	else
+		result = HnswFilterReturnable(&info->filter, attno - 2);
+	pfree(info);
+	return result;
+}
+
 static char *
 hnswbuildphasename(int64 phasenum)
 {
@@ -412,7 +434,7 @@ hnswhandler(PG_FUNCTION_ARGS)
 	amroutine->amclusterable = false;
 	amroutine->ampredlocks = false;
 	amroutine->amcanparallel = false;
-	amroutine->amcaninclude = false;
+	amroutine->amcaninclude = true;
 	amroutine->amusemaintenanceworkmem = false;
 	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
 	amroutine->amkeytype = InvalidOid;
@@ -422,7 +444,7 @@ hnswhandler(PG_FUNCTION_ARGS)
 	amroutine->aminsert = hnswinsert;
 	amroutine->ambulkdelete = hnswbulkdelete;
 	amroutine->amvacuumcleanup = hnswvacuumcleanup;
-	amroutine->amcanreturn = NULL;
+	amroutine->amcanreturn = hnswcanreturn;
 	amroutine->amcostestimate = hnswcostestimate;
 	amroutine->amoptions = hnswoptions;
 	amroutine->amproperty = NULL;

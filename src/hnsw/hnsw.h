@@ -416,6 +416,7 @@ extern const void *HnswSourceElements(HnswIndexInfo *info, Pointer v);
 extern char *HnswEncodeSource(HnswIndexInfo *info, char *x);
 extern char *HnswFormSource(HnswIndexInfo *info, Datum value, bool to_store, Size *bytes);
 extern bool HnswQuantized(const HnswIndexInfo *info);
+extern bool HnswReturnsVector(const HnswIndexInfo *info);
 extern float HnswVecDistance(const HnswIndexInfo *info, const void *a, const void *b);
 extern Size HnswVecBytes(const HnswIndexInfo *info, const void *x);
 extern bool HnswVecEqual(const HnswIndexInfo *info, const void *a, const void *b);
@@ -503,7 +504,8 @@ extern bool HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 extern int	HnswNodeNeighbors(Relation index, HnswIndexInfo *info, ItemPointer tid,
 							  uint16 version, int layer, ItemPointerData *out);
 extern bool HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid,
-						 char *out, uint16 *version, int *level, bool *deleted);
+						 char *out, char *payload, uint16 *version, int *level,
+						 bool *deleted);
 extern bool HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
 							   uint16 version, char *out);
 extern bool HnswSearchEntry(HnswSearch *s, HnswCandidate *ep, int *ep_level);

@@ -534,7 +534,7 @@ holds_visible_row(CheckState *cs, Relation heap, Snapshot snapshot, uint64 key)
 	TupleTableSlot *slot = table_slot_create(heap, NULL);
 
 	ItemPointerSet(&tid, (BlockNumber) (key >> 16), (OffsetNumber) (key & 0xFFFF));
-	if (HnswNodeRead(cs->index, cs->info, &tid, cs->vec, &c.version, &n, &c.deleted))
+	if (HnswNodeRead(cs->index, cs->info, &tid, cs->vec, NULL, &c.version, &n, &c.deleted))
 	{
 		n = HnswReadHeapTids(cs->index, cs->info, &tid, c.version, &tids);
 		for (int i = 0; i < n && !visible; i++)

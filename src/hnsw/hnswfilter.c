@@ -20,6 +20,7 @@
  */
 #include "postgres.h"
 
+#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "utils/array.h"
@@ -59,7 +60,29 @@ kind_of_type(Oid type, const char *index_name, int attno)
 	return HNSW_FILTER_INT;		/* keep the compiler quiet */
 }
 
-/* The filter columns of index: every column after the first. */
+/*
+ * The kind of INCLUDE column attno of type type: a fixed-size type passed
+ * by value, kept as its own bytes; any other is refused.
+ */
+static HnswFilterKind
+kind_of_included(Oid type, const char *index_name, int attno, int16 *typlen)
+{
+	bool		byval;
+
+	get_typlenbyval(type, typlen, &byval);
+	if (!byval || *typlen <= 0 || *typlen > 8)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("column %d of hnsw index \"%s\" has type %s, which cannot be an INCLUDE column",
+						attno, index_name, format_type_be(type)),
+				 errhint("INCLUDE columns may be of a fixed-size type passed by value, such as integer, bigint, real, double precision, boolean, date or timestamp.")));
+	return HNSW_FILTER_INCLUDED;
+}
+
+/*
+ * The columns of index after the first: its filter columns (key columns),
+ * then its INCLUDE columns.
+ */
 void
 HnswFilterSpecInit(HnswFilterSpec *spec, Relation index)
 {
@@ -73,13 +96,20 @@ HnswFilterSpecInit(HnswFilterSpec *spec, Relation index)
 				 errmsg("hnsw index \"%s\" has %d filter columns, more than the maximum of %d",
 						name, natts - 1, HNSW_FILTER_MAX_COLUMNS)));
 	spec->ncolumns = natts - 1;
+	spec->nfilters = IndexRelationGetNumberOfKeyAttributes(index) - 1;
 	for (int i = 0; i < spec->ncolumns; i++)
 	{
 		Oid			type = TupleDescAttr(RelationGetDescr(index), i + 1)->atttypid;
-		Oid			coll = index->rd_indcollation[i + 1];
+		Oid			coll;
 
 		spec->types[i] = type;
+		if (i >= spec->nfilters)
+		{
+			spec->kinds[i] = kind_of_included(type, name, i + 2, &spec->typlens[i]);
+			continue;
+		}
 		spec->kinds[i] = kind_of_type(type, name, i + 2);
+		coll = index->rd_indcollation[i + 1];
 		if (OidIsValid(coll) && !get_collation_isdeterministic(coll))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -183,6 +213,8 @@ HnswFilterForm(const HnswFilterSpec *spec, const Datum *values, const bool *isnu
 
 		if (isnull[i])
 			nulls |= UINT64CONST(1) << i;
+		else if (spec->kinds[i] == HNSW_FILTER_INCLUDED)
+			store_att_byval(&slot, values[i], spec->typlens[i]);
 		else if (spec->kinds[i] == HNSW_FILTER_SET)
 		{
 			uint64	   *bits;
@@ -253,7 +285,7 @@ HnswFilterCompile(const HnswFilterSpec *spec, ScanKey keys, int nkeys)
 		ScanKey		key = &keys[i];
 		HnswFilterTest *t = &f->tests[f->ntests];
 
-		if (key->sk_attno < 2 || key->sk_attno - 2 >= spec->ncolumns ||
+		if (key->sk_attno < 2 || key->sk_attno - 2 >= spec->nfilters ||
 			key->sk_strategy < 1 || key->sk_strategy > HNSW_FILTER_NSTRATEGIES)
 			elog(ERROR, "unexpected hnsw scan key: column %d, strategy %d",
 				 key->sk_attno, key->sk_strategy);
@@ -338,4 +370,72 @@ HnswFilterMatch(const HnswFilter *f, const char *payload)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Whether a node keeps column's value exactly (0-based, after the vector):
+ * integers, booleans and INCLUDE columns; not hashes or signatures.
+ */
+bool
+HnswFilterReturnable(const HnswFilterSpec *spec, int column)
+{
+	HnswFilterKind kind;
+
+	if (column < 0 || column >= spec->ncolumns)
+		return false;
+	kind = spec->kinds[column];
+	return kind == HNSW_FILTER_INT || kind == HNSW_FILTER_BOOL ||
+		kind == HNSW_FILTER_INCLUDED;
+}
+
+/* the datum of a by-value type of typlen bytes kept at p (store_att_byval) */
+static Datum
+included_datum(const void *p, int16 typlen)
+{
+	switch (typlen)
+	{
+		case 1:
+			return CharGetDatum(*(const char *) p);
+		case 2:
+			return Int16GetDatum(*(const int16 *) p);
+		case 4:
+			return Int32GetDatum(*(const int32 *) p);
+		case 8:
+			return *(const Datum *) p;
+	}
+	elog(ERROR, "unexpected hnsw INCLUDE value length %d", typlen);
+	return (Datum) 0;			/* keep the compiler quiet */
+}
+
+/*
+ * The value of column (0-based, after the vector; HnswFilterReturnable) that
+ * payload keeps, as its type's datum.
+ */
+Datum
+HnswFilterValue(const HnswFilterSpec *spec, const char *payload, int column, bool *isnull)
+{
+	uint64		nulls;
+	uint64		slot;
+
+	memcpy(&nulls, payload, 8);
+	memcpy(&slot, payload + 8 + 8 * column, 8);
+	*isnull = (nulls & (UINT64CONST(1) << column)) != 0;
+	if (*isnull)
+		return (Datum) 0;
+	switch (spec->kinds[column])
+	{
+		case HNSW_FILTER_INCLUDED:
+			return included_datum(&slot, spec->typlens[column]);
+		case HNSW_FILTER_BOOL:
+			return BoolGetDatum(slot != 0);
+		case HNSW_FILTER_INT:
+			if (spec->types[column] == INT2OID)
+				return Int16GetDatum((int16) (int64) slot);
+			if (spec->types[column] == INT4OID)
+				return Int32GetDatum((int32) (int64) slot);
+			return Int64GetDatum((int64) slot);
+		default:
+			elog(ERROR, "hnsw filter column %d cannot be returned", column + 1);
+	}
+	return (Datum) 0;			/* keep the compiler quiet */
 }

@@ -33,22 +33,28 @@ typedef enum HnswFilterKind
 	HNSW_FILTER_INT,			/* int2, int4, int8: the value, exact */
 	HNSW_FILTER_BOOL,			/* 0 or 1, exact */
 	HNSW_FILTER_HASH,			/* text, uuid: a 64-bit hash, lossy */
-	HNSW_FILTER_SET				/* arrays: a 64-bit Bloom signature of the
+	HNSW_FILTER_SET,			/* arrays: a 64-bit Bloom signature of the
 								 * elements, lossy */
+	HNSW_FILTER_INCLUDED		/* an INCLUDE column of a fixed-size type
+								 * passed by value: its bytes, exact; never
+								 * tested */
 } HnswFilterKind;
 
 #define HNSW_FILTER_MAX_COLUMNS 31
 
 /*
- * The filter columns of an index (its columns after the first): payload
+ * The columns of an index after the first, whose values each node keeps:
+ * its filter columns (key columns), then its INCLUDE columns.  Payload
  * bytes per node are 8 (null bits) + 8 per column, or 0 with none.
  */
 typedef struct HnswFilterSpec
 {
-	int			ncolumns;
+	int			ncolumns;		/* filter and INCLUDE columns */
+	int			nfilters;		/* filter columns: the first nfilters */
 	Size		payload_bytes;
 	HnswFilterKind kinds[HNSW_FILTER_MAX_COLUMNS];
 	Oid			types[HNSW_FILTER_MAX_COLUMNS];
+	int16		typlens[HNSW_FILTER_MAX_COLUMNS];	/* INCLUDE columns' */
 } HnswFilterSpec;
 
 /* one compiled scan condition */
@@ -75,5 +81,8 @@ extern void HnswFilterForm(const HnswFilterSpec *spec, const Datum *values,
 						   const bool *isnull, char *payload);
 extern HnswFilter *HnswFilterCompile(const HnswFilterSpec *spec, ScanKey keys, int nkeys);
 extern bool HnswFilterMatch(const HnswFilter *f, const char *payload);
+extern bool HnswFilterReturnable(const HnswFilterSpec *spec, int column);
+extern Datum HnswFilterValue(const HnswFilterSpec *spec, const char *payload, int column,
+							 bool *isnull);
 
 #endif							/* HNSWFILTER_H */

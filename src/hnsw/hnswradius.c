@@ -85,9 +85,12 @@ HnswRadiusFind(ScanKey orderbys, HnswRadius *out)
 	return false;
 }
 
-/* Notes radius r (strict: <) for the index scan node in estate's memory. */
+/*
+ * Notes radius r (strict: <) for the index scan node whose ORDER BY keys
+ * are keys, in estate's memory.
+ */
 static void
-note_radius(IndexScanState *node, EState *estate, Expr *r, bool strict)
+note_radius(ScanState *node, ScanKey keys, EState *estate, Expr *r, bool strict)
 {
 	MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
 	RadiusNote *n = palloc(sizeof(RadiusNote));
@@ -103,10 +106,10 @@ note_radius(IndexScanState *node, EState *estate, Expr *r, bool strict)
 		cb->arg = estate->es_query_cxt;
 		MemoryContextRegisterResetCallback(estate->es_query_cxt, cb);
 	}
-	n->key = node->iss_OrderByKeys;
+	n->key = keys;
 	n->cxt = estate->es_query_cxt;
-	n->radius.expr = ExecInitExpr(r, &node->ss.ps);
-	n->radius.econtext = node->ss.ps.ps_ExprContext;
+	n->radius.expr = ExecInitExpr(r, &node->ps);
+	n->radius.econtext = node->ps.ps_ExprContext;
 	n->radius.strict = strict;
 	n->next = notes;
 	notes = n;
@@ -148,29 +151,31 @@ radius_of(Expr *clause, Expr *dist, bool *strict)
 }
 
 /*
- * For an hnsw index scan ordered by one distance whose filter bounds that
- * distance, notes the bound for the scan.  The first such condition wins.
+ * For an hnsw index scan (plain or index-only) ordered by one distance,
+ * orderby, whose filter bounds that distance, notes the bound for the scan
+ * under its ORDER BY keys.  The first such condition wins.  An index-only
+ * scan's ORDER BY and filter both name the index's columns (INDEX_VAR
+ * Vars), as a plain scan's indexorderbyorig and filter both name the
+ * table's, so equal() matches them either way.
  */
 static void
-pass_radius(IndexScanState *node, EState *estate)
+pass_radius(ScanState *node, Relation index, List *orderby, ScanKey keys, EState *estate)
 {
-	IndexScan  *plan = (IndexScan *) node->ss.ps.plan;
-	Relation	index = node->iss_RelationDesc;
 	Expr	   *dist;
 	ListCell   *lc;
 
 	if (index == NULL || index->rd_indam->amgettuple != hnswgettuple ||
-		list_length(plan->indexorderbyorig) != 1 || node->iss_OrderByKeys == NULL)
+		list_length(orderby) != 1 || keys == NULL)
 		return;
-	dist = linitial(plan->indexorderbyorig);
-	foreach(lc, plan->scan.plan.qual)
+	dist = linitial(orderby);
+	foreach(lc, node->ps.plan->qual)
 	{
 		bool		strict;
 		Expr	   *r = radius_of(lfirst(lc), dist, &strict);
 
 		if (r != NULL)
 		{
-			note_radius(node, estate, r, strict);
+			note_radius(node, keys, estate, r, strict);
 			return;
 		}
 	}
@@ -182,7 +187,21 @@ find_radius_scans(PlanState *ps, void *context)
 	if (ps == NULL)
 		return false;
 	if (IsA(ps, IndexScanState))
-		pass_radius((IndexScanState *) ps, (EState *) context);
+	{
+		IndexScanState *s = (IndexScanState *) ps;
+
+		pass_radius(&s->ss, s->iss_RelationDesc,
+					((IndexScan *) ps->plan)->indexorderbyorig, s->iss_OrderByKeys,
+					(EState *) context);
+	}
+	else if (IsA(ps, IndexOnlyScanState))
+	{
+		IndexOnlyScanState *s = (IndexOnlyScanState *) ps;
+
+		pass_radius(&s->ss, s->ioss_RelationDesc,
+					((IndexOnlyScan *) ps->plan)->indexorderby, s->ioss_OrderByKeys,
+					(EState *) context);
+	}
 	return planstate_tree_walker(ps, find_radius_scans, context);
 }
 

@@ -23,6 +23,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/relscan.h"
 #include "executor/executor.h"
 #include "funcapi.h"
@@ -66,6 +67,10 @@ typedef struct HnswScanOpaqueData
 	bool		radius_on;
 	float		radius;			/* as the index measures, with slack */
 	HnswHeap	inside;			/* the nodes within it (HnswSearchLayer) */
+	/* an index-only scan (xs_want_itup): the current node's values */
+	HeapTuple	hitup;			/* as the index's row type, or NULL */
+	char	   *vec;			/* room for a stored vector */
+	char	   *payload;		/* room for filter values */
 } HnswScanOpaqueData;
 
 /*
@@ -90,6 +95,7 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
 									ALLOCSET_DEFAULT_SIZES);
 	scan->opaque = so;
+	scan->xs_hitupdesc = RelationGetDescr(index);
 	return scan;
 }
 
@@ -140,6 +146,8 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->ntids = so->tidpos = 0;
 	so->draining = false;
 	so->peeked = so->walk_done = false;
+	so->hitup = NULL;
+	so->vec = so->payload = NULL;
 }
 
 /*
@@ -157,6 +165,49 @@ load_heaptids(IndexScanDesc scan, HnswCandidate *c)
 								 &so->tids);
 	so->tidpos = 0;
 	return so->ntids > 0;
+}
+
+/*
+ * An index-only scan: forms so->hitup, the index's row of node c (its
+ * vector, when the index returns it, and its filter and INCLUDE values
+ * that a node keeps exactly; NULL for the others, which the planner never
+ * asks for: hnswcanreturn).  False if the node is gone.  Runs in so->ctx.
+ */
+static bool
+load_node_row(IndexScanDesc scan, HnswCandidate *c)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	HnswIndexInfo *info = so->info;
+	TupleDesc	desc = RelationGetDescr(scan->indexRelation);
+	Datum		values[INDEX_MAX_KEYS];
+	bool		nulls[INDEX_MAX_KEYS];
+	bool		vector = HnswReturnsVector(info);
+	uint16		version;
+	int			level;
+	bool		deleted;
+
+	if (so->vec == NULL)
+	{
+		so->vec = palloc(info->vecbytes);
+		so->payload = palloc(Max(info->filter.payload_bytes, 1));
+	}
+	if (!HnswNodeRead(scan->indexRelation, info, &c->tid, so->vec, so->payload,
+					  &version, &level, &deleted) || version != c->version)
+		return false;
+	if (so->hitup)
+		heap_freetuple(so->hitup);
+	nulls[0] = !vector;
+	values[0] = vector ? PointerGetDatum(info->source->datum(so->vec, info->dims)) : 0;
+	for (int i = 1; i < desc->natts; i++)
+	{
+		nulls[i] = !HnswFilterReturnable(&info->filter, i - 1);
+		values[i] = nulls[i] ? 0 :
+			HnswFilterValue(&info->filter, so->payload, i - 1, &nulls[i]);
+	}
+	so->hitup = heap_form_tuple(desc, values, nulls);
+	if (vector)
+		pfree(DatumGetPointer(values[0]));
+	return true;
 }
 
 /*
@@ -427,6 +478,8 @@ next_live_node(IndexScanDesc scan)
 			continue;
 		if (!load_heaptids(scan, &c))
 			continue;
+		if (scan->xs_want_itup && !load_node_row(scan, &c))
+			continue;
 		so->last_dist = Max(so->last_dist, c.dist);
 		so->cur = c;
 		return true;
@@ -495,6 +548,9 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		first_search(scan);
 		MemoryContextSwitchTo(old);
 		so->started = true;
+		/* hnswcanreturn never lets a quantized index return its vector */
+		if (scan->xs_want_itup && so->rerank)
+			elog(ERROR, "index-only scan of a quantized hnsw index");
 #if PG_VERSION_NUM >= 150000
 		pgstat_count_index_scan(scan->indexRelation);
 #endif
@@ -514,6 +570,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	so->count.rows++;
 	scan->xs_recheck = so->filter != NULL && so->filter->lossy;
 	scan->xs_recheckorderby = false;
+	scan->xs_hitup = scan->xs_want_itup ? so->hitup : NULL;
 	return true;
 }
 

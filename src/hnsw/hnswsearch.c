@@ -558,13 +558,14 @@ HnswNodeDistance(HnswSearch *s, ItemPointer tid, HnswCandidate *out,
 
 /*
  * Copies the vector of the node at tid into out (room for info->vecbytes;
- * HnswVecBytes tells the vector's own size), whatever its
+ * HnswVecBytes tells the vector's own size), and its filter values into
+ * payload unless that is NULL (info->filter.payload_bytes), whatever its
  * version, and reports version, level and deletion.  Share-locks and
  * releases; returns false if the slot holds no node.
  */
 bool
 HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, char *out,
-			 uint16 *version, int *level, bool *deleted)
+			 char *payload, uint16 *version, int *level, bool *deleted)
 {
 	Buffer		buf = HnswReadBuffer(index, info, ItemPointerGetBlockNumber(tid));
 	HnswNode	node;
@@ -581,6 +582,8 @@ HnswNodeRead(Relation index, HnswIndexInfo *info, ItemPointer tid, char *out,
 	*version = node->version;
 	*level = node->level;
 	*deleted = (node->flags & HNSW_NODE_DELETED) != 0;
+	if (payload != NULL)
+		memcpy(payload, HnswNodePayload(node, l), info->filter.payload_bytes);
 	if (!HnswNodeIsExternal(node))
 	{
 		memcpy(out, HnswNodeVector(node, l), node->vecbytes);
@@ -604,7 +607,7 @@ HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer tid,
 	int			level;
 	bool		deleted;
 
-	return HnswNodeRead(index, info, tid, out, &v, &level, &deleted) && v == version;
+	return HnswNodeRead(index, info, tid, out, NULL, &v, &level, &deleted) && v == version;
 }
 
 /*

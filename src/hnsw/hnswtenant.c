@@ -47,7 +47,7 @@ HnswTenantColumn(Relation index)
 	if (name == NULL)
 		return -1;
 	HnswFilterSpecInit(spec, index);
-	for (int i = 0; i < spec->ncolumns; i++)
+	for (int i = 0; i < spec->nfilters; i++)
 	{
 		if (strcmp(NameStr(TupleDescAttr(desc, i + 1)->attname), name) != 0)
 			continue;

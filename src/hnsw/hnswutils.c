@@ -303,6 +303,18 @@ HnswQuantized(const HnswIndexInfo *info)
 }
 
 /*
+ * Whether a node holds its row's value of the indexed column bit for bit,
+ * so that an index-only scan can return it: not codes (quantized), not
+ * cosine's unit vectors.
+ */
+bool
+HnswReturnsVector(const HnswIndexInfo *info)
+{
+	return !HnswQuantized(info) && info->metric != VECDB_METRIC_COSINE &&
+		info->source->datum != NULL;
+}
+
+/*
  * The elements of detoasted datum v of the column's type, in place; raises
  * an error if it has other dimensions than the index.
  */

@@ -674,7 +674,7 @@ adopt(VacuumState *vs, ItemPointer u, bool search)
 	int			level;
 	bool		deleted;
 
-	if (!HnswNodeRead(vs->index, info, u, vec, &version, &level, &deleted) || deleted)
+	if (!HnswNodeRead(vs->index, info, u, vec, NULL, &version, &level, &deleted) || deleted)
 		return true;			/* gone, or nothing to keep reachable */
 	nlinks = HnswNodeNeighbors(vs->index, info, u, version, 0, links);
 	for (int i = 0; i < nlinks; i++)
@@ -858,7 +858,7 @@ measure_candidates(VacuumState *vs, const char *vec, int layer, HnswCandidate *c
 		int			clevel;
 		bool		cdel;
 
-		if (!HnswNodeRead(vs->index, info, &cands[k].tid, cv, &cands[k].version, &clevel, &cdel) ||
+		if (!HnswNodeRead(vs->index, info, &cands[k].tid, cv, NULL, &cands[k].version, &clevel, &cdel) ||
 			cdel || (layer != HNSW_TENANT_LIST && clevel < layer))
 			continue;
 		cands[w] = cands[k];

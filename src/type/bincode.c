@@ -342,5 +342,5 @@ const VecdbElemType vecdb_bin_code_type = {
 	VECDB_ELEM_BINARY, "binary code", VECTOR_MAX_DIM,
 	bin_size, NULL, 0,
 	NULL, NULL, bin_distance, bin_valid, NULL, bin_lower_bound,
-	bin_encode, bin_query_size, bin_params_size, 0, bin_train
+	bin_encode, bin_query_size, bin_params_size, 0, bin_train, NULL
 };

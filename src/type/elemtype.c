@@ -56,6 +56,15 @@ float_elements(Pointer datum, int *dims)
 	return v->x;
 }
 
+static Pointer
+float_datum(const void *x, int dims)
+{
+	Vector	   *v = InitVector(dims);
+
+	memcpy(v->x, x, float_size(dims));
+	return (Pointer) v;
+}
+
 static bool
 float_normalize(void *p, int dims)
 {
@@ -124,6 +133,15 @@ half_elements(Pointer datum, int *dims)
 	return v->x;
 }
 
+static Pointer
+half_datum(const void *x, int dims)
+{
+	HalfVector *v = InitHalfVector(dims);
+
+	memcpy(v->x, x, half_size(dims));
+	return (Pointer) v;
+}
+
 static bool
 half_normalize(void *p, int dims)
 {
@@ -188,6 +206,17 @@ static Size
 bit_size(int dims)
 {
 	return ((Size) dims + 7) / 8;
+}
+
+static Pointer
+bit_datum(const void *x, int dims)
+{
+	VarBit	   *v = palloc0(VARBITTOTALLEN(dims));
+
+	SET_VARSIZE(v, VARBITTOTALLEN(dims));
+	VARBITLEN(v) = dims;
+	memcpy(VARBITS(v), x, bit_size(dims));
+	return (Pointer) v;
 }
 
 static const void *
@@ -267,6 +296,16 @@ sparse_elements(Pointer datum, int *dims)
 	return &v->nnz;
 }
 
+static Pointer
+sparse_datum(const void *x, int dims)
+{
+	const SparseStored *s = (const SparseStored *) x;
+	SparseVector *v = InitSparseVector(dims, s->nnz);
+
+	memcpy(&v->nnz, s, SPARSE_STORED_SIZE(s->nnz));
+	return (Pointer) v;
+}
+
 /*
  * As sparsevec's l2_normalize: norm summed in double, each value divided
  * by it, values that underflow to zero dropped (the value shrinks).
@@ -341,19 +380,19 @@ static const VecdbElemType elem_types[] = {
 	{VECDB_ELEM_FLOAT, "vector", VECTOR_MAX_DIM,
 		float_size, NULL, 0,
 	float_elements, float_normalize, float_distance, float_valid, float_to_float, NULL,
-	NULL, NULL, NULL, 0, NULL},
+	NULL, NULL, NULL, 0, NULL, float_datum},
 	{VECDB_ELEM_HALF, "halfvec", HALFVEC_MAX_DIM,
 		half_size, NULL, 0,
 	half_elements, half_normalize, half_distance, half_valid, half_to_float, NULL,
-	NULL, NULL, NULL, 0, NULL},
+	NULL, NULL, NULL, 0, NULL, half_datum},
 	{VECDB_ELEM_BIT, "bit", 64000,
 		bit_size, NULL, 0,
 	bit_elements, NULL, bit_distance, bit_valid, NULL, NULL,
-	NULL, NULL, NULL, 0, NULL},
+	NULL, NULL, NULL, 0, NULL, bit_datum},
 	{VECDB_ELEM_SPARSE, "sparsevec", SPARSEVEC_MAX_DIM,
 		sparse_size, sparse_value_size, SPARSE_INDEX_MAX_NNZ,
 	sparse_elements, sparse_normalize, sparse_distance, sparse_valid, NULL, NULL,
-	NULL, NULL, NULL, 0, NULL},
+	NULL, NULL, NULL, 0, NULL, sparse_datum},
 };
 
 const VecdbElemType *

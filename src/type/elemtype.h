@@ -136,6 +136,13 @@ typedef struct VecdbElemType
 	int			train_rows;
 	void		(*train) (VecdbMetric metric, int dims, const float *mean,
 						  const float *sample, int nsample, float *params);
+
+	/*
+	 * The datum of the column's type whose stored form is x, dims
+	 * dimensions, palloc'd: bit for bit the value that was stored (an
+	 * index-only scan returns it).  NULL for codes, which are lossy.
+	 */
+	Pointer		(*datum) (const void *x, int dims);
 } VecdbElemType;
 
 /* the descriptor of kind, or NULL if kind is not one of VecdbElemKind */

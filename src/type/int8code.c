@@ -192,5 +192,5 @@ const VecdbElemType vecdb_int8_code_type = {
 	VECDB_ELEM_INT8, "int8 code", VECDB_U8_MAX_N,
 	code_size, NULL, 0,
 	NULL, NULL, code_distance, code_valid, NULL, code_lower_bound,
-	code_encode, code_size, NULL, 0, NULL
+	code_encode, code_size, NULL, 0, NULL, NULL
 };

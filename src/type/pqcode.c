@@ -360,5 +360,5 @@ const VecdbElemType vecdb_pq_code_type = {
 	VECDB_ELEM_PQ, "pq code", VECTOR_MAX_DIM,
 	pq_size, NULL, 0,
 	NULL, NULL, pq_distance, pq_valid, NULL, pq_lower_bound,
-	pq_encode, pq_query_size, pq_params_size, VECDB_PQ_TRAIN_ROWS, pq_train
+	pq_encode, pq_query_size, pq_params_size, VECDB_PQ_TRAIN_ROWS, pq_train, NULL
 };

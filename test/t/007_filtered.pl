@@ -2,15 +2,17 @@
 
 # Filtered search on a replica.  A table of random 32-d vectors with filter
 # columns cat (100 values: 1% of the rows each) and tag (text, 10 values)
-# gets an hnsw index (v, cat, tag) built over part of the rows, then more
-# rows by INSERT, a DELETE and a VACUUM.  After each step, on the primary:
-# every query of a 1%-selective condition returns 10 rows, all matching, and
-# their recall against an exact scan is at least 0.95 on average; the
-# standby, which replays the build and every change with
+# gets an hnsw index (v, cat, tag) INCLUDE (id) built over part of the
+# rows, then more rows by INSERT, a DELETE and a VACUUM.  After each step, on
+# the primary: every query of a 1%-selective condition returns 10 rows, all
+# matching, and their recall against an exact scan is at least 0.95 on
+# average; the standby, which replays the build and every change with
 # wal_consistency_checking = 'generic' (each replayed index page compared
-# with a full-page image), returns the primary's rows.  The checker, with
-# heapallindexed (every row's filter values against its node's), is clean
-# on both.
+# with a full-page image), returns the primary's rows.  SELECT id ... WHERE
+# cat = c is an index-only scan (id from the INCLUDE column, cat exact) on
+# both; with the text column too it reads the heap.  The checker, with
+# heapallindexed (every row's filter and INCLUDE values against its
+# node's), is clean on both.
 
 use strict;
 use warnings;
@@ -55,7 +57,7 @@ $primary->safe_psql('postgres',
 	  . " WITH (autovacuum_enabled = off)");
 add_rows(1 + 1000 * $_, 1000) for 0 .. 5;
 $primary->safe_psql('postgres',
-	'CREATE INDEX items_idx ON items USING hnsw (v vector_l2_ops, cat, tag)');
+	'CREATE INDEX items_idx ON items USING hnsw (v vector_l2_ops, cat, tag) INCLUDE (id)');
 
 # One query's ids, through the index or exactly, as 'id,id,...'.
 sub ids_sql
@@ -105,6 +107,13 @@ sub check_step
 		  or die "standby replay failed, see its log";
 		my @s = run_queries($standby, 0, $conds{$name});
 		is_deeply(\@s, \@got, "$step, $name: the standby returns the primary's rows");
+		my $scan = $name eq 'cat = c' ? 'Index Only Scan' : 'Index Scan';
+		for my $node ($primary, $standby)
+		{
+			like($node->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) "
+				  . ids_sql($queries[0], $conds{$name}->(0))),
+				qr/\b$scan using items_idx/, "$step, $name: " . $node->name . " plans $scan");
+		}
 	}
 	my $p = VecdbTest::index_check_ok($primary, 'items_idx', "$step, primary");
 	is($p->{unreachable_nodes}, 0, "$step: no unreachable node");
