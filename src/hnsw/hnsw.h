@@ -422,16 +422,25 @@ extern Size HnswVecBytes(const HnswIndexInfo *info, const void *x);
 extern bool HnswVecEqual(const HnswIndexInfo *info, const void *a, const void *b);
 extern void HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims);
 
+/*
+ * The heuristic's slack under L2 and cosine (hnswutils.c, covers): a
+ * selected link covers a candidate only if this many times its distance to
+ * it is below the candidate's distance to the list's owner.  Measured on
+ * Fashion-MNIST (src/README, "HNSW: build").
+ */
+#define HNSW_PRUNE_SLACK 1.15f
+
 /* distance between candidates i and j of an array, for the heuristic */
 typedef float (*HnswPairDistance) (void *arg, int i, int j);
-extern int	HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
-								HnswPairDistance pair, void *arg, int *out,
-								int *nselected);
+extern int	HnswSelectNeighbors(VecdbMetric metric, const HnswCandidate *cands,
+								int ncands, int cap, HnswPairDistance pair,
+								void *arg, int *out, int *nselected);
 extern void HnswSortCandidates(HnswCandidate *cands, int n);
 
 /* distance from the new node to existing link k, for HnswBacklinkSlot */
 typedef float (*HnswLinkDistance) (void *arg, int k);
-extern int	HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists,
+extern int	HnswBacklinkUpdate(VecdbMetric metric, int count, int nsel, int cap,
+							   const float *dists,
 							   const bool *pinned, float dnew, bool xpin,
 							   HnswLinkDistance linkdist, HnswPairDistance pairdist,
 							   void *arg, int *order, int *new_nsel);

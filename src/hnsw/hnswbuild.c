@@ -643,8 +643,8 @@ graph_backlink(BuildState *bs, int64 nb, int layer, int64 x, float d)
 	lock_node(bs, nb, LW_EXCLUSIVE);
 	node_list(bs, nb, layer, &hdr, &ids, &dists);
 	arg.ids = ids;
-	newn = HnswBacklinkUpdate(hdr[0], hdr[1], cap, dists, NULL, d, false, link_distance,
-							  link_pair_distance, &arg, order, &newsel);
+	newn = HnswBacklinkUpdate(bs->info.metric, hdr[0], hdr[1], cap, dists, NULL, d, false,
+							  link_distance, link_pair_distance, &arg, order, &newsel);
 	if (newn >= 0)
 	{
 		memcpy(oids, ids, sizeof(uint32) * hdr[0]);
@@ -817,7 +817,7 @@ graph_insert(BuildState *bs, const char *q, ItemPointer heaptid)
 		float	   *dists;
 
 		sel[layer] = palloc(sizeof(int) * cap);
-		nsel[layer] = HnswSelectNeighbors(found[layer], nfound[layer], cap,
+		nsel[layer] = HnswSelectNeighbors(info->metric, found[layer], nfound[layer], cap,
 										  pair_distance, &arg, sel[layer], &nselected);
 		lock_node(bs, id, LW_EXCLUSIVE);
 		node_list(bs, id, layer, &hdr, &lids, &dists);

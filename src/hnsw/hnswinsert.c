@@ -278,8 +278,8 @@ backlink_list(HnswSearch *s, const HnswList *list, int cap, int layer, ItemPoint
 		out->pinned[at] |= pin;
 		return out->pinned[at] != list->pinned[at];
 	}
-	newn = HnswBacklinkUpdate(list->count, list->nsel, cap, list->dists, list->pinned, d,
-							  false, disk_link_distance, NULL, &arg, order, &newsel);
+	newn = HnswBacklinkUpdate(s->info->metric, list->count, list->nsel, cap, list->dists,
+							  list->pinned, d, false, disk_link_distance, NULL, &arg, order, &newsel);
 	if (newn < 0)
 		return force && HnswListPut(out, cap, x, d, pin);
 	for (int i = 0; i < newn; i++)
@@ -533,7 +533,7 @@ HnswChooseLinks(Relation index, HnswIndexInfo *info, HnswCandidate *found, int n
 	for (int i = 0; i < n; i++)
 		cv.ok[i] = HnswNodeVectorCopy(index, info, &found[i].tid, found[i].version,
 									  cv.vecs + i * info->vecbytes);
-	list->count = HnswSelectNeighbors(found, n, cap, cand_pair_distance, &cv, idx,
+	list->count = HnswSelectNeighbors(info->metric, found, n, cap, cand_pair_distance, &cv, idx,
 									  &list->nsel);
 	chosen = palloc(sizeof(HnswCandidate) * Max(list->count, 1));
 	if (sel)

@@ -386,7 +386,8 @@ exact_list(HnswIndexInfo *info, TenantMatrix *tm, int i, const TenantMember *mem
 	for (int k = 0; k < nc; k++)
 		ids[k] = c[k].links_off;
 	tm->ids = ids;
-	n = HnswSelectNeighbors(c, nc, HnswTenantCap(info), matrix_pair, tm, idx, &list->nsel);
+	n = HnswSelectNeighbors(info->metric, c, nc, HnswTenantCap(info), matrix_pair, tm, idx,
+							&list->nsel);
 	list->count = n;
 	for (int k = 0; k < n; k++)
 	{
@@ -436,7 +437,8 @@ exact_backlink(HnswIndexInfo *info, TenantMatrix *tm, const TenantMember *mem, H
 		return;
 	for (int k = 0; k < list->count; k++)
 		member_of[k] = member_index(mem, tm->n, &list->tids[k]);
-	newn = HnswBacklinkUpdate(list->count, list->nsel, HnswTenantCap(info), list->dists, NULL,
+	newn = HnswBacklinkUpdate(info->metric, list->count, list->nsel, HnswTenantCap(info),
+							  list->dists, NULL,
 							  tm->d[(Size) x * tm->n + y], false, matrix_link, NULL, &arg,
 							  order, &newsel);
 	if (newn < 0)

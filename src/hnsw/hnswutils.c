@@ -431,16 +431,38 @@ HnswSortCandidates(HnswCandidate *cands, int n)
 }
 
 /*
+ * Whether a selected link at distance dlink from a candidate covers it, the
+ * candidate being at distance dbase from the list's owner: the heuristic's
+ * test, with slack.  The plain test (dlink < dbase) prunes every candidate
+ * that lies nearer some selected link than the owner; under L2 and cosine
+ * a link covers only if HNSW_PRUNE_SLACK times its distance, measured from
+ * the metric's zero (cosine's -1), is still below the owner's, so that a
+ * candidate about as near the link as the owner stays selected: selected
+ * links are the ones back-links drop last (src/README, "HNSW: build").
+ * Other metrics keep the plain test (inner product has no zero to measure
+ * from; the linear ones were not measured).
+ */
+static inline bool
+covers(VecdbMetric metric, float dlink, float dbase)
+{
+	if (metric == VECDB_METRIC_L2)
+		return HNSW_PRUNE_SLACK * dlink < dbase;
+	if (metric == VECDB_METRIC_COSINE)
+		return HNSW_PRUNE_SLACK * (dlink + 1.0f) < dbase + 1.0f;
+	return dlink < dbase;
+}
+
+/*
  * Neighbour selection heuristic (HNSW paper, Algorithm 4, keeping pruned
  * connections): walking the candidates from the closest, select one unless
- * an already selected candidate is closer to it than the base is; then
- * fill the remaining slots with the pruned candidates, closest first.
- * cands must be sorted by distance to the base.  Writes up to cap indexes
- * to out[] in list order (selected, then pruned) and the number selected to
+ * an already selected candidate covers it (see covers); then fill the
+ * remaining slots with the pruned candidates, closest first.  cands must
+ * be sorted by distance to the base.  Writes up to cap indexes to out[] in
+ * list order (selected, then pruned) and the number selected to
  * *nselected; returns how many were written.
  */
 int
-HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
+HnswSelectNeighbors(VecdbMetric metric, const HnswCandidate *cands, int ncands, int cap,
 					HnswPairDistance pair, void *arg, int *out, int *nselected)
 {
 	int			n = 0;
@@ -452,7 +474,7 @@ HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
 		bool		keep = n < cap;
 
 		for (int j = 0; j < n && keep; j++)
-			if (pair(arg, i, out[j]) < cands[i].dist)
+			if (covers(metric, pair(arg, i, out[j]), cands[i].dist))
 				keep = false;
 		if (keep)
 			out[n++] = i;
@@ -470,11 +492,11 @@ HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
  * Adds a back-link to a new node X (at distance dnew from the list's owner
  * N) to a list kept in HNSW order: nsel selected links, then pruned links,
  * each by ascending distance (see HnswSelectNeighbors).  Incremental form
- * of re-running the heuristic on the list plus X:
- *	 - X is selected unless a closer selected link k covers it,
- *	   d(X, k) < dnew;
- *	 - a selected X demotes the farther selected links it covers,
- *	   d(k, X) < d(k, N), to pruned;
+ * of re-running the heuristic on the list plus X, "covers" as there:
+ *	 - X is selected unless a closer selected link k covers it (by d(X, k)
+ *	   against dnew);
+ *	 - a selected X demotes the farther selected links it covers (by
+ *	   d(k, X) against d(k, N)) to pruned;
  *	 - a list over cap then loses its farthest unpinned pruned link (or,
  *	   with none, its farthest unpinned selected one).  pinned (NULL: none)
  *	   flags the old links that must stay; xpin, whether X must.
@@ -485,7 +507,8 @@ HnswSelectNeighbors(const HnswCandidate *cands, int ncands, int cap,
  * link is pinned).
  */
 int
-HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, const bool *pinned,
+HnswBacklinkUpdate(VecdbMetric metric, int count, int nsel, int cap, const float *dists,
+				   const bool *pinned,
 				   float dnew, bool xpin, HnswLinkDistance linkdist,
 				   HnswPairDistance pairdist, void *arg, int *order, int *new_nsel)
 {
@@ -510,13 +533,13 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, const bool 
 		if (dists[k] < dnew)
 		{
 			dx[k] = linkdist(arg, k);
-			x_selected = dx[k] >= dnew;
+			x_selected = !covers(metric, dx[k], dnew);
 		}
 	for (int k = 0; k < nsel; k++)
 	{
 		if (x_selected && dists[k] >= dnew)
 			dx[k] = linkdist(arg, k);
-		demote[k] = x_selected && dists[k] > dnew && dx[k] < dists[k];
+		demote[k] = x_selected && dists[k] > dnew && covers(metric, dx[k], dists[k]);
 		any_demoted |= demote[k];
 	}
 
@@ -595,7 +618,7 @@ HnswBacklinkUpdate(int count, int nsel, int cap, const float *dists, const bool 
 			{
 				keep = true;
 				for (int b = 0; b < ns && keep; b++)
-					if (pairdist(arg, all[a], sel[b]) < DIST_OF(all[a]))
+					if (covers(metric, pairdist(arg, all[a], sel[b]), DIST_OF(all[a])))
 						keep = false;
 			}
 			if (keep)

@@ -915,7 +915,8 @@ select_list(VacuumState *vs, HnswCandidate *cands, int n, const char *vecs,
 	int			sel[2 * HNSW_MAX_M];
 	RepairArg	arg = {vs, cands, vecs};
 
-	out->count = HnswSelectNeighbors(cands, n, cap, repair_pair_distance, &arg, sel, &out->nsel);
+	out->count = HnswSelectNeighbors(vs->info->metric, cands, n, cap, repair_pair_distance, &arg,
+									 sel, &out->nsel);
 	for (int k = 0; k < out->count; k++)
 	{
 		int			at = HnswListFind(old, &cands[sel[k]].tid);
