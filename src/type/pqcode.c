@@ -97,13 +97,13 @@ block(const float *params, int s)
  * codebook cb, for all K centroids.  Squared L2, -dot or L1.
  */
 static void
-piece_table(VecdbMetric metric, const float *restrict cb, const float *x,
-			float *restrict out)
+piece_table(VecdbMetric metric, const float *pg_restrict cb, const float *x,
+			float *pg_restrict out)
 {
 	memset(out, 0, sizeof(float) * K);
 	for (int j = 0; j < SUB; j++)
 	{
-		const float *restrict c = cb + j * K;
+		const float *pg_restrict c = cb + j * K;
 		float		xj = x[j];
 
 		switch (metric)
