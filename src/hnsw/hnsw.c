@@ -198,6 +198,13 @@ HnswStoredKind(Relation index, const VecdbElemType *source)
 				 errmsg("quantization \"%s\" is not supported for type %s",
 						hnsw_quantization_values[quant].string_val, source->name),
 				 errhint("Quantize vector or halfvec columns.")));
+	if (TupleDescAttr(RelationGetDescr(index), 0)->atttypmod >
+		VecdbElemTypeGet(codes[quant])->max_dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column cannot have more than %d dimensions for hnsw index with quantization \"%s\"",
+						VecdbElemTypeGet(codes[quant])->max_dims,
+						hnsw_quantization_values[quant].string_val)));
 	return codes[quant];
 }
 

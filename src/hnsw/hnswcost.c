@@ -328,7 +328,8 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  * whole index, so that a very selective filter makes an exact plan cheaper.
  * A quantized index measures codes (a quarter of the work, estimated; the
  * same for one-bit codes, whose four AND-popcounts cost about what a
- * float kernel does on a quarter of the bytes) over a walk of
+ * float kernel does on a quarter of the bytes, and for pq codes, a table
+ * look-up per 8 dimensions after the query's table) over a walk of
  * max(ef_search, hnsw.rerank_candidates), and then re-ranks that many rows:
  * a heap fetch and a full distance each.
  */

@@ -32,6 +32,14 @@
 #define VECDB_PQ_TRAIN_ROWS 8192	/* most rows k-means trains on */
 #define VECDB_PQ_ITERATIONS 10	/* k-means rounds */
 
+/*
+ * Most dimensions: the TIDs of the codebooks' chunks must fit on the
+ * metapage (hnswparams.c).  8,000 dimensions: 1,000 subspaces, 8 KB each
+ * as binary16 in both layouts (pqcode.c), 1,006 chunks, 6,036 bytes of
+ * TIDs.
+ */
+#define VECDB_PQ_MAX_DIM	8000
+
 /* VecdbPqCode.form */
 #define VECDB_PQ_STORED		1	/* a value's code, as an index stores it */
 #define VECDB_PQ_QUERY		2	/* a query's form (VecdbPqQuery), never
