@@ -198,7 +198,7 @@ def tenant_main(a):
             if col and ext == 'vecdb' and col not in indexed:
                 continue
             r = run_queries(dbs[label], label, col, values, queries, truth, a.ef)
-            r['nodes'] = (last_nodes(dbs[label], col, values, queries)
+            r['nodes'] = (last_nodes(dbs[label], col, values, queries, a.ef)
                           if ext == 'vecdb' and r['plan'] == 'hnsw' else None)
             out['results'].setdefault(case, {})[label] = r
             print(case, label, r, flush=True)
@@ -218,12 +218,15 @@ def tenant_main(a):
             json.dump(out, f, indent=1)
 
 
-def last_nodes(db, col, values, queries):
-    """Median nodes measured per query (vecdb_last_scan), 20 queries."""
+def last_nodes(db, col, values, queries, ef=None):
+    """Median nodes measured per query (vecdb_last_scan), 20 queries, at
+    hnsw.ef_search ef (None: the default)."""
     sql = ('SELECT id FROM items WHERE %s = %%s ORDER BY v <=> %%s LIMIT 10' % col
            if col else 'SELECT id FROM items ORDER BY v <=> %s LIMIT 10')
     got = []
     with connect(db) as c:
+        if ef is not None:
+            c.execute('SET hnsw.ef_search = %d' % ef)
         for q, val in list(zip(queries, values))[:20]:
             c.execute(sql, (int(val), vec_text(q)) if col else (vec_text(q),)).fetchall()
             row = c.execute('SELECT nodes_measured FROM vecdb_last_scan()').fetchone()

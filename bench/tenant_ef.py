@@ -53,7 +53,7 @@ def main():
                 runs.append((a.peer, 'tenant_' + a.peer, col, values[col], truth))
             for label, db, c, vals, t in runs:
                 r = run_queries(db, label, c, vals, queries, t, ef)
-                r['nodes'] = (last_nodes(db, c, vals, queries) if label.startswith('vecdb')
+                r['nodes'] = (last_nodes(db, c, vals, queries, ef) if label.startswith('vecdb')
                               else None)
                 r.update({'ef_search': ef, 'column': col, 'system': label,
                           'filter': c or 'none'})

@@ -236,6 +236,8 @@ typedef struct HnswSearch
 	uint64		tenant_value;	/* that value's slot */
 	bool		tenant_inside;	/* this layer search has reached the tenant */
 	bool		skip_outsiders; /* ... and then need not measure non-members */
+	bool		tenant_only;	/* a walk that started at the tenant's
+								 * directory entry: tenant links only */
 	bool		may_abandon;	/* a rejected node's distance is not needed */
 	bool		abandonable;	/* the metric allows it: L2, or cosine with a
 								 * unit query in a scan (HnswSearchInit) */

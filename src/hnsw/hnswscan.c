@@ -298,7 +298,8 @@ iterative(HnswScanOpaque so)
 /*
  * A tenant walk whose tenant has a directory entry starts there, inside the
  * tenant, instead of descending from the entry point: searches layer 0
- * from it and takes the results.  False, having searched nothing, if the
+ * from it, following tenant links only (unless iterative), and takes the
+ * results.  False, having searched nothing, if the
  * scan is no tenant walk or the directory gives no start.
  */
 static bool
@@ -310,6 +311,8 @@ tenant_start(HnswScanOpaque so, HnswIndexInfo *info)
 
 	if (!HnswTenantEntryPoint(&so->search, &ep))
 		return false;
+	/* an iterative scan may go on to members only general links reach */
+	so->search.tenant_only = !iterative(so);
 	HnswHeapInit(&entries, 1, false);
 	HnswHeapPush(&entries, &ep);
 	HnswHeapInit(&w, HnswWalkEf(info) + 1, true);

@@ -160,6 +160,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->tenant_value = 0;
 	s->tenant_inside = false;
 	s->skip_outsiders = false;
+	s->tenant_only = false;
 	s->max_visits = 0;
 
 	/*
@@ -999,8 +1000,11 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 			n = read_walk_links(s, &c, layer, nbrs);
 			links = nbrs;
 		}
-		/* a member's other links help only until ef matches are found */
-		if (c.in_tenant && result->n >= ef)
+		/*
+		 * A member's other links help only until ef matches are found, and
+		 * not at all in a walk that started inside the tenant.
+		 */
+		if (c.in_tenant && (result->n >= ef || s->tenant_only))
 			n = Min(n, c.ntenant);
 		for (int i = 0; i < n; i++)
 		{

@@ -131,7 +131,8 @@ HnswTenantSearch(HnswSearch *s, uint64 value, int ef, HnswCandidate **found)
 	s->tenant_value = value;
 	s->max_visits = s->visited_count + hnsw_max_scan_tuples;
 	HnswHeapInit(&entries, 2, false);
-	if (HnswTenantEntryPoint(s, &ep))
+	s->tenant_only = HnswTenantEntryPoint(s, &ep);
+	if (s->tenant_only)
 		HnswHeapPush(&entries, &ep);	/* start inside the tenant */
 	else if (HnswSearchEntry(s, &entry, &level))
 	{
@@ -148,6 +149,7 @@ HnswTenantSearch(HnswSearch *s, uint64 value, int ef, HnswCandidate **found)
 	pfree(entries.items);
 	s->filter = NULL;
 	s->tenant_walk = false;
+	s->tenant_only = false;
 	s->max_visits = 0;
 	return w.n;
 }

@@ -21,7 +21,10 @@
 #   - an UNLOGGED table's hnsw index, created fresh in the cycle, is empty
 #     and usable (its init fork must have survived the crash);
 #   - a second index on the table, quantized (int8 codes), is as clean as
-#     the first after restart and after VACUUM.
+#     the first after restart and after VACUUM, and so is a third, a tenant
+#     index (its tenant directory registering tenants as rows come);
+#   - the unlogged table's tenant index, reset from an init fork that has
+#     no tenant directory, creates one with its first row after the crash.
 # The last two cycles run with wal_consistency_checking = 'generic', so
 # recovery compares every replayed index page with a full-page image.
 
@@ -58,7 +61,8 @@ $node->start;
 
 $node->safe_psql('postgres', qq(
 CREATE EXTENSION vecdb;
-CREATE TABLE tst (id bigserial PRIMARY KEY, v vector($dims)) WITH (autovacuum_enabled = off);
+CREATE TABLE tst (id bigserial PRIMARY KEY, v vector($dims),
+	t int DEFAULT floor(random() * 2000)) WITH (autovacuum_enabled = off);
 ));
 {
 	my @rows = map { "('" . VecdbTest::random_vector($rng, $dims) . "')" } 1 .. 1000;
@@ -67,6 +71,7 @@ CREATE TABLE tst (id bigserial PRIMARY KEY, v vector($dims)) WITH (autovacuum_en
 $node->safe_psql('postgres', qq(
 CREATE INDEX tst_v_idx ON tst USING hnsw (v vector_l2_ops);
 CREATE INDEX tst_q_idx ON tst USING hnsw (v vector_l2_ops) WITH (quantization = int8);
+CREATE INDEX tst_t_idx ON tst USING hnsw (v vector_l2_ops, t) WITH (tenant = 't');
 ));
 
 my $script = PostgreSQL::Test::Utils::tempdir() . '/insert.sql';
@@ -129,8 +134,10 @@ for my $cycle (1 .. @kinds)
 	# fork), with rows the crash must discard
 	$node->safe_psql('postgres', qq(
 DROP TABLE IF EXISTS utst;
-CREATE UNLOGGED TABLE utst (id int, v vector($dims)) WITH (autovacuum_enabled = off);
+CREATE UNLOGGED TABLE utst (id int, v vector($dims), t int DEFAULT 7)
+	WITH (autovacuum_enabled = off);
 CREATE INDEX utst_v_idx ON utst USING hnsw (v vector_l2_ops);
+CREATE INDEX utst_t_idx ON utst USING hnsw (v vector_l2_ops, t) WITH (tenant = 't');
 INSERT INTO utst SELECT id, v FROM tst ORDER BY id LIMIT 50;
 ));
 
@@ -194,6 +201,7 @@ ORDER BY (state = 'active') DESC, pid LIMIT 1));
 
 	VecdbTest::index_check_ok($node, 'tst_v_idx', "$name after restart");
 	VecdbTest::index_check_ok($node, 'tst_q_idx', "$name after restart, quantized index");
+	VecdbTest::index_check_ok($node, 'tst_t_idx', "$name after restart, tenant index");
 
 	is( $node->safe_psql('postgres',
 			"SELECT count(*) FROM unnest('{$witness}'::bigint[]) w(id) "
@@ -224,6 +232,8 @@ ORDER BY (state = 'active') DESC, pid LIMIT 1));
 	is($c->{deleted_nodes}, 0, "$name: after VACUUM no deleted node is left");
 	my $q = VecdbTest::index_check_ok($node, 'tst_q_idx', "$name after VACUUM, quantized index");
 	is($q->{heap_tids}, $live, "$name: after VACUUM the quantized index holds exactly the $live rows");
+	my $t = VecdbTest::index_check_ok($node, 'tst_t_idx', "$name after VACUUM, tenant index");
+	is($t->{heap_tids}, $live, "$name: after VACUUM the tenant index holds exactly the $live rows");
 
 	# the unlogged table came back empty, and its index works
 	my ($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT count(*) FROM utst');
@@ -237,6 +247,12 @@ INSERT INTO utst VALUES (-1, '$uvec');
 	is($stdout, '-1', "$name: the unlogged table's hnsw index takes rows and finds them")
 	  or diag("psql exit $ret: $stderr");
 	VecdbTest::index_check_ok($node, 'utst_v_idx', "$name unlogged");
+	VecdbTest::index_check_ok($node, 'utst_t_idx', "$name unlogged tenant index");
+	($ret, $stdout, $stderr) = $node->psql('postgres',
+		VecdbTest::scan_settings($ef_search) . "SELECT id FROM utst WHERE t = 7 "
+		  . "ORDER BY v <-> '$uvec' LIMIT 1;", on_error_stop => 1);
+	is($stdout, '-1', "$name: the unlogged tenant index finds the row by its tenant")
+	  or diag("psql exit $ret: $stderr");
 }
 
 # The whole table, at the default ef_search: each row found by its own
