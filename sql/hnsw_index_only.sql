@@ -27,30 +27,29 @@ CREATE FUNCTION prefer_index() RETURNS void LANGUAGE sql AS $$
 	SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'on', true),
 		set_config('enable_indexonlyscan', 'on', true)
 $$;
+-- the first line of query's plan (of a run of it, if run) that matches pattern
+CREATE FUNCTION plan_line(query text, pattern text, run bool DEFAULT false)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text;
+BEGIN
+	PERFORM prefer_index();
+	FOR line IN EXECUTE format('EXPLAIN (ANALYZE %s, COSTS OFF, TIMING %s, SUMMARY OFF) %s',
+			run::text, run::text, query) LOOP
+		IF line ~ pattern THEN
+			RETURN line;
+		END IF;
+	END LOOP;
+	RETURN NULL;
+END $$;
 -- the scan node the plan of query uses
-CREATE FUNCTION scan_node(query text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE line text;
-BEGIN
-	PERFORM prefer_index();
-	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-		IF line ~ 'Scan' THEN
-			RETURN regexp_replace(line, '^\s*(->\s*)?(.*Scan)( using (\S+))?.*$', '\2 \4');
-		END IF;
-	END LOOP;
-	RETURN NULL;
-END $$;
+CREATE FUNCTION scan_node(query text) RETURNS text LANGUAGE sql AS $$
+	SELECT regexp_replace(plan_line(query, 'Scan'),
+		'^\s*(->\s*)?(.*Scan)( using (\S+))?.*$', '\2 \4')
+$$;
 -- Heap Fetches of the plan's scan, run
-CREATE FUNCTION heap_fetches(query text) RETURNS int LANGUAGE plpgsql AS $$
-DECLARE line text;
-BEGIN
-	PERFORM prefer_index();
-	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
-		IF line ~ 'Heap Fetches' THEN
-			RETURN substring(line from '\d+')::int;
-		END IF;
-	END LOOP;
-	RETURN NULL;
-END $$;
+CREATE FUNCTION heap_fetches(query text) RETURNS int LANGUAGE sql AS $$
+	SELECT substring(plan_line(query, 'Heap Fetches', true) from '\d+')::int
+$$;
 -- rows of query (as text, sorted) with the scan as 'ios' (index-only),
 -- 'index' (a plain index scan) or 'exact' (a sequential scan and a sort)
 CREATE FUNCTION rows_of(query text, how text) RETURNS text[] LANGUAGE plpgsql AS $$
@@ -189,4 +188,4 @@ VACUUM ios_kinds;
 SELECT * FROM check_op('v', '<->', '[0.1,0.2,0.3,1]');
 
 DROP TABLE ios_items, ios_kinds, ios_ops;
-DROP FUNCTION check_op, check_ios, rows_of, heap_fetches, scan_node, prefer_index;
+DROP FUNCTION check_op, check_ios, rows_of, heap_fetches, scan_node, plan_line, prefer_index;

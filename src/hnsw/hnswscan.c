@@ -197,11 +197,12 @@ load_node_row(IndexScanDesc scan, HnswCandidate *c)
 	if (so->hitup)
 		heap_freetuple(so->hitup);
 	nulls[0] = !vector;
-	values[0] = vector ? PointerGetDatum(info->source->datum(so->vec, info->dims)) : 0;
+	values[0] = vector ?
+		PointerGetDatum(info->source->datum(so->vec, info->dims)) : (Datum) 0;
 	for (int i = 1; i < desc->natts; i++)
 	{
 		nulls[i] = !HnswFilterReturnable(&info->filter, i - 1);
-		values[i] = nulls[i] ? 0 :
+		values[i] = nulls[i] ? (Datum) 0 :
 			HnswFilterValue(&info->filter, so->payload, i - 1, &nulls[i]);
 	}
 	so->hitup = heap_form_tuple(desc, values, nulls);
