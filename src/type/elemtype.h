@@ -130,7 +130,7 @@ typedef struct VecdbElemType
 	 * its codes with (a centre, codebooks), 0 for none; NULL where never.
 	 * The build trains them (train) from the mean of the rows and, when
 	 * train_rows > 0, a sample of at most that many rows; an index keeps
-	 * them rounded to binary16 (hnswcentre.c).
+	 * them rounded to binary16 (hnswparams.c).
 	 */
 	Size		(*params_size) (VecdbMetric metric, int dims);
 	int			train_rows;
