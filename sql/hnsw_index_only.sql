@@ -33,7 +33,7 @@ RETURNS text LANGUAGE plpgsql AS $$
 DECLARE line text;
 BEGIN
 	PERFORM prefer_index();
-	FOR line IN EXECUTE format('EXPLAIN (ANALYZE %s, COSTS OFF, TIMING %s, SUMMARY OFF) %s',
+	FOR line IN EXECUTE format('EXPLAIN (ANALYZE %s, BUFFERS OFF, COSTS OFF, TIMING %s, SUMMARY OFF) %s',
 			run::text, run::text, query) LOOP
 		IF line ~ pattern THEN
 			RETURN line;
@@ -77,8 +77,8 @@ END $$;
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF)
 SELECT id, f8 FROM ios_items ORDER BY v <-> '[0.2,0.3,0.4]' LIMIT 10;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-SELECT id, f8 FROM ios_items ORDER BY v <-> '[0.2,0.3,0.4]' LIMIT 10;
+-- Heap Fetches of EXPLAIN ANALYZE (only that line: 18 adds others)
+SELECT heap_fetches($$SELECT id, f8 FROM ios_items ORDER BY v <-> '[0.2,0.3,0.4]' LIMIT 10$$);
 -- every INCLUDE type, the vector and the exact filter column, from the nodes
 SELECT * FROM check_ios($$SELECT id, v, cat, f8, f4, d, ts, flag, big, small FROM ios_items
 	ORDER BY v <-> '[0.2,0.3,0.4]' LIMIT 10$$);
