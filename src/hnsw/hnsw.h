@@ -441,8 +441,8 @@ extern void HnswSortCandidates(HnswCandidate *cands, int n);
 
 /* distance from the new node to existing link k, for HnswBacklinkSlot */
 typedef float (*HnswLinkDistance) (void *arg, int k);
-extern int	HnswBacklinkUpdate(VecdbMetric metric, int count, int nsel, int cap,
-							   const float *dists,
+extern int	HnswBacklinkUpdate(VecdbMetric metric, bool slack, int count, int nsel,
+							   int cap, const float *dists,
 							   const bool *pinned, float dnew, bool xpin,
 							   HnswLinkDistance linkdist, HnswPairDistance pairdist,
 							   void *arg, int *order, int *new_nsel);

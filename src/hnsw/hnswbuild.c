@@ -643,7 +643,7 @@ graph_backlink(BuildState *bs, int64 nb, int layer, int64 x, float d)
 	lock_node(bs, nb, LW_EXCLUSIVE);
 	node_list(bs, nb, layer, &hdr, &ids, &dists);
 	arg.ids = ids;
-	newn = HnswBacklinkUpdate(bs->info.metric, hdr[0], hdr[1], cap, dists, NULL, d, false,
+	newn = HnswBacklinkUpdate(bs->info.metric, true, hdr[0], hdr[1], cap, dists, NULL, d, false,
 							  link_distance, link_pair_distance, &arg, order, &newsel);
 	if (newn >= 0)
 	{

@@ -254,8 +254,9 @@ disk_link_distance(void *arg, int k)
 
 /*
  * The list nb should have on layer so that it links to x: by the rule of
- * HnswBacklinkUpdate, or, with force, x in place of the farthest unpinned
- * link.  x is pinned in it as pinmode says (HnswPin; only layer 0 has
+ * HnswBacklinkUpdate with the plain test (each d(x, k) it measures reads a
+ * page; src/README, "Selection slack"), or, with force, x in place of the
+ * farthest unpinned link.  x is pinned in it as pinmode says (HnswPin; only layer 0 has
  * pins).  Returns false if nb's list should not change (x rejected, or
  * every slot pinned); *out is the new list.
  */
@@ -278,7 +279,7 @@ backlink_list(HnswSearch *s, const HnswList *list, int cap, int layer, ItemPoint
 		out->pinned[at] |= pin;
 		return out->pinned[at] != list->pinned[at];
 	}
-	newn = HnswBacklinkUpdate(s->info->metric, list->count, list->nsel, cap, list->dists,
+	newn = HnswBacklinkUpdate(s->info->metric, false, list->count, list->nsel, cap, list->dists,
 							  list->pinned, d, false, disk_link_distance, NULL, &arg, order, &newsel);
 	if (newn < 0)
 		return force && HnswListPut(out, cap, x, d, pin);

@@ -439,7 +439,7 @@ exact_backlink(HnswIndexInfo *info, TenantMatrix *tm, const TenantMember *mem, H
 		return;
 	for (int k = 0; k < list->count; k++)
 		member_of[k] = member_index(mem, tm->n, &list->tids[k]);
-	newn = HnswBacklinkUpdate(info->metric, list->count, list->nsel, HnswTenantCap(info),
+	newn = HnswBacklinkUpdate(info->metric, true, list->count, list->nsel, HnswTenantCap(info),
 							  list->dists, NULL,
 							  tm->d[(Size) x * tm->n + y], false, matrix_link, NULL, &arg,
 							  order, &newsel);

@@ -443,8 +443,10 @@ HnswSortCandidates(HnswCandidate *cands, int n)
  * from; the linear ones were not measured).
  */
 static inline bool
-covers(VecdbMetric metric, float dlink, float dbase)
+covers(VecdbMetric metric, bool slack, float dlink, float dbase)
 {
+	if (!slack)
+		return dlink < dbase;
 	if (metric == VECDB_METRIC_L2)
 		return HNSW_PRUNE_SLACK * dlink < dbase;
 	if (metric == VECDB_METRIC_COSINE)
@@ -474,7 +476,7 @@ HnswSelectNeighbors(VecdbMetric metric, const HnswCandidate *cands, int ncands, 
 		bool		keep = n < cap;
 
 		for (int j = 0; j < n && keep; j++)
-			if (covers(metric, pair(arg, i, out[j]), cands[i].dist))
+			if (covers(metric, true, pair(arg, i, out[j]), cands[i].dist))
 				keep = false;
 		if (keep)
 			out[n++] = i;
@@ -501,14 +503,16 @@ HnswSelectNeighbors(VecdbMetric metric, const HnswCandidate *cands, int ncands, 
  *	   with none, its farthest unpinned selected one).  pinned (NULL: none)
  *	   flags the old links that must stay; xpin, whether X must.
  * Only d(X, k) for selected links is needed, which the insert has usually
- * measured already.  Writes the new list order to order[] (index of an old
+ * measured already.  slack false: the paper's plain test instead of covers'
+ * (fewer links stay selected, so fewer d(X, k) are measured: see src/README,
+ * "Selection slack").  Writes the new list order to order[] (index of an old
  * link, or -1 for X) and its selected count to *new_nsel; returns the new
  * count, or -1 when the list stays as it is (X would be dropped, or every
  * link is pinned).
  */
 int
-HnswBacklinkUpdate(VecdbMetric metric, int count, int nsel, int cap, const float *dists,
-				   const bool *pinned,
+HnswBacklinkUpdate(VecdbMetric metric, bool slack, int count, int nsel, int cap,
+				   const float *dists, const bool *pinned,
 				   float dnew, bool xpin, HnswLinkDistance linkdist,
 				   HnswPairDistance pairdist, void *arg, int *order, int *new_nsel)
 {
@@ -533,13 +537,13 @@ HnswBacklinkUpdate(VecdbMetric metric, int count, int nsel, int cap, const float
 		if (dists[k] < dnew)
 		{
 			dx[k] = linkdist(arg, k);
-			x_selected = !covers(metric, dx[k], dnew);
+			x_selected = !covers(metric, slack, dx[k], dnew);
 		}
 	for (int k = 0; k < nsel; k++)
 	{
 		if (x_selected && dists[k] >= dnew)
 			dx[k] = linkdist(arg, k);
-		demote[k] = x_selected && dists[k] > dnew && covers(metric, dx[k], dists[k]);
+		demote[k] = x_selected && dists[k] > dnew && covers(metric, slack, dx[k], dists[k]);
 		any_demoted |= demote[k];
 	}
 
@@ -618,7 +622,7 @@ HnswBacklinkUpdate(VecdbMetric metric, int count, int nsel, int cap, const float
 			{
 				keep = true;
 				for (int b = 0; b < ns && keep; b++)
-					if (covers(metric, pairdist(arg, all[a], sel[b]), DIST_OF(all[a])))
+					if (covers(metric, slack, pairdist(arg, all[a], sel[b]), DIST_OF(all[a])))
 						keep = false;
 			}
 			if (keep)
