@@ -8,7 +8,8 @@ bench/hnswlib_ceiling.py, and draws one client's QPS (log scale) against
 recall@10, a point per ef_search, labelled with it.
 
   python3 bench/plot_recall_qps.py out.png --quantized results.json \\
-      --keys 8GB,8GB_high_ef --hnswlib hnswlib.json --title '1M x 768, cosine'
+      --keys 8GB,8GB_high_ef --hnswlib hnswlib.json --rename vector=pgvector \\
+      --title '1M x 768, cosine'
 """
 
 import argparse
@@ -46,8 +47,12 @@ def main():
     ap.add_argument('--keys', help='comma-separated names of results in the file')
     ap.add_argument('--hnswlib')
     ap.add_argument('--title', default='')
+    ap.add_argument('--rename', action='append', default=[], metavar='TARGET=LABEL')
     args = ap.parse_args()
     curves = quantized_curves(args.quantized, args.keys.split(',') if args.keys else None)
+    for pair in args.rename:
+        old, new = pair.split('=', 1)
+        curves[new] = curves.pop(old)
     if args.hnswlib:
         curves['hnswlib (in-process, -march=native)'] = hnswlib_curve(args.hnswlib)
     fig, ax = plt.subplots(figsize=(7, 4.5))
