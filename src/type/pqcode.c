@@ -48,6 +48,7 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "storage/shmem.h"
 
 #include "type/pqcode.h"
 #include "type/vector.h"
