@@ -153,6 +153,30 @@ SELECT nodes_measured(true) < 0.2 * (SELECT count(*) FROM plane) AS bounded_walk
 	nodes_measured(false) > 0.8 * (SELECT count(*) FROM plane) AS unbounded_walk_is_not;
 RESET hnsw.iterative_scan;
 
+-- the plan without LIMIT: the planner samples the index for the share of
+-- rows within a radius known at plan time, so a small radius plans the
+-- index scan (it stops at the radius) and one holding half the rows a
+-- sequential scan and sort; with vecdb.radius_stop off, or a radius known
+-- only at run time (a generic plan), the walk is costed as before
+ANALYZE plane;
+EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.03 ORDER BY p <-> '[0.5,0.5]';
+EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE 0.03 >= p <-> '[0.5,0.5]' ORDER BY p <-> '[0.5,0.5]';
+EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.4 ORDER BY p <-> '[0.5,0.5]';
+SET vecdb.radius_stop = off;
+EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.03 ORDER BY p <-> '[0.5,0.5]';
+RESET vecdb.radius_stop;
+PREPARE plane_near(vector, float8) AS
+SELECT id FROM plane WHERE p <-> $1 < $2 ORDER BY p <-> $1;
+SET plan_cache_mode = force_custom_plan;
+EXPLAIN (COSTS OFF) EXECUTE plane_near('[0.5,0.5]', 0.03);
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE plane_near('[0.5,0.5]', 0.03);
+RESET plan_cache_mode;
+DEALLOCATE plane_near;
+-- and the rows are the exact scan's
+SELECT c.* FROM radius_check(
+	$$SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.03 ORDER BY p <-> '[0.5,0.5]'$$) c;
+
 -- a generic plan: the radius is a parameter, evaluated when the scan starts
 -- (NaN and Infinity bound nothing: every row, as without the condition)
 SET plan_cache_mode = force_generic_plan;

@@ -609,6 +609,10 @@ typedef struct HnswRadius
 } HnswRadius;
 extern void HnswRadiusInit(void);
 extern bool HnswRadiusFind(ScanKey orderbys, HnswRadius *out);
+extern float HnswRadiusInIndex(const HnswIndexInfo *info, double r);
+struct RestrictInfo;
+extern double HnswRadiusPlanShare(struct PlannerInfo *root, struct IndexPath *path,
+								  Relation index, struct RestrictInfo **radius);
 
 /* hnswvacuum.c */
 extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,

@@ -343,9 +343,13 @@ vecdb_distance_support(PG_FUNCTION_ARGS)
  */
 #define TENANT_FIRST_MARGIN 4.0
 
-/* selectivity of the table's conditions that are not the path's index conditions */
+/*
+ * Selectivity of the table's conditions that are not the path's index
+ * conditions, nor its radius condition (which ends the walk, not prolongs
+ * it).
+ */
 static Selectivity
-executor_selectivity(PlannerInfo *root, IndexPath *path)
+executor_selectivity(PlannerInfo *root, IndexPath *path, RestrictInfo *radius)
 {
 	List	   *quals = NIL;
 	ListCell   *lc;
@@ -354,7 +358,7 @@ executor_selectivity(PlannerInfo *root, IndexPath *path)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 		ListCell   *ic;
-		bool		indexed = false;
+		bool		indexed = rinfo == radius;
 
 		foreach(ic, path->indexclauses)
 			indexed |= ((IndexClause *) lfirst(ic))->rinfo == rinfo;
@@ -418,6 +422,8 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	Selectivity tenant_sel;
 	bool		tenant_directory;
 	Selectivity selectivity;
+	double		within;			/* share of rows within a radius, or -1 */
+	RestrictInfo *radius;
 
 	if (path->indexorderbys == NIL)
 	{
@@ -462,6 +468,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		work /= 4;
 	}
 	tenant_sel = tenant_selectivity(root, path, index, &tenant_directory);
+	within = HnswRadiusPlanShare(root, path, index, &radius);
 	index_close(index, NoLock);
 
 	ntuples = Max(info->tuples, 1);
@@ -475,7 +482,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	 * count too: a scan that leaves them to the executor finds that many
 	 * rows only by walking as far (an iterative scan), or returns fewer.
 	 */
-	selectivity = costs.indexSelectivity * executor_selectivity(root, path);
+	selectivity = costs.indexSelectivity * executor_selectivity(root, path, radius);
 	/*
 	 * A tenant walk: about 1/selectivity nodes to meet the first member
 	 * (none when the index has a tenant directory: the walk starts
@@ -500,6 +507,19 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexStartupCost = 2 * random_page_cost + visited * per_node + rerank;
 	*indexTotalCost = Max(costs.indexTotalCost, *indexStartupCost);
 	*indexSelectivity = costs.indexSelectivity;
+	if (within >= 0)
+	{
+		/*
+		 * A radius walk measures about m more nodes for each row within
+		 * (its neighbours), re-ranks those rows too, returns them and ends.
+		 */
+		within *= ntuples;
+		visited = Min(visited + within * m, ntuples);
+		*indexStartupCost = 2 * random_page_cost + visited * per_node +
+			(rerank > 0 ? rerank + within * (cpu_tuple_cost + HnswDistanceCost(work * 4)) : 0);
+		*indexTotalCost = *indexStartupCost;
+		*indexSelectivity *= Min((within + ef) / ntuples, 1.0);
+	}
 	*indexCorrelation = 0;
 	*indexPages = Min(visited, pages);
 }

@@ -26,16 +26,22 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/relscan.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
+#include "hnsw_page.h"
 
 static bool radius_stop = true;
 static ExecutorStart_hook_type prev_executor_start = NULL;
@@ -148,6 +154,169 @@ radius_of(Expr *clause, Expr *dist, bool *strict)
 		equal(right, dist) && row_independent(left))
 		return left;
 	return NULL;
+}
+
+/*
+ * A radius r of the ORDER BY operator's distance as the index measures
+ * distances (src/README, "Metrics"), loosened for the rounding of either
+ * distance: by 1e-4 (relative, and absolute near zero), or 4e-3 for
+ * halfvec, whose unit vectors (cosine) the index rounds to halves.
+ */
+float
+HnswRadiusInIndex(const HnswIndexInfo *info, double r)
+{
+	VecdbMetric metric = info->metric;
+	double		slack = info->source->kind == VECDB_ELEM_HALF ? 4e-3 : 1e-4;
+	double		b;
+
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			b = r < 0 ? -1.0 : r * r;
+			break;
+		case VECDB_METRIC_COSINE:
+			b = r - 1.0;
+			break;
+		default:
+			b = r;
+			break;
+	}
+	return (float) (b + slack * (fabs(b) + 1.0));
+}
+
+
+/* ---- at plan time: the share of rows within a radius ---- */
+
+/* index pages a plan-time estimate reads, at most */
+#define RADIUS_SAMPLE_PAGES 32
+
+/* The TIDs of the nodes on index page blkno into tids; their count. */
+static int
+page_nodes(Relation index, HnswIndexInfo *info, BlockNumber blkno, ItemPointerData *tids)
+{
+	Buffer		buf = HnswReadBuffer(index, info, blkno);
+	Page		page;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (HnswPageIsValid(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_NODES))
+	{
+		OffsetNumber maxoff = PageGetMaxOffsetNumber(page);
+
+		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+		{
+			if (HnswGetNode(page, off, info) != NULL)
+			{
+				ItemPointerSet(&tids[n], blkno, off);
+				n++;
+			}
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/*
+ * The share of the index's live nodes within radius r (the operator's
+ * terms) of query, counted over every node of up to RADIUS_SAMPLE_PAGES
+ * index pages: all of a smaller index, else pages drawn by a fixed
+ * sequence, so that planning the same query twice gives the same plan.
+ * Smoothed so that a sample with no node within still leaves some; -1 when
+ * the query has no vector form or no node was read.
+ */
+static double
+sampled_share(Relation index, Datum query, double r)
+{
+	HnswIndexInfo *info = HnswGetIndexInfo(index);
+	BlockNumber pages = RelationGetNumberOfBlocks(index) - 1;	/* not the metapage */
+	ItemPointerData *tids;
+	HnswSearch	s;
+	char	   *exact;
+	float		bound = HnswRadiusInIndex(info, r);
+	uint64		x = UINT64CONST(0x9E3779B97F4A7C15);
+	int			seen = 0;
+	int			inside = 0;
+
+	if (pages == 0 || (exact = HnswFormSource(info, query, false, NULL)) == NULL)
+		return -1;
+	HnswSearchInit(&s, index, info, HnswEncodeSource(info, exact), true);
+	tids = palloc(sizeof(ItemPointerData) * MaxOffsetNumber);
+	for (BlockNumber i = 0; i < Min(pages, RADIUS_SAMPLE_PAGES); i++)
+	{
+		BlockNumber blkno = i + 1;
+		int			n;
+
+		if (pages > RADIUS_SAMPLE_PAGES)
+		{
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			blkno = 1 + x % pages;
+		}
+		n = page_nodes(index, info, blkno, tids);
+		for (int j = 0; j < n; j++)
+		{
+			HnswCandidate c;
+			bool		deleted;
+			int			level;
+
+			if (HnswNodeDistance(&s, &tids[j], &c, &deleted, &level) && !deleted)
+			{
+				seen++;
+				inside += c.dist <= bound;
+			}
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	HnswSearchFree(&s);
+	pfree(tids);
+	return seen == 0 ? -1 : (inside + 0.5) / (seen + 1.0);
+}
+
+/*
+ * For an hnsw index path ordered by one distance, dist, when the table has
+ * a radius condition on dist (radius_of) and both the query and the radius
+ * are known at plan time (constants, or the parameters of a custom plan):
+ * the estimated share of rows within the radius, with the condition in
+ * *radius.  Otherwise, or with vecdb.radius_stop off, -1 and NULL.
+ */
+double
+HnswRadiusPlanShare(PlannerInfo *root, IndexPath *path, Relation index, RestrictInfo **radius)
+{
+	OpExpr	   *dist;
+	Node	   *query;
+	ListCell   *lc;
+
+	*radius = NULL;
+	if (!radius_stop || list_length(path->indexorderbys) != 1)
+		return -1;
+	dist = linitial(path->indexorderbys);
+	if (!IsA(dist, OpExpr) || list_length(dist->args) != 2)
+		return -1;
+	query = estimate_expression_value(root, lsecond(dist->args));
+	if (!IsA(query, Const) || ((Const *) query)->constisnull)
+		return -1;
+	foreach(lc, path->indexinfo->rel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+		bool		strict;
+		Expr	   *r = radius_of(rinfo->clause, (Expr *) dist, &strict);
+		Node	   *value;
+		double		share;
+
+		if (r == NULL)
+			continue;
+		value = estimate_expression_value(root, (Node *) r);
+		if (!IsA(value, Const) || ((Const *) value)->constisnull)
+			return -1;
+		share = sampled_share(index, ((Const *) query)->constvalue,
+							  DatumGetFloat8(((Const *) value)->constvalue));
+		if (share >= 0)
+			*radius = rinfo;
+		return share;
+	}
+	return -1;
 }
 
 /*

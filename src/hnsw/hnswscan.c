@@ -212,34 +212,6 @@ load_node_row(IndexScanDesc scan, HnswCandidate *c)
 }
 
 /*
- * A radius r of the ORDER BY operator's distance as the index measures
- * distances (src/README, "Metrics"), loosened for the rounding of either
- * distance: by 1e-4 (relative, and absolute near zero), or 4e-3 for
- * halfvec, whose unit vectors (cosine) the index rounds to halves.
- */
-static float
-radius_in_index(const HnswIndexInfo *info, double r)
-{
-	VecdbMetric metric = info->metric;
-	double		slack = info->source->kind == VECDB_ELEM_HALF ? 4e-3 : 1e-4;
-	double		b;
-
-	switch (metric)
-	{
-		case VECDB_METRIC_L2:
-			b = r < 0 ? -1.0 : r * r;
-			break;
-		case VECDB_METRIC_COSINE:
-			b = r - 1.0;
-			break;
-		default:
-			b = r;
-			break;
-	}
-	return (float) (b + slack * (fabs(b) + 1.0));
-}
-
-/*
  * Evaluates the scan's radius into so->radius_on and so->radius and sets
  * up so->search for it; false if no row can be within it: a NULL radius,
  * one below every distance of the metric (all but inner product are at
@@ -268,7 +240,7 @@ scan_radius(HnswScanOpaque so, const HnswIndexInfo *info, bool null_query)
 	if (null_query)
 		return false;
 	so->radius_on = true;
-	so->radius = radius_in_index(info, r);
+	so->radius = HnswRadiusInIndex(info, r);
 	HnswHeapInit(&so->inside, 64, false);
 	so->search.inside = &so->inside;
 	so->search.radius = so->radius;
