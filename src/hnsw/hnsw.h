@@ -430,7 +430,7 @@ extern void HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims
  * it is below the candidate's distance to the list's owner.  Measured on
  * Fashion-MNIST (src/README, "HNSW: build").
  */
-#define HNSW_PRUNE_SLACK 1.15f
+#define HNSW_PRUNE_SLACK 1.05f
 
 /* distance between candidates i and j of an array, for the heuristic */
 typedef float (*HnswPairDistance) (void *arg, int i, int j);

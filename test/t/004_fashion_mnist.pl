@@ -136,8 +136,8 @@ cmp_ok($recall{40}, '>=', 0.95, "recall\@$k >= 0.95 at ef_search 40 (the default
 
 # The selection heuristic's slack (src/README, "Selection slack"): on these
 # 200 queries every build with the paper's plain test missed 2 of the 2,000
-# neighbours at ef_search 80 (five builds, this test's included), every
-# build with the slack none (seven builds).
+# neighbours at ef_search 80 (five builds, this test's included); with the
+# slack at 1.05 every build missed 1 (three builds; at 1.15, none in seven).
 cmp_ok($recall{80}, '>=', 0.9995,
 	"recall\@$k >= 0.9995 at ef_search 80 (selection slack)");
 
