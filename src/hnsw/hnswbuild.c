@@ -154,6 +154,13 @@ typedef struct HnswBuildShared
 #define ParallelTableScanFromShared(s) \
 	((ParallelTableScanDesc) ((char *) (s) + MAXALIGN(sizeof(HnswBuildShared))))
 
+/* a node's distance to the query of stamp (see qdist) */
+typedef struct DistMemo
+{
+	uint32		stamp;
+	float		dist;
+} DistMemo;
+
 /* one participant's view */
 typedef struct BuildState
 {
@@ -164,6 +171,8 @@ typedef struct BuildState
 	char	   *base;			/* == (char *) g */
 	uint32	   *visited;		/* epoch tag per node */
 	uint32		epoch;
+	DistMemo   *memo;			/* per node: distance to the current query */
+	uint32		query_no;		/* the current query's memo stamp */
 	double		reltuples;		/* rows seen by this participant */
 	double		indtuples;		/* rows indexed by this participant */
 	char	   *payload;		/* the current row's filter values */
@@ -295,10 +304,36 @@ copy_links(BuildState *bs, int64 id, int layer, uint32 *out)
 	return n;
 }
 
-static inline float
-gdist(BuildState *bs, const char *q, int64 id)
+/*
+ * Starts a new query q (an insert's vector, or an unreached node's): the
+ * distances qdist measures from here on are remembered until the next.
+ */
+static void
+new_query(BuildState *bs)
 {
-	return HnswVecDistance(&bs->info, q, node_vec(bs, id));
+	if (++bs->query_no == 0)
+	{
+		memset(bs->memo, 0, sizeof(DistMemo) * bs->g->max_nodes);
+		bs->query_no = 1;
+	}
+}
+
+/*
+ * Distance from the current query q to node id: measured once per query
+ * (the descent, every layer's search and the back-links of an insert ask
+ * for many of the same nodes).
+ */
+static inline float
+qdist(BuildState *bs, const char *q, int64 id)
+{
+	DistMemo   *m = &bs->memo[id];
+
+	if (m->stamp != bs->query_no)
+	{
+		m->dist = HnswVecDistance(&bs->info, q, node_vec(bs, id));
+		m->stamp = bs->query_no;
+	}
+	return m->dist;
 }
 
 static inline HnswCandidate
@@ -566,7 +601,7 @@ graph_search_layer(BuildState *bs, const char *q, HnswCandidate *entries, int ne
 
 				HnswPrefetchBytes(v, 256, (int) vec_size(bs, v));
 			}
-			d = gdist(bs, q, e);
+			d = qdist(bs, q, e);
 			if (result->n < ef || d < HnswHeapTop(result)->dist)
 			{
 				HnswCandidate ce = mkcand(e, d);
@@ -608,7 +643,7 @@ link_distance(void *arg, int k)
 {
 	LinkArg    *a = (LinkArg *) arg;
 
-	return HnswVecDistance(&a->bs->info, node_vec(a->bs, a->x), node_vec(a->bs, a->ids[k]));
+	return qdist(a->bs, node_vec(a->bs, a->x), a->ids[k]);
 }
 
 /* distance between two of nb's links (index -1: the new node x) */
@@ -619,6 +654,8 @@ link_pair_distance(void *arg, int i, int j)
 	int64		ni = i < 0 ? a->x : (int64) a->ids[i];
 	int64		nj = j < 0 ? a->x : (int64) a->ids[j];
 
+	if (i < 0 || j < 0)
+		return qdist(a->bs, node_vec(a->bs, a->x), i < 0 ? nj : ni);
 	return HnswVecDistance(&a->bs->info, node_vec(a->bs, ni), node_vec(a->bs, nj));
 }
 
@@ -676,7 +713,7 @@ graph_fill(BuildState *bs, int64 id, const char *q, ItemPointer heaptid)
 static HnswCandidate
 graph_descend(BuildState *bs, const char *q, int64 entry, int from_level, int to_level)
 {
-	HnswCandidate ep = mkcand(entry, gdist(bs, q, entry));
+	HnswCandidate ep = mkcand(entry, qdist(bs, q, entry));
 	uint32		ids[HNSW_MAX_M];
 
 	for (int layer = from_level; layer > to_level; layer--)
@@ -690,7 +727,7 @@ graph_descend(BuildState *bs, const char *q, int64 entry, int from_level, int to
 			changed = false;
 			for (int i = 0; i < n; i++)
 			{
-				float		d = gdist(bs, q, ids[i]);
+				float		d = qdist(bs, q, ids[i]);
 
 				if (d < ep.dist)
 				{
@@ -758,6 +795,7 @@ graph_insert(BuildState *bs, const char *q, ItemPointer heaptid)
 		goto done;
 	}
 
+	new_query(bs);
 	ep = graph_descend(bs, q, entry, entry_level, level);
 
 	/* ef_construction search on each layer the node will live on */
@@ -992,9 +1030,11 @@ tree_link(BuildState *bs, int64 r, int64 id, float d)
 static HnswHeap
 search_reached(BuildState *bs, int64 id)
 {
-	HnswCandidate ep = graph_descend(bs, node_vec(bs, id), bs->g->entry, bs->g->entry_level, 0);
+	HnswCandidate ep;
 	HnswHeap	w;
 
+	new_query(bs);
+	ep = graph_descend(bs, node_vec(bs, id), bs->g->entry, bs->g->entry_level, 0);
 	HnswHeapInit(&w, bs->info.ef_construction + 1, true);
 	graph_search_layer(bs, node_vec(bs, id), &ep, 1, bs->info.ef_construction, 0, &w);
 	HnswSortCandidates(w.items, w.n);
@@ -1527,6 +1567,9 @@ init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
 	bs->visited = palloc_extended(mul_size(sizeof(uint32), Max(g->max_nodes, 1)),
 								  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	bs->epoch = 0;
+	bs->memo = palloc_extended(mul_size(sizeof(DistMemo), Max(g->max_nodes, 1)),
+							   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	bs->query_no = 0;
 	bs->tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									   ALLOCSET_DEFAULT_SIZES);
 	bs->buildctx = CurrentMemoryContext;
