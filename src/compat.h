@@ -48,6 +48,13 @@ VecdbRandomRange(uint64 lo, uint64 hi)
 }
 #endif
 
+/* a relation's physical file, as log_newpage takes it: 16 renamed it */
+#if PG_VERSION_NUM >= 160000
+#define VecdbRelFile(rel) (&(rel)->rd_locator)
+#else
+#define VecdbRelFile(rel) (&(rel)->rd_node)
+#endif
+
 /* VACUUM's cost-based delay: 18 asks whether it is ANALYZE's */
 #if PG_VERSION_NUM >= 180000
 #define VecdbVacuumDelayPoint() vacuum_delay_point(false)

@@ -25,8 +25,8 @@
  *
  * Writing: every node's TID is known before any page is written, because
  * tuple sizes depend only on node levels; so links are written once, as
- * final TIDs.  Pages go through shared buffers and are WAL-logged as full
- * page images (log_newpage_range) when the relation needs WAL.
+ * final TIDs.  Pages are written straight to the relation's file and are
+ * WAL-logged as full page images when the relation needs WAL.
  *
  * Copyright (c) 2026, vecdb developers
  *
@@ -55,6 +55,7 @@
 #include "storage/freespace.h"
 #include "storage/lwlock.h"
 #include "storage/sharedfileset.h"
+#include "storage/smgr.h"
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/memutils.h"
@@ -154,6 +155,13 @@ typedef struct HnswBuildShared
 #define ParallelTableScanFromShared(s) \
 	((ParallelTableScanDesc) ((char *) (s) + MAXALIGN(sizeof(HnswBuildShared))))
 
+/* a node's distance to the query of stamp (see qdist) */
+typedef struct DistMemo
+{
+	uint32		stamp;
+	float		dist;
+} DistMemo;
+
 /* one participant's view */
 typedef struct BuildState
 {
@@ -164,6 +172,8 @@ typedef struct BuildState
 	char	   *base;			/* == (char *) g */
 	uint32	   *visited;		/* epoch tag per node */
 	uint32		epoch;
+	DistMemo   *memo;			/* per node: distance to the current query */
+	uint32		query_no;		/* the current query's memo stamp */
 	double		reltuples;		/* rows seen by this participant */
 	double		indtuples;		/* rows indexed by this participant */
 	char	   *payload;		/* the current row's filter values */
@@ -179,6 +189,7 @@ typedef struct BuildState
 	int64		nspooled;
 	HnswBuildShared *shared;	/* NULL in a serial build */
 	int			participant;
+	bool		wal_now;		/* pages WAL-logged as written (write_graph) */
 } BuildState;
 
 /* ---- arena accessors ---- */
@@ -295,10 +306,36 @@ copy_links(BuildState *bs, int64 id, int layer, uint32 *out)
 	return n;
 }
 
-static inline float
-gdist(BuildState *bs, const char *q, int64 id)
+/*
+ * Starts a new query q (an insert's vector, or an unreached node's): the
+ * distances qdist measures from here on are remembered until the next.
+ */
+static void
+new_query(BuildState *bs)
 {
-	return HnswVecDistance(&bs->info, q, node_vec(bs, id));
+	if (++bs->query_no == 0)
+	{
+		memset(bs->memo, 0, sizeof(DistMemo) * bs->g->max_nodes);
+		bs->query_no = 1;
+	}
+}
+
+/*
+ * Distance from the current query q to node id: measured once per query
+ * (the descent, every layer's search and the back-links of an insert ask
+ * for many of the same nodes).
+ */
+static inline float
+qdist(BuildState *bs, const char *q, int64 id)
+{
+	DistMemo   *m = &bs->memo[id];
+
+	if (m->stamp != bs->query_no)
+	{
+		m->dist = HnswVecDistance(&bs->info, q, node_vec(bs, id));
+		m->stamp = bs->query_no;
+	}
+	return m->dist;
 }
 
 static inline HnswCandidate
@@ -566,7 +603,7 @@ graph_search_layer(BuildState *bs, const char *q, HnswCandidate *entries, int ne
 
 				HnswPrefetchBytes(v, 256, (int) vec_size(bs, v));
 			}
-			d = gdist(bs, q, e);
+			d = qdist(bs, q, e);
 			if (result->n < ef || d < HnswHeapTop(result)->dist)
 			{
 				HnswCandidate ce = mkcand(e, d);
@@ -608,7 +645,7 @@ link_distance(void *arg, int k)
 {
 	LinkArg    *a = (LinkArg *) arg;
 
-	return HnswVecDistance(&a->bs->info, node_vec(a->bs, a->x), node_vec(a->bs, a->ids[k]));
+	return qdist(a->bs, node_vec(a->bs, a->x), a->ids[k]);
 }
 
 /* distance between two of nb's links (index -1: the new node x) */
@@ -619,6 +656,8 @@ link_pair_distance(void *arg, int i, int j)
 	int64		ni = i < 0 ? a->x : (int64) a->ids[i];
 	int64		nj = j < 0 ? a->x : (int64) a->ids[j];
 
+	if (i < 0 || j < 0)
+		return qdist(a->bs, node_vec(a->bs, a->x), i < 0 ? nj : ni);
 	return HnswVecDistance(&a->bs->info, node_vec(a->bs, ni), node_vec(a->bs, nj));
 }
 
@@ -676,7 +715,7 @@ graph_fill(BuildState *bs, int64 id, const char *q, ItemPointer heaptid)
 static HnswCandidate
 graph_descend(BuildState *bs, const char *q, int64 entry, int from_level, int to_level)
 {
-	HnswCandidate ep = mkcand(entry, gdist(bs, q, entry));
+	HnswCandidate ep = mkcand(entry, qdist(bs, q, entry));
 	uint32		ids[HNSW_MAX_M];
 
 	for (int layer = from_level; layer > to_level; layer--)
@@ -690,7 +729,7 @@ graph_descend(BuildState *bs, const char *q, int64 entry, int from_level, int to
 			changed = false;
 			for (int i = 0; i < n; i++)
 			{
-				float		d = gdist(bs, q, ids[i]);
+				float		d = qdist(bs, q, ids[i]);
 
 				if (d < ep.dist)
 				{
@@ -758,6 +797,7 @@ graph_insert(BuildState *bs, const char *q, ItemPointer heaptid)
 		goto done;
 	}
 
+	new_query(bs);
 	ep = graph_descend(bs, q, entry, entry_level, level);
 
 	/* ef_construction search on each layer the node will live on */
@@ -992,9 +1032,11 @@ tree_link(BuildState *bs, int64 r, int64 id, float d)
 static HnswHeap
 search_reached(BuildState *bs, int64 id)
 {
-	HnswCandidate ep = graph_descend(bs, node_vec(bs, id), bs->g->entry, bs->g->entry_level, 0);
+	HnswCandidate ep;
 	HnswHeap	w;
 
+	new_query(bs);
+	ep = graph_descend(bs, node_vec(bs, id), bs->g->entry, bs->g->entry_level, 0);
 	HnswHeapInit(&w, bs->info.ef_construction + 1, true);
 	graph_search_layer(bs, node_vec(bs, id), &ep, 1, bs->info.ef_construction, 0, &w);
 	HnswSortCandidates(w.items, w.n);
@@ -1209,19 +1251,23 @@ form_node_tuple(BuildState *bs, int64 id, const ItemPointerData *tids,
 			   sizeof(ItemPointerData) * HnswChunkCount(vecbytes));
 }
 
-/* Writes a finished local page image as the next block of the index. */
+/*
+ * Writes page as block expect of the index being built, the block after the
+ * last one written: straight to the relation's file (smgrextend), as
+ * nbtree's and GiST's sorted builds do, not through shared buffers (which
+ * would extend the file by a zero page per block, then hold every page of
+ * the graph in a buffer of its own to be written again later).  wal:
+ * WAL-log it now, a full-page image of the local copy; else finish_index
+ * logs the relation's pages at the end.  finish_index syncs the file.
+ */
 static void
-emit_page(Relation index, Page page, BlockNumber expect)
+emit_page(Relation index, Page page, BlockNumber expect, bool wal)
 {
-	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
-
-	if (BufferGetBlockNumber(buf) != expect)
-		elog(ERROR, "hnsw build: wrote block %u, expected %u",
-			 BufferGetBlockNumber(buf), expect);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	memcpy(BufferGetPage(buf), page, BLCKSZ);
-	MarkBufferDirty(buf);
-	UnlockReleaseBuffer(buf);
+	Assert(smgrnblocks(RelationGetSmgr(index), MAIN_FORKNUM) == expect);
+	if (wal)
+		log_newpage(VecdbRelFile(index), MAIN_FORKNUM, expect, page, true);
+	PageSetChecksumInplace(page, expect);
+	smgrextend(RelationGetSmgr(index), MAIN_FORKNUM, expect, (char *) page, true);
 	if (expect != HNSW_METAPAGE_BLKNO)
 		RecordPageWithFreeSpace(index, expect, PageGetFreeSpace(page));
 }
@@ -1234,15 +1280,17 @@ emit_page(Relation index, Page page, BlockNumber expect)
 typedef struct PageWriter
 {
 	Relation	index;
+	bool		wal;			/* emit_page's */
 	PagePacker	p;
 	Page		page;
 	BlockNumber cur;
 } PageWriter;
 
 static void
-writer_init(PageWriter *w, Relation index, Page page)
+writer_init(PageWriter *w, Relation index, Page page, bool wal)
 {
 	w->index = index;
+	w->wal = wal;
 	w->page = page;
 	w->p.blkno = HNSW_METAPAGE_BLKNO;
 	packer_new_page(&w->p);
@@ -1260,7 +1308,7 @@ writer_add(PageWriter *w, Item item, Size size)
 		return tid;
 	if (w->p.blkno != w->cur)
 	{
-		emit_page(w->index, w->page, w->cur);
+		emit_page(w->index, w->page, w->cur, w->wal);
 		HnswInitPage(w->page, HNSW_PAGE_NODES);
 		w->cur = w->p.blkno;
 	}
@@ -1274,7 +1322,7 @@ static void
 writer_finish(PageWriter *w)
 {
 	if (w->index && PageGetMaxOffsetNumber(w->page) > 0)
-		emit_page(w->index, w->page, w->cur);
+		emit_page(w->index, w->page, w->cur, w->wal);
 }
 
 /*
@@ -1362,7 +1410,7 @@ graph_write(BuildState *bs)
 	tids = palloc_extended(mul_size(sizeof(ItemPointerData), Max(g->nnodes, 1)),
 						   MCXT_ALLOC_HUGE);
 	params = palloc(sizeof(ItemPointerData) * Max(HnswParamsChunks(&bs->info), 1));
-	writer_init(&w, NULL, NULL);
+	writer_init(&w, NULL, NULL, false);
 	for (int c = 0; c < HnswParamsChunks(&bs->info); c++)
 		params[c] = packer_place(&w.p, HnswParamsChunk(&bs->info, c, tuple));
 	for (int64 id = 0; id < g->nnodes; id++)
@@ -1387,10 +1435,10 @@ graph_write(BuildState *bs)
 		meta->entry_level = g->entry_level;
 		meta->entry_version = 0;
 	}
-	emit_page(bs->index, page, HNSW_METAPAGE_BLKNO);
+	emit_page(bs->index, page, HNSW_METAPAGE_BLKNO, bs->wal_now);
 
 	/* pass 2: the same placement, for real */
-	writer_init(&w, bs->index, page);
+	writer_init(&w, bs->index, page, bs->wal_now);
 	for (int c = 0; c < HnswParamsChunks(&bs->info); c++)
 	{
 		Size		size = HnswParamsChunk(&bs->info, c, tuple);
@@ -1442,6 +1490,8 @@ static void
 write_graph(BuildState *bs)
 {
 	report_overflow(bs->g);
+	/* pages edited after the write (spooled rows, tenant lists) are logged at the end */
+	bs->wal_now = RelationNeedsWAL(bs->index) && !bs->g->full && bs->info.tenant < 0;
 	graph_connect(bs);
 	graph_write(bs);
 }
@@ -1527,6 +1577,9 @@ init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
 	bs->visited = palloc_extended(mul_size(sizeof(uint32), Max(g->max_nodes, 1)),
 								  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	bs->epoch = 0;
+	bs->memo = palloc_extended(mul_size(sizeof(DistMemo), Max(g->max_nodes, 1)),
+							   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	bs->query_no = 0;
 	bs->tmpctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									   ALLOCSET_DEFAULT_SIZES);
 	bs->buildctx = CurrentMemoryContext;
@@ -1534,16 +1587,22 @@ init_state(BuildState *bs, Relation heap, Relation index, HnswIndexInfo *info,
 }
 
 /*
- * The last step of every build: free space known to the FSM's upper levels,
- * then every page WAL-logged whole (no page edit of the build was logged on
- * its own: HnswEdit).
+ * The last step of every build: free space known to the FSM's upper levels;
+ * when the relation needs WAL, every page WAL-logged whole unless the write
+ * did (logged: no page edit of the build was logged on its own, HnswEdit),
+ * then the file synced, since emit_page's writes bypassed shared buffers
+ * and so no checkpoint will flush them.
  */
 static void
-finish_index(Relation index)
+finish_index(Relation index, bool logged)
 {
 	FreeSpaceMapVacuum(index);
 	if (RelationNeedsWAL(index))
-		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+	{
+		if (!logged)
+			log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+		smgrimmedsync(RelationGetSmgr(index), MAIN_FORKNUM);
+	}
 }
 
 /*
@@ -1854,7 +1913,7 @@ parallel_build(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndexInf
 		insert_spools(&bs);
 		WaitForParallelWorkersToFinish(pcxt);
 	}
-	finish_index(index);
+	finish_index(index, bs.wal_now);
 	*reltuples = shared->reltuples;
 	*indtuples = shared->indtuples;
 
@@ -1950,7 +2009,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 			insert_spooled(&bs, bs.spool);
 			BufFileClose(bs.spool);
 		}
-		finish_index(index);
+		finish_index(index, bs.wal_now);
 		indtuples = bs.indtuples;
 	}
 

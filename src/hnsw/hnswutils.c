@@ -491,6 +491,59 @@ HnswSelectNeighbors(VecdbMetric metric, const HnswCandidate *cands, int ncands, 
 }
 
 /*
+ * HnswBacklinkUpdate's second pass after a demotion: sel[] (ns, X among them
+ * as -1) and prn[] (np) are in distance order; re-run the heuristic's test
+ * on the pruned links that a demoted link may have covered, promoting those
+ * no selected link closer than them covers any more.  A list kept in HNSW
+ * order has every pruned link covered by a closer selected one, so a pruned
+ * link closer than the nearest demoted one (dmin) keeps its cover and is not
+ * measured: the result is that of testing every pruned link.  X, which
+ * demoted its neighbours and is likely near what they covered, is tested
+ * first (its distances are usually known to the caller).
+ */
+static void
+retest_pruned(VecdbMetric metric, bool slack, const float *dists, float dnew, float dmin,
+			  HnswPairDistance pairdist, void *arg, int *sel, int *ns, int *prn, int *np)
+{
+	int			all[2 * HNSW_MAX_M + 1];
+	bool		was_sel[2 * HNSW_MAX_M + 1];
+	int			na = 0,
+				i = 0,
+				j = 0;
+	bool		x_sel = false;
+
+#define DIST_OF(i) ((i) < 0 ? dnew : dists[i])
+	while (i < *ns || j < *np)
+	{
+		was_sel[na] = j >= *np || (i < *ns && DIST_OF(sel[i]) <= DIST_OF(prn[j]));
+		all[na] = was_sel[na] ? sel[i++] : prn[j++];
+		na++;
+	}
+	*ns = *np = 0;
+	for (int a = 0; a < na; a++)
+	{
+		bool		keep = was_sel[a];
+		float		da = DIST_OF(all[a]);
+
+		if (!keep && da >= dmin)
+		{
+			keep = !(x_sel && covers(metric, slack, pairdist(arg, all[a], -1), da));
+			for (int b = 0; b < *ns && keep; b++)
+				if (sel[b] >= 0 && covers(metric, slack, pairdist(arg, all[a], sel[b]), da))
+					keep = false;
+		}
+		if (keep)
+		{
+			x_sel |= all[a] < 0;
+			sel[(*ns)++] = all[a];
+		}
+		else
+			prn[(*np)++] = all[a];
+	}
+#undef DIST_OF
+}
+
+/*
  * Adds a back-link to a new node X (at distance dnew from the list's owner
  * N) to a list kept in HNSW order: nsel selected links, then pruned links,
  * each by ascending distance (see HnswSelectNeighbors).  Incremental form
@@ -523,6 +576,7 @@ HnswBacklinkUpdate(VecdbMetric metric, bool slack, int count, int nsel, int cap,
 				n = 0;
 	bool		x_selected = true;
 	bool		any_demoted = false;
+	float		dmin_demoted = 0;
 	bool		demote[2 * HNSW_MAX_M];
 	float		dx[2 * HNSW_MAX_M];
 
@@ -544,6 +598,8 @@ HnswBacklinkUpdate(VecdbMetric metric, bool slack, int count, int nsel, int cap,
 		if (x_selected && dists[k] >= dnew)
 			dx[k] = linkdist(arg, k);
 		demote[k] = x_selected && dists[k] > dnew && covers(metric, slack, dx[k], dists[k]);
+		if (demote[k] && !any_demoted)
+			dmin_demoted = dists[k];
 		any_demoted |= demote[k];
 	}
 
@@ -589,48 +645,12 @@ HnswBacklinkUpdate(VecdbMetric metric, bool slack, int count, int nsel, int cap,
 
 	/*
 	 * A demoted link no longer covers the pruned links it did: with pair
-	 * distances at hand (the in-memory build), give each pruned link the
-	 * heuristic's test again against the selected links closer than it.
+	 * distances at hand (the in-memory build), give those that may have
+	 * lost their cover the heuristic's test again.
 	 */
 	if (any_demoted && pairdist != NULL)
-	{
-		int			all[2 * HNSW_MAX_M + 1];
-		bool		was_sel[2 * HNSW_MAX_M + 1];
-		int			na = 0,
-					i = 0,
-					j = 0;
-
-		while (i < ns || j < np)
-		{
-			if (j >= np || (i < ns && DIST_OF(sel[i]) <= DIST_OF(prn[j])))
-			{
-				was_sel[na] = true;
-				all[na++] = sel[i++];
-			}
-			else
-			{
-				was_sel[na] = false;
-				all[na++] = prn[j++];
-			}
-		}
-		ns = np = 0;
-		for (int a = 0; a < na; a++)
-		{
-			bool		keep = was_sel[a];
-
-			if (!keep)
-			{
-				keep = true;
-				for (int b = 0; b < ns && keep; b++)
-					if (covers(metric, slack, pairdist(arg, all[a], sel[b]), DIST_OF(all[a])))
-						keep = false;
-			}
-			if (keep)
-				sel[ns++] = all[a];
-			else
-				prn[np++] = all[a];
-		}
-	}
+		retest_pruned(metric, slack, dists, dnew, dmin_demoted, pairdist, arg, sel, &ns, prn,
+					  &np);
 
 	/* over capacity: drop the farthest unpinned link, pruned ones first */
 	while (ns + np > cap)
