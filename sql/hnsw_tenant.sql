@@ -232,6 +232,14 @@ SELECT count(*) FROM (SELECT id FROM cw WHERE t = 1
 	ORDER BY v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' LIMIT 300) x;
 RESET enable_seqscan;
 RESET hnsw.iterative_scan;
+-- a radius query within a tenant: every row of it within the radius, as
+-- the sequential scan finds them
+SET enable_seqscan = off;
+SELECT count(*) FROM (SELECT id FROM cw WHERE t = 1
+	AND v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' < 0.6
+	ORDER BY v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]') x;
+RESET enable_seqscan;
+SELECT count(*) FROM cw WHERE t = 1 AND v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' < 0.6;
 -- tenant 0 grows to 330 rows, past the bound: an ordinary walk, which
 -- measures fewer; at ef_search 11 (bound 352) complete again
 INSERT INTO cw SELECT 1000 + g, ARRAY(SELECT random() FROM generate_series(1, 8)

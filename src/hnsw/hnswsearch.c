@@ -960,7 +960,8 @@ queue_tenant_links(HnswSearch *s, HnswCandidate *c, TenantQueue *q)
  * member of s's tenant already measured and not yet visited, measures
  * every member that tenant links reach, breadth first, at most limit of
  * them, and keeps the ef nearest live ones in result (a max-heap); the
- * others go to discarded, if not NULL (an iterative scan).  No candidate
+ * others go to discarded, if not NULL (an iterative scan); a radius search
+ * keeps every live member within in s->inside.  No candidate
  * heap: each member's tenant links are queued as it is measured, copied
  * under its page's lock, and the arena holds one batch's.  Pages of
  * non-members are never read.  The members measured are visited in s.
@@ -977,7 +978,8 @@ HnswTenantWalkAll(HnswSearch *s, HnswCandidate *entry, int limit, int ef, HnswHe
 	int32		arena = s->links_used;
 
 	s->tenant_only = s->tenant_inside = s->skip_outsiders = s->walk_all = true;
-	s->may_abandon = s->abandonable && discarded == NULL && !s->keep_distances;
+	s->may_abandon = s->abandonable && discarded == NULL && !s->keep_distances &&
+		s->inside == NULL;
 	queue_tid(&q, &entry->tid);
 	if (!entry->deleted)
 		push_result(s, result, ef, entry, discarded);
@@ -1001,7 +1003,8 @@ HnswTenantWalkAll(HnswSearch *s, HnswCandidate *entry, int limit, int ef, HnswHe
 			prefetch_ahead(s, i, ntodo);
 			if (!measure_pinned(s, bufs[i], &todo[i], 0, bound, &e) || !e.in_tenant)
 				continue;
-			if (!e.deleted && (result->n < ef || e.dist < HnswHeapTop(result)->dist))
+			if (!e.deleted &&
+				(e.within || result->n < ef || e.dist < HnswHeapTop(result)->dist))
 				push_result(s, result, ef, &e, discarded);
 			else if (discarded)
 				HnswHeapPush(discarded, &e);
