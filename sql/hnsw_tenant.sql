@@ -195,3 +195,66 @@ SELECT nodes, unreachable_nodes FROM vecdb_index_check('small_idx', heapallindex
 SELECT * FROM small_walks(1000);
 DROP TABLE small;
 DROP FUNCTION small_walks;
+
+-- complete walks: a tenant whose directory entry counts at most 32 times
+-- hnsw.ef_search nodes is walked completely, every member its tenant links
+-- reach measured, so the ef_search nearest rows it returns are the exact
+-- ones; inserts count their rows (past the bound a walk is an ordinary one
+-- again), VACUUM takes off the rows it frees.  4 tenants of 200 rows,
+-- tenant lists of 8 links (m = 4), ef_search 10: a bound of 320 rows.
+CREATE TABLE cw (id int, v vector(8), t int);
+INSERT INTO cw SELECT g, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE g > 0)::vector,
+	g % 4 FROM generate_series(1, 800) g;
+CREATE INDEX cw_idx ON cw USING hnsw (v vector_l2_ops, t) WITH (tenant = 't', m = 4);
+-- tenant val's walk: rows returned, whether they are the exact 10 nearest,
+-- nodes measured
+CREATE FUNCTION cw_walk(val int, OUT nrows int, OUT exact bool, OUT nodes int)
+LANGUAGE plpgsql AS $$
+DECLARE got int[]; want int[];
+BEGIN
+	SET LOCAL enable_indexscan = off;
+	SELECT array_agg(id ORDER BY id) INTO want FROM (SELECT id FROM cw WHERE t = val
+		ORDER BY v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' LIMIT 10) x;
+	SET LOCAL enable_indexscan = on;
+	SET LOCAL enable_seqscan = off;
+	SELECT coalesce(array_agg(id ORDER BY id), '{}') INTO got FROM (SELECT id FROM cw
+		WHERE t = val ORDER BY v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' LIMIT 10) x;
+	nodes := (SELECT nodes_measured FROM vecdb_last_scan());
+	nrows := cardinality(got);
+	exact := got = want;
+END $$;
+SET hnsw.ef_search = 10;
+SELECT val, w.* FROM generate_series(0, 3) val, cw_walk(val) w;
+-- an iterative scan goes on to return every row of the tenant
+SET hnsw.iterative_scan = relaxed_order;
+SET enable_seqscan = off;
+SELECT count(*) FROM (SELECT id FROM cw WHERE t = 1
+	ORDER BY v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' LIMIT 300) x;
+RESET enable_seqscan;
+RESET hnsw.iterative_scan;
+-- a radius query within a tenant: every row of it within the radius, as
+-- the sequential scan finds them
+SET enable_seqscan = off;
+SELECT count(*) FROM (SELECT id FROM cw WHERE t = 1
+	AND v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' < 0.6
+	ORDER BY v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]') x;
+RESET enable_seqscan;
+SELECT count(*) FROM cw WHERE t = 1 AND v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]' < 0.6;
+-- tenant 0 grows to 330 rows, past the bound: an ordinary walk, which
+-- measures fewer; at ef_search 11 (bound 352) complete again
+INSERT INTO cw SELECT 1000 + g, ARRAY(SELECT random() FROM generate_series(1, 8)
+	WHERE g > 0)::vector, 0 FROM generate_series(1, 130) g;
+SELECT nrows, nodes < 330 AS ordinary FROM cw_walk(0);
+SET hnsw.ef_search = 11;
+SELECT w.* FROM cw_walk(0) w;
+SET hnsw.ef_search = 10;
+-- VACUUM frees 130 of its rows: 200 again, complete at ef_search 10
+DELETE FROM cw WHERE t = 0 AND id <= 520;
+VACUUM cw;
+SELECT count(*) FROM cw WHERE t = 0;
+SELECT w.* FROM cw_walk(0) w;
+SELECT nodes, deleted_nodes, unreachable_nodes
+FROM vecdb_index_check('cw_idx', heapallindexed => true);
+RESET hnsw.ef_search;
+DROP TABLE cw;
+DROP FUNCTION cw_walk;

@@ -135,6 +135,8 @@ typedef struct HnswIndexInfo
 								 * (0-based), -1: none */
 	bool		tenant_dir;		/* keeps a tenant directory (a tenant key,
 								 * format 10 on) */
+	bool		tenant_counts;	/* ... whose entries count the tenant's
+								 * nodes (format 11 on) */
 	int			dims;
 	/*
 	 * The codes' parameters (VecdbElemType.params_size; hnswparams.c):
@@ -238,6 +240,8 @@ typedef struct HnswSearch
 	bool		skip_outsiders; /* ... and then need not measure non-members */
 	bool		tenant_only;	/* a walk that started at the tenant's
 								 * directory entry: tenant links only */
+	bool		walk_all;		/* a complete tenant walk: every member
+								 * measured keeps its links */
 	bool		may_abandon;	/* a rejected node's distance is not needed */
 	bool		abandonable;	/* the metric allows it: L2, or cosine with a
 								 * unit query in a scan (HnswSearchInit) */
@@ -336,6 +340,12 @@ HnswPrefetchBytes(const void *p, int from, int to)
 	for (int o = from; o < to; o += 64)
 		__builtin_prefetch((const char *) p + o);
 }
+
+/*
+ * A scan's tenant walk measures its whole tenant when the tenant's node
+ * count is at most this many times hnsw.ef_search (HnswTenantCompleteLimit).
+ */
+#define HNSW_TENANT_COMPLETE_PER_EF	32
 
 /* links of a node's tenant list: 2m, as on layer 0; 0 without a tenant key */
 static inline int
@@ -522,6 +532,8 @@ extern bool HnswNodeVectorCopy(Relation index, HnswIndexInfo *info, ItemPointer 
 extern bool HnswSearchEntry(HnswSearch *s, HnswCandidate *ep, int *ep_level);
 extern void HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 							HnswHeap *result, HnswHeap *discarded);
+extern void HnswTenantWalkAll(HnswSearch *s, HnswCandidate *entry, int limit, int ef,
+							  HnswHeap *result, HnswHeap *discarded);
 extern HnswCandidate HnswGreedyDescend(HnswSearch *s, HnswCandidate ep,
 									   int from_level, int to_level);
 
@@ -582,15 +594,26 @@ extern bool HnswTenantRead(Relation index, HnswIndexInfo *info, ItemPointer tid,
 						   const uint16 *version, HnswList *list);
 /* hnswtenantdir.c */
 extern bool HnswTenantDirFind(Relation index, HnswIndexInfo *info, uint64 value,
-							  ItemPointer tid, uint16 *version);
-extern bool HnswTenantEntryPoint(HnswSearch *s, HnswCandidate *out);
+							  ItemPointer tid, uint16 *version, uint32 *nodes);
+extern bool HnswTenantEntryPoint(HnswSearch *s, HnswCandidate *out, uint32 *nodes);
 extern void HnswTenantRegister(Relation index, HnswIndexInfo *info, const char *payload,
 							   ItemPointer tid, uint16 version);
 extern void HnswTenantDirAdd(Relation index, HnswIndexInfo *info, uint64 value,
-							 ItemPointer tid, uint16 version);
+							 ItemPointer tid, uint16 version, uint32 nodes);
 extern void HnswTenantDirCreate(Relation index, HnswIndexInfo *info, int64 ntenants);
+/* VACUUM's view of the nodes it frees, for HnswTenantDirVacuum */
+typedef struct HnswDirVacuumCallbacks
+{
+	bool		(*deleted) (void *arg, ItemPointer tid);	/* frees node tid */
+	bool		(*live) (void *arg, uint64 value, uint32 *nodes);	/* the live
+																	 * nodes of
+																	 * value it
+																	 * met */
+	void	   *arg;
+} HnswDirVacuumCallbacks;
 extern int64 HnswTenantDirVacuum(Relation index, HnswIndexInfo *info,
-								 bool (*deleted) (void *arg, ItemPointer tid), void *arg);
+								 const HnswDirVacuumCallbacks *cb);
+extern int	HnswTenantCompleteLimit(int ef, uint32 nodes);
 typedef void (*HnswTenantDirVisit) (void *arg, BlockNumber blk, uint32 bucket, Page page);
 extern void HnswTenantDirEach(Relation index, HnswIndexInfo *info, HnswTenantDirVisit fn,
 							  void *arg);

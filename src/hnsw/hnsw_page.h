@@ -20,12 +20,13 @@
 #include "storage/itemptr.h"
 
 #define HNSW_MAGIC				0x56444248	/* "VDBH" */
-#define HNSW_FORMAT_VERSION		10
+#define HNSW_FORMAT_VERSION		11
 #define HNSW_FORMAT_OLDEST_READ	6		/* the same bytes, without codes (6),
 										 * binary codes (7), tenant lists
-										 * (6 to 8), or pq codes, parameters
+										 * (6 to 8), pq codes, parameters
 										 * in chunks and a tenant directory
-										 * (6 to 9) */
+										 * (6 to 9), or the directory's node
+										 * counts (6 to 10) */
 #define HNSW_PAGE_ID			0xFF91		/* last 2 bytes of every page */
 
 #define HNSW_METAPAGE_BLKNO		0
@@ -232,8 +233,10 @@ typedef HnswTidListData *HnswTidList;
  * tenant_dir .. tenant_dir + tenant_buckets - 1 (flags HNSW_PAGE_TENANTS),
  * a tenant value in bucket hash(value) mod tenant_buckets, each bucket a
  * chain of pages.  Every directory page holds at offset 1 a DIRNEXT tuple
- * naming the chain's next page, then TENANT tuples: a value and one node
- * of that value, where a walk for the tenant starts.
+ * naming the chain's next page, then TENANT tuples: a value, one node of
+ * that value, where a walk for the tenant starts, and (from format 11) how
+ * many nodes the value has: a hint kept by build, inserts and VACUUM, which
+ * decides whether a walk measures the whole tenant.
  */
 typedef struct HnswTenantEntryData
 {
@@ -241,6 +244,9 @@ typedef struct HnswTenantEntryData
 	uint8		unused;
 	uint16		version;		/* the node's version */
 	ItemPointerData node;
+	uint16		unused2;
+	uint32		nodes;			/* the tenant's nodes, a hint (format 11;
+								 * before: padding, not read) */
 	uint64		value;			/* the tenant slot (hnswfilter.c) */
 } HnswTenantEntryData;
 

@@ -272,8 +272,12 @@ iterative(HnswScanOpaque so)
  * A tenant walk whose tenant has a directory entry starts there, inside the
  * tenant, instead of descending from the entry point: searches layer 0
  * from it, following tenant links only (unless iterative), and takes the
- * results.  False, having searched nothing, if the
- * scan is no tenant walk or the directory gives no start.
+ * results.  A tenant whose entry counts few enough nodes is walked
+ * completely instead (HnswTenantCompleteLimit, HnswTenantWalkAll), by
+ * tenant links only; an iterative scan then sets the entry point aside, so
+ * that it may go on to members only general links reach.  False, having
+ * searched nothing, if the scan is no tenant walk or the directory gives
+ * no start.
  */
 static bool
 tenant_start(HnswScanOpaque so, HnswIndexInfo *info)
@@ -281,17 +285,33 @@ tenant_start(HnswScanOpaque so, HnswIndexInfo *info)
 	HnswCandidate ep;
 	HnswHeap	entries,
 				w;
+	uint32		nodes;
+	int			all;
+	HnswHeap   *discarded = iterative(so) ? &so->discarded : NULL;
 
-	if (!HnswTenantEntryPoint(&so->search, &ep))
+	if (!HnswTenantEntryPoint(&so->search, &ep, &nodes))
 		return false;
-	/* an iterative scan may go on to members only general links reach */
-	so->search.tenant_only = !iterative(so);
-	HnswHeapInit(&entries, 1, false);
-	HnswHeapPush(&entries, &ep);
+	all = HnswTenantCompleteLimit(HnswWalkEf(info), nodes);
+	so->search.tenant_only = !iterative(so) || all > 0;
 	HnswHeapInit(&w, HnswWalkEf(info) + 1, true);
-	HnswSearchLayer(&so->search, &entries, HnswWalkEf(info), 0, &w,
-					iterative(so) ? &so->discarded : NULL);
-	pfree(entries.items);
+	if (all > 0)
+		HnswTenantWalkAll(&so->search, &ep, all, HnswWalkEf(info), &w, discarded);
+	else
+	{
+		HnswHeapInit(&entries, 1, false);
+		HnswHeapPush(&entries, &ep);
+		HnswSearchLayer(&so->search, &entries, HnswWalkEf(info), 0, &w, discarded);
+		pfree(entries.items);
+	}
+	if (discarded && all > 0)
+	{
+		HnswCandidate entry;
+		int			level;
+
+		/* unless the walk met it */
+		if (HnswSearchEntry(&so->search, &entry, &level))
+			HnswSearchSetAside(&so->search, discarded, &entry);
+	}
 	take_results(so, so->radius_on ? &so->inside : &w);
 	return true;
 }

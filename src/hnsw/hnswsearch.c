@@ -161,6 +161,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->tenant_inside = false;
 	s->skip_outsiders = false;
 	s->tenant_only = false;
+	s->walk_all = false;
 	s->max_visits = 0;
 
 	/*
@@ -710,7 +711,8 @@ links_reserve(HnswSearch *s, int n)
 /*
  * The links a search follows from node c on layer into out (room for
  * HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS): in a tenant walk, a member's tenant links
- * first (c->ntenant of them), then the layer's (HnswNodeLinks).
+ * first (c->ntenant of them), then the layer's (HnswNodeLinks), unless the
+ * walk follows tenant links only.
  */
 static int
 walk_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout *l,
@@ -722,6 +724,11 @@ walk_links(HnswSearch *s, HnswCandidate *c, HnswNode node, const HnswNodeLayout 
 	{
 		nt = Min(HnswListCount(node, l, HNSW_TENANT_LIST), HnswTenantCap(s->info));
 		memcpy(out, HnswNodeTids(node, l, HNSW_TENANT_LIST), sizeof(ItemPointerData) * nt);
+		if (s->tenant_only)
+		{
+			c->ntenant = (uint8) nt;
+			return nt;
+		}
 	}
 	c->ntenant = (uint8) nt;
 	return nt + HnswNodeLinks(node, l, layer, s->info->m, out + nt);
@@ -796,7 +803,7 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	{
 		out->dist = inline_distance(s, HnswNodeVector(node, l), bound);
 		mark_within(s, out, HnswNodeVector(node, l));
-		if (out->dist < bound || out->within)
+		if (out->dist < bound || out->within || s->walk_all)
 			keep_links(s, out, node, l, layer);
 		UnlockReleaseBuffer(buf);
 	}
@@ -890,6 +897,127 @@ push_result(HnswSearch *s, HnswHeap *result, int ef, const HnswCandidate *c,
 		if (discarded)
 			HnswHeapPush(discarded, &out);
 	}
+}
+
+/*
+ * A complete tenant walk's queue: every member it met, in the order met,
+ * those from head on still to measure; and its own visited set, an open
+ * addressing table of node keys (0, the metapage's block, is no node) with
+ * room for twice the most members the walk queues (limit), so it never
+ * grows: the walk checks 2m links per member, most of them met before.
+ */
+typedef struct TenantQueue
+{
+	ItemPointerData *tids;
+	int			n;
+	int			limit;
+	uint64	   *keys;
+	uint32		mask;
+} TenantQueue;
+
+/* Queues tid unless it was met before or the queue is full. */
+static inline void
+queue_tid(TenantQueue *q, ItemPointer tid)
+{
+	uint64		key = tid_key(tid);
+	uint32		i = HnswHashTid(key) & q->mask;
+
+	if (q->n >= q->limit || key == 0)
+		return;
+	while (q->keys[i] != 0)
+	{
+		if (q->keys[i] == key)
+			return;
+		i = (i + 1) & q->mask;
+	}
+	q->keys[i] = key;
+	q->tids[q->n++] = *tid;
+}
+
+/*
+ * Queues member c's tenant links: those copied when it was measured, else
+ * read from its page.
+ */
+static void
+queue_tenant_links(HnswSearch *s, HnswCandidate *c, TenantQueue *q)
+{
+	const ItemPointerData *links;
+
+	if (c->links_layer != 0 || c->links_off < 0)
+	{
+		links_reserve(s, HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS);
+		c->links_off = s->links_used;
+		c->nlinks = read_walk_links(s, c, 0, s->links + c->links_off);
+	}
+	links = s->links + c->links_off;
+	for (int i = 0; i < c->ntenant; i++)
+		if (ItemPointerIsValid(&links[i]))
+			queue_tid(q, (ItemPointer) &links[i]);
+}
+
+/*
+ * A complete tenant walk (src/README, "HNSW: tenants"): from entry, a
+ * member of s's tenant already measured and not yet visited, measures
+ * every member that tenant links reach, breadth first, at most limit of
+ * them, and keeps the ef nearest live ones in result (a max-heap); the
+ * others go to discarded, if not NULL (an iterative scan); a radius search
+ * keeps every live member within in s->inside.  No candidate
+ * heap: each member's tenant links are queued as it is measured, copied
+ * under its page's lock, and the arena holds one batch's.  Pages of
+ * non-members are never read.  The members measured are visited in s.
+ */
+void
+HnswTenantWalkAll(HnswSearch *s, HnswCandidate *entry, int limit, int ef, HnswHeap *result,
+				  HnswHeap *discarded)
+{
+	Buffer	   *bufs = palloc(sizeof(Buffer) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
+	uint32		size = pg_nextpower2_32((uint32) Max(limit, 32) * 2);
+	TenantQueue q = {palloc(sizeof(ItemPointerData) * limit), 0, limit,
+	palloc0(sizeof(uint64) * size), size - 1};
+	int			head = 1;
+	int32		arena = s->links_used;
+
+	s->tenant_only = s->tenant_inside = s->skip_outsiders = s->walk_all = true;
+	s->may_abandon = s->abandonable && discarded == NULL && !s->keep_distances &&
+		s->inside == NULL;
+	queue_tid(&q, &entry->tid);
+	if (!entry->deleted)
+		push_result(s, result, ef, entry, discarded);
+	entry->links_layer = -1;	/* read its tenant links */
+	queue_tenant_links(s, entry, &q);
+	while (head < q.n)
+	{
+		int			ntodo = Min(q.n - head, HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS);
+		ItemPointerData *todo = q.tids + head;
+
+		CHECK_FOR_INTERRUPTS();
+		head += ntodo;
+		s->links_used = arena;
+		pin_batch(s, todo, ntodo, bufs);
+		for (int i = 0; i < ntodo; i++)
+		{
+			HnswCandidate e;
+			float		bound = result->n < ef ? get_float4_infinity() :
+				HnswHeapTop(result)->dist;
+
+			prefetch_ahead(s, i, ntodo);
+			if (!measure_pinned(s, bufs[i], &todo[i], 0, bound, &e) || !e.in_tenant)
+				continue;
+			if (!e.deleted &&
+				(e.within || result->n < ef || e.dist < HnswHeapTop(result)->dist))
+				push_result(s, result, ef, &e, discarded);
+			else if (discarded)
+				HnswHeapPush(discarded, &e);
+			queue_tenant_links(s, &e, &q);
+		}
+	}
+	for (int i = 0; i < q.n; i++)
+		visit(s, &q.tids[i]);
+	s->links_used = arena;
+	s->skip_outsiders = s->walk_all = false;
+	pfree(q.tids);
+	pfree(q.keys);
+	pfree(bufs);
 }
 
 /*

@@ -107,6 +107,26 @@ HnswTenantSearchInit(HnswSearch *s, const HnswFilter *filter)
 }
 
 /*
+ * Whether a scan's tenant walk walks its tenant completely
+ * (HnswTenantWalkAll), given the ef it would use otherwise and the node
+ * count of its tenant's directory entry (nodes, 0: unknown): if that is
+ * above ef but at most HNSW_TENANT_COMPLETE_PER_EF times hnsw.ef_search and
+ * at most hnsw.max_scan_tuples, returns that bound, the most members the
+ * walk measures; else 0, an ordinary walk.  The count is a hint: too low
+ * (a crash, an entry made again), the walk still goes on to the bound.
+ */
+int
+HnswTenantCompleteLimit(int ef, uint32 nodes)
+{
+	int64		bound = Min((int64) HNSW_TENANT_COMPLETE_PER_EF * hnsw_ef_search,
+							(int64) hnsw_max_scan_tuples);
+
+	if (nodes <= (uint32) ef || nodes > bound)
+		return 0;
+	return (int) bound;
+}
+
+/*
  * The ef nearest nodes of tenant value to s's query that a tenant walk
  * finds (at most hnsw.max_scan_tuples nodes measured), sorted, in *found
  * (palloc'd): from the tenant's directory entry, or without one from the
@@ -120,6 +140,7 @@ HnswTenantSearch(HnswSearch *s, uint64 value, int ef, HnswCandidate **found)
 	HnswCandidate entry,
 				ep;
 	int			level;
+	uint32		nodes;
 	HnswHeap	entries,
 				w;
 
@@ -131,7 +152,7 @@ HnswTenantSearch(HnswSearch *s, uint64 value, int ef, HnswCandidate **found)
 	s->tenant_value = value;
 	s->max_visits = s->visited_count + hnsw_max_scan_tuples;
 	HnswHeapInit(&entries, 2, false);
-	s->tenant_only = HnswTenantEntryPoint(s, &ep);
+	s->tenant_only = HnswTenantEntryPoint(s, &ep, &nodes);
 	if (s->tenant_only)
 		HnswHeapPush(&entries, &ep);	/* start inside the tenant */
 	else if (HnswSearchEntry(s, &entry, &level))
@@ -572,7 +593,8 @@ count_values(const TenantMember *mem, int64 n)
  * tenant directory (the build's last pass, before rows that overflowed
  * memory are inserted, which make their own and register their tenants).
  * A tenant's start is the medoid of a group with all pairwise distances,
- * else its first member.  Page edits in place (info->building).
+ * else its first member; its entry counts the group's nodes.  Page edits
+ * in place (info->building).
  */
 void
 HnswTenantBuildLists(Relation index, HnswIndexInfo *info)
@@ -598,7 +620,7 @@ HnswTenantBuildLists(Relation index, HnswIndexInfo *info)
 		else
 			walked_group(index, info, mem + start, (int) (end - start));
 		HnswTenantDirAdd(index, info, mem[start + first].value, &mem[start + first].tid,
-						 mem[start + first].version);
+						 mem[start + first].version, (uint32) (end - start));
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(ctx);
 		start = end;

@@ -4,9 +4,11 @@
  *	  The tenant directory of an index declared WITH (tenant = column): for
  *	  each tenant value, one node of that value where a tenant walk starts,
  *	  so that the walk begins inside its tenant instead of searching the
- *	  general graph for a first member (src/README, "HNSW: tenants").
- *	  Lookup, creation by the build, an insert's registration, and VACUUM's
- *	  replacement of entries whose node it is about to free.
+ *	  general graph for a first member, and (format 11 on) how many nodes
+ *	  the tenant has, which decides whether the walk measures all of them
+ *	  (src/README, "HNSW: tenants").  Lookup, creation by the build, an
+ *	  insert's registration and count, and VACUUM's replacement of entries
+ *	  whose node it is about to free and its recount of the tenants.
  *
  * Locking: a reader share-locks one directory page at a time.  A writer
  * changes a bucket only while holding its first page's exclusive lock, so
@@ -223,11 +225,12 @@ dir_chain_find(Relation index, HnswIndexInfo *info, BlockNumber head, Buffer hel
 
 /*
  * The node where a walk for tenant value starts, from the directory, in
- * *tid and *version; false if the directory has no entry for it.
+ * *tid and *version, and the tenant's node count in *nodes (a hint; 0 in
+ * an index before format 11); false if the directory has no entry for it.
  */
 bool
 HnswTenantDirFind(Relation index, HnswIndexInfo *info, uint64 value, ItemPointer tid,
-				  uint16 *version)
+				  uint16 *version, uint32 *nodes)
 {
 	BlockNumber head = dir_bucket(index, info, value);
 	DirPos		pos;
@@ -237,17 +240,19 @@ HnswTenantDirFind(Relation index, HnswIndexInfo *info, uint64 value, ItemPointer
 		return false;
 	*tid = pos.entry.node;
 	*version = pos.entry.version;
+	*nodes = info->tenant_counts ? pos.entry.nodes : 0;
 	return true;
 }
 
 /*
- * The tenant walk s's start from the directory, measured, in *out: false
- * if the index has no entry for the tenant or its node is gone, has
- * another version or holds another value (then the walk starts from the
- * entry point, as without a directory).
+ * The tenant walk s's start from the directory, measured, in *out, and the
+ * tenant's node count in *nodes (a hint, 0: unknown): false if the index
+ * has no entry for the tenant or its node is gone, has another version or
+ * holds another value (then the walk starts from the entry point, as
+ * without a directory).
  */
 bool
-HnswTenantEntryPoint(HnswSearch *s, HnswCandidate *out)
+HnswTenantEntryPoint(HnswSearch *s, HnswCandidate *out, uint32 *nodes)
 {
 	ItemPointerData tid;
 	uint16		version;
@@ -255,7 +260,7 @@ HnswTenantEntryPoint(HnswSearch *s, HnswCandidate *out)
 	int			level;
 
 	if (!s->tenant_walk ||
-		!HnswTenantDirFind(s->index, s->info, s->tenant_value, &tid, &version) ||
+		!HnswTenantDirFind(s->index, s->info, s->tenant_value, &tid, &version, nodes) ||
 		ItemPointerGetBlockNumber(&tid) == HNSW_METAPAGE_BLKNO)
 		return false;
 	return HnswNodeDistance(s, &tid, out, &deleted, &level) &&
@@ -395,15 +400,23 @@ HnswTenantDirCreate(Relation index, HnswIndexInfo *info, int64 ntenants)
 	}
 }
 
+/* a + b, at most PG_UINT32_MAX */
+static uint32
+add_sat(uint32 a, uint32 b)
+{
+	return a > PG_UINT32_MAX - b ? PG_UINT32_MAX : a + b;
+}
+
 /*
  * Makes the node tid (version) value's entry, unless the entry there is a
- * live node of that value.  Creates the directory if the index has none
- * yet.  Holds the bucket's first page exclusively meanwhile; one page edit
- * (two when the chain grows).  No lock held on entry or exit.
+ * live node of that value, and adds nodes to the tenant's count (format 11
+ * on).  Creates the directory if the index has none yet.  Holds the
+ * bucket's first page exclusively meanwhile; one page edit (two when the
+ * chain grows), none if nothing changes.  No lock held on entry or exit.
  */
 void
 HnswTenantDirAdd(Relation index, HnswIndexInfo *info, uint64 value, ItemPointer tid,
-				 uint16 version)
+				 uint16 version, uint32 nodes)
 {
 	BlockNumber head = dir_bucket(index, info, value);
 	HnswTenantEntryData e;
@@ -417,6 +430,7 @@ HnswTenantDirAdd(Relation index, HnswIndexInfo *info, uint64 value, ItemPointer 
 	e.version = version;
 	e.node = *tid;
 	e.value = value;
+	e.nodes = info->tenant_counts ? nodes : 0;
 	if (!BlockNumberIsValid(head))
 	{
 		HnswTenantDirCreate(index, info, 0);
@@ -425,7 +439,16 @@ HnswTenantDirAdd(Relation index, HnswIndexInfo *info, uint64 value, ItemPointer 
 	hbuf = dir_lock(index, info, head, InvalidBuffer, BUFFER_LOCK_EXCLUSIVE);
 	if (dir_chain_find(index, info, head, hbuf, value, &pos))
 	{
-		if (!node_holds(index, info, &pos.entry.node, value, &pos.entry.version, NULL))
+		bool		live = node_holds(index, info, &pos.entry.node, value,
+									  &pos.entry.version, NULL);
+
+		if (live)
+		{
+			e.node = pos.entry.node;
+			e.version = pos.entry.version;
+		}
+		e.nodes = info->tenant_counts ? add_sat(pos.entry.nodes, nodes) : 0;
+		if (!live || (info->tenant_counts && nodes > 0))
 			dir_put(index, info, hbuf, pos.blk, pos.off, &e);
 	}
 	else if (BlockNumberIsValid(pos.room))
@@ -438,8 +461,10 @@ HnswTenantDirAdd(Relation index, HnswIndexInfo *info, uint64 value, ItemPointer 
 /*
  * After an insert wrote node tid (version) with filter values payload:
  * registers it as its tenant's start if the directory has no live entry
- * for that value (the tenant's first row, or its entry node is deleted).
- * A look without locking first, as most rows find their tenant there.
+ * for that value (the tenant's first row, or its entry node is deleted),
+ * and counts it (format 11 on: then every insert of a node edits its
+ * tenant's entry).  Before format 11, a look without locking first, as
+ * most rows find their tenant there.
  */
 void
 HnswTenantRegister(Relation index, HnswIndexInfo *info, const char *payload,
@@ -449,12 +474,15 @@ HnswTenantRegister(Relation index, HnswIndexInfo *info, const char *payload,
 	ItemPointerData etid;
 	uint16		eversion;
 
+	uint32		nodes;
+
 	if (!info->tenant_dir || !HnswTenantOf(info, payload, &value))
 		return;
-	if (HnswTenantDirFind(index, info, value, &etid, &eversion) &&
+	if (!info->tenant_counts &&
+		HnswTenantDirFind(index, info, value, &etid, &eversion, &nodes) &&
 		node_holds(index, info, &etid, value, &eversion, NULL))
 		return;
-	HnswTenantDirAdd(index, info, value, tid, version);
+	HnswTenantDirAdd(index, info, value, tid, version, 1);
 }
 
 /* ---- VACUUM ---- */
@@ -463,8 +491,7 @@ typedef struct DirVacuum
 {
 	Relation	index;
 	HnswIndexInfo *info;
-	bool		(*deleted) (void *arg, ItemPointer tid);
-	void	   *arg;
+	const HnswDirVacuumCallbacks *cb;
 } DirVacuum;
 
 static bool
@@ -501,7 +528,7 @@ replacement(DirVacuum *dv, uint64 value, ItemPointer tid, HnswTenantEntryData *o
 
 			if (!ItemPointerIsValid(t) || queued(q, n, t))
 				continue;
-			if (!dv->deleted(dv->arg, t) &&
+			if (!dv->cb->deleted(dv->cb->arg, t) &&
 				node_holds(dv->index, dv->info, t, value, NULL, &out->version))
 			{
 				out->node = *t;
@@ -517,56 +544,68 @@ replacement(DirVacuum *dv, uint64 value, ItemPointer tid, HnswTenantEntryData *o
 /*
  * One directory page of a bucket whose first page the caller holds
  * exclusively (held): each entry whose node VACUUM deletes is pointed at a
- * replacement or removed.  One page edit per change.  Returns the next
- * page of the chain.
+ * replacement or removed, and each count of a tenant VACUUM met becomes
+ * the live nodes it met.  One page edit for all the page's changes, if
+ * any.  Returns the next page of the chain.
  */
 static BlockNumber
 vacuum_dir_page(DirVacuum *dv, Buffer held, BlockNumber blk, int64 *changed)
 {
 	Buffer		buf = dir_lock(dv->index, dv->info, blk, held, BUFFER_LOCK_EXCLUSIVE);
 	BlockNumber next = dir_page_next(dv->index, BufferGetPage(buf), blk)->next;
+	HnswEdit	edit;
+	Page		page = NULL;
 
 	for (OffsetNumber off = PageGetMaxOffsetNumber(BufferGetPage(buf));
 		 off > FirstOffsetNumber; off--)
 	{
-		HnswTenantEntry e = dir_entry(BufferGetPage(buf), off);
+		HnswTenantEntry e = dir_entry(page ? page : BufferGetPage(buf), off);
 		HnswTenantEntryData r;
-		bool		found;
-		HnswEdit	edit;
-		Page		page;
+		bool		dead;
+		bool		met;
+		uint32		nodes = 0;
 
-		if (e == NULL || !dv->deleted(dv->arg, &e->node))
+		if (e == NULL)
+			continue;
+		dead = dv->cb->deleted(dv->cb->arg, &e->node);
+		met = dv->info->tenant_counts && dv->cb->live(dv->cb->arg, e->value, &nodes);
+		if (!dead && (!met || nodes == e->nodes))
 			continue;
 		r = *e;
-		found = replacement(dv, e->value, &e->node, &r);
-		HnswEditStart(&edit, dv->index, dv->info);
-		page = HnswEditPage(&edit, buf, false);
-		if (found)
-			memcpy(dir_entry(page, off), &r, sizeof(r));
-		else
+		if (met)
+			r.nodes = nodes;
+		if (page == NULL)
+		{
+			HnswEditStart(&edit, dv->index, dv->info);
+			page = HnswEditPage(&edit, buf, false);
+		}
+		if (dead && !replacement(dv, e->value, &e->node, &r))
 			PageIndexTupleDelete(page, off);
-		HnswEditFinish(&edit);
+		else
+			memcpy(dir_entry(page, off), &r, sizeof(r));
 		(*changed)++;
 	}
+	if (page != NULL)
+		HnswEditFinish(&edit);
 	dir_release(buf, held);
 	return next;
 }
 
 /*
  * VACUUM, after repair and before it frees the deleted nodes: every entry
- * whose node deleted(arg, tid) says is deleted gets a live node of its
- * tenant near the old one, or is removed when none is found (the tenant's
- * next insert registers again).  (A VACUUM that crashed before this step
+ * whose node cb->deleted says is deleted gets a live node of its tenant
+ * near the old one, or is removed when none is found (the tenant's next
+ * insert registers again), and every count of a tenant VACUUM met becomes
+ * what cb->live says it counted (format 11).  (A VACUUM that crashed before this step
  * left its nodes flagged; the next one deletes them again, and so comes
  * here for their entries before it frees them.)  Holds each bucket's
  * first page exclusively while it goes through the bucket.  Returns the
  * entries changed.
  */
 int64
-HnswTenantDirVacuum(Relation index, HnswIndexInfo *info,
-					bool (*deleted) (void *arg, ItemPointer tid), void *arg)
+HnswTenantDirVacuum(Relation index, HnswIndexInfo *info, const HnswDirVacuumCallbacks *cb)
 {
-	DirVacuum	dv = {index, info, deleted, arg};
+	DirVacuum	dv = {index, info, cb};
 	HnswMetaPageData meta;
 	int64		changed = 0;
 

@@ -190,6 +190,7 @@ HnswFillIndexInfo(HnswIndexInfo *info, Relation index, const VecdbElemType *sour
 	info->metric = metric;
 	info->tenant = tenant;
 	info->tenant_dir = tenant >= 0;
+	info->tenant_counts = tenant >= 0;
 	info->max_level = HnswMaxLevelFor(m, info->filter.payload_bytes, HnswTenantCap(info),
 									  info->vecbytes);
 	info->hints = NULL;
@@ -212,6 +213,7 @@ cache_info(Relation index, const HnswMetaPageData *meta, const VecdbElemType *ty
 	HnswFillIndexInfo(info, index, type, meta->elemtype, meta->dims, meta->m,
 					  meta->ef_construction, metric, (int) meta->tenant - 1);
 	info->tenant_dir = info->tenant >= 0 && meta->version >= 10;
+	info->tenant_counts = info->tenant >= 0 && meta->version >= 11;
 	info->params = meta->centred ? HnswParamsCached(index, info) : NULL;
 	return info;
 }

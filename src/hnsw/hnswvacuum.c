@@ -49,6 +49,7 @@
 #include "storage/freespace.h"
 #include "storage/lmgr.h"
 #include "utils/float.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -89,6 +90,13 @@ typedef struct tidset_entry
 #define SH_DECLARE
 #include "lib/simplehash.h"
 
+/* per tenant value, the live nodes this VACUUM leaves (directory counts) */
+typedef struct TenantCount
+{
+	uint64		value;			/* the hash key */
+	int64		nodes;
+} TenantCount;
+
 /* a growing array of TIDs */
 typedef struct TidArray
 {
@@ -118,6 +126,7 @@ typedef struct VacuumState
 	IndexBulkDeleteCallback callback;
 	void	   *callback_state;
 	tidset_hash *deleted;
+	HTAB	   *live;			/* TenantCounts, with counts (format 11) */
 	tidset_hash *reached;		/* relink: pinned-reachable avoiding deleted */
 	ItemPointerData *emptied;	/* nodes whose inline TIDs are all gone but */
 	uint16	   *emptied_version;	/* that have TID lists: settled later */
@@ -152,6 +161,22 @@ add_deleted(VacuumState *vs, ItemPointer tid, uint16 version)
 	bool		found;
 
 	tidset_insert(vs->deleted, tid_key(tid), &found)->version = version;
+}
+
+/* Counts node as a live node of its tenant (delta 1), or no more (-1). */
+static void
+count_live(VacuumState *vs, HnswNode node, int delta)
+{
+	uint64		value;
+	bool		found;
+	TenantCount *e;
+
+	if (vs->live == NULL ||
+		!HnswTenantOf(vs->info, HnswNodePayload(node, &vs->info->layouts[node->level]),
+					  &value))
+		return;
+	e = hash_search(vs->live, &value, HASH_ENTER, &found);
+	e->nodes = (found ? e->nodes : 0) + delta;
 }
 
 static Buffer
@@ -246,6 +271,8 @@ vacuum_node(VacuumState *vs, ItemPointer tid, HnswNode node)
 			vs->emptied_version[vs->nemptied++] = node->version;
 		}
 	}
+	if (!(node->flags & HNSW_NODE_DELETED))
+		count_live(vs, node, 1);
 	if (node->flags & HNSW_NODE_DELETED)
 		add_deleted(vs, tid, node->version);
 	else if (nkeep > 0)
@@ -431,6 +458,7 @@ settle_emptied(VacuumState *vs, ItemPointer tid, uint16 version)
 	node = HnswGetNode(GenericXLogRegisterBuffer(state, buf, 0),
 					   ItemPointerGetOffsetNumber(tid), vs->info);
 	node->flags |= HNSW_NODE_DELETED;
+	count_live(vs, node, -1);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 	add_deleted(vs, tid, version);
@@ -1334,6 +1362,22 @@ dir_deleted(void *arg, ItemPointer tid)
 	return is_deleted((VacuumState *) arg, tid);
 }
 
+/*
+ * for the tenant directory: the live nodes of value pass 1 met and this
+ * VACUUM leaves, in *nodes; false if it met none
+ */
+static bool
+dir_live(void *arg, uint64 value, uint32 *nodes)
+{
+	VacuumState *vs = (VacuumState *) arg;
+	TenantCount *e = vs->live ? hash_search(vs->live, &value, HASH_FIND, NULL) : NULL;
+
+	if (e == NULL)
+		return false;
+	*nodes = (uint32) Min(Max(e->nodes, 0), PG_UINT32_MAX);
+	return true;
+}
+
 static void
 progress_phase(int phase, BlockNumber nblocks)
 {
@@ -1384,6 +1428,15 @@ init_state(VacuumState *vs, IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats
 	vs->callback = callback;
 	vs->callback_state = callback_state;
 	vs->deleted = tidset_create(ctx, 1024, NULL);
+	vs->live = NULL;
+	if (vs->info->tenant_counts)
+	{
+		HASHCTL		ctl = {.keysize = sizeof(uint64), .entrysize = sizeof(TenantCount),
+		.hcxt = ctx};
+
+		vs->live = hash_create("hnsw vacuum tenant counts", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	vs->emptied_cap = 16;
 	vs->emptied = palloc(sizeof(ItemPointerData) * vs->emptied_cap);
 	vs->emptied_version = palloc(sizeof(uint16) * vs->emptied_cap);
@@ -1428,7 +1481,11 @@ hnswbulkdelete(IndexVacuumInfo *vinfo, IndexBulkDeleteResult *stats,
 		relink(&vs);
 		progress_phase(HNSW_VACUUM_PHASE_REPAIR, nblocks);
 		each_page(&vs, nblocks, 0, repair_page);
-		HnswTenantDirVacuum(vs.index, vs.info, dir_deleted, &vs);
+		{
+			HnswDirVacuumCallbacks cb = {dir_deleted, dir_live, &vs};
+
+			HnswTenantDirVacuum(vs.index, vs.info, &cb);
+		}
 		wait_for_inserts(vs.index);
 		progress_phase(HNSW_VACUUM_PHASE_FREE, nblocks);
 		each_page(&vs, nblocks, 4, free_page_and_satellites);

@@ -213,8 +213,12 @@ CREATE INDEX ${t}_v_idx ON $t USING hnsw (v vector_l2_ops) WITH (quantization = 
 $primary->safe_psql('postgres', 'ALTER DATABASE postgres RESET hnsw.rerank_candidates');
 
 # A tenant index: its tenant lists written by the build, by inserts (with
-# back-links) and by vacuum's repair replay to the same pages, and tenant
-# queries return the same rows on both.
+# back-links) and by vacuum's repair replay to the same pages, and so do
+# its directory's node counts (set by the build, one more by each insert,
+# recounted by VACUUM); tenant queries return the same rows on both, and
+# at ef_search 5 (a bound of 160 rows) each tenant (about 32 rows) is
+# walked completely, so the 5 rows a walk returns are the exact 5 nearest
+# (an ordinary walk of ef 5 misses some).
 $primary->safe_psql('postgres', qq(
 CREATE TABLE ttst (id int PRIMARY KEY, v vector($dims), t int) WITH (autovacuum_enabled = off);
 INSERT INTO ttst SELECT id, v, id % 20 FROM tst WHERE id % 2 = 0;
@@ -231,6 +235,13 @@ ok(VecdbTest::wait_for_replay($primary, $standby), 'tenant index: the standby re
 	my $p = $primary->safe_psql('postgres', $sql);
 	is($standby->safe_psql('postgres', $sql), $p,
 		"tenant index: the standby returns the primary's rows for each tenant");
+	my $sql5 = "SET hnsw.ef_search = 5;\n" . $sql =~ s/LIMIT 10\) x/LIMIT 5) x/gr;
+	my $p5 = $primary->safe_psql('postgres', $sql5);
+	is($standby->safe_psql('postgres', $sql5), $p5,
+		"tenant index: at ef_search 5 too, the standby returns the primary's rows");
+	(my $exact_sql = $sql5) =~ s/SET enable_seqscan = off;/SET enable_indexscan = off;/;
+	is($p5, $primary->safe_psql('postgres', $exact_sql),
+		'tenant index: complete walks return the exact 5 nearest rows of each tenant');
 	VecdbTest::index_check_ok($primary, 'ttst_v_idx', 'tenant index');
 }
 
