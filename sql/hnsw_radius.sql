@@ -156,12 +156,15 @@ RESET hnsw.iterative_scan;
 -- the plan without LIMIT: the planner samples the index for the share of
 -- rows within a radius known at plan time, so a small radius plans the
 -- index scan (it stops at the radius) and one holding half the rows a
--- sequential scan and sort; with vecdb.radius_stop off, or a radius known
--- only at run time (a generic plan), the walk is costed as before
+-- sequential scan and sort; with vecdb.radius_stop off, a radius known
+-- only at run time (a generic plan), or a LIMIT, the walk is costed as
+-- before
 ANALYZE plane;
 EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.03 ORDER BY p <-> '[0.5,0.5]';
 EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE 0.03 >= p <-> '[0.5,0.5]' ORDER BY p <-> '[0.5,0.5]';
 EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.4 ORDER BY p <-> '[0.5,0.5]';
+-- under a LIMIT the k-NN walk's costing stands (pgvector's plan): the index
+EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.4 ORDER BY p <-> '[0.5,0.5]' LIMIT 20;
 SET vecdb.radius_stop = off;
 EXPLAIN (COSTS OFF) SELECT id FROM plane WHERE p <-> '[0.5,0.5]' < 0.03 ORDER BY p <-> '[0.5,0.5]';
 RESET vecdb.radius_stop;

@@ -275,9 +275,10 @@ sampled_share(Relation index, Datum query, double r)
 }
 
 /*
- * For an hnsw index path ordered by one distance, dist, when the table has
- * a radius condition on dist (radius_of) and both the query and the radius
- * are known at plan time (constants, or the parameters of a custom plan):
+ * For an hnsw index path ordered by one distance, dist, of a query that
+ * wants all its rows, when the table has a radius condition on dist
+ * (radius_of) and both the query and the radius are known at plan time
+ * (constants, or the parameters of a custom plan):
  * the estimated share of rows within the radius, with the condition in
  * *radius.  Otherwise, or with vecdb.radius_stop off, -1 and NULL.
  */
@@ -289,7 +290,14 @@ HnswRadiusPlanShare(PlannerInfo *root, IndexPath *path, Relation index, Restrict
 	ListCell   *lc;
 
 	*radius = NULL;
-	if (!radius_stop || list_length(path->indexorderbys) != 1)
+	/*
+	 * Only when every row is wanted (no LIMIT, no cursor fraction): a
+	 * radius walk does all its work before the first row, so under a LIMIT
+	 * its honest cost would trade the index for a sequential scan whenever
+	 * most rows lie within, where pgvector's plans (and tests) keep the
+	 * index; there the k-NN walk's costing stands, as before.
+	 */
+	if (!radius_stop || root->tuple_fraction > 0 || list_length(path->indexorderbys) != 1)
 		return -1;
 	dist = linitial(path->indexorderbys);
 	if (!IsA(dist, OpExpr) || list_length(dist->args) != 2)
