@@ -840,30 +840,43 @@ add_candidate(HnswCandidate *cands, int *n, ItemPointer tid)
 
 /*
  * Candidates for node tid's new list on layer: its live links, then the
- * live links of its deleted links, up to maxc.
+ * live links of its deleted links, up to maxc, taken in rounds: each
+ * deleted link's nearest not yet taken, then each one's next (its list is
+ * in HNSW order, selected links first), so that every lost link's
+ * neighbourhood is offered, not only the first few lost links' whole lists
+ * (src/README, "HNSW: vacuum").
  */
 static int
 gather_candidates(VacuumState *vs, ItemPointer tid, HnswList *list, int layer,
 				  HnswCandidate *cands, int maxc)
 {
-	ItemPointerData nb[HNSW_MAX_LINKS0];
+	ItemPointerData *nb = palloc(mul_size(sizeof(ItemPointerData) * HNSW_MAX_LINKS0,
+										  Max(list->count, 1)));
+	int		   *nn = palloc0(sizeof(int) * Max(list->count, 1));
+	int			most = 0;
 	int			n = 0;
 
 	for (int i = 0; i < list->count; i++)
-		if (!is_deleted(vs, &list->tids[i]))
-			add_candidate(cands, &n, &list->tids[i]);
-	for (int i = 0; i < list->count && n < maxc; i++)
 	{
 		tidset_entry *d = tidset_lookup(vs->deleted, tid_key(&list->tids[i]));
-		int			nn;
 
 		if (d == NULL)
-			continue;
-		nn = HnswNodeNeighbors(vs->index, vs->info, &list->tids[i], d->version, layer, nb);
-		for (int j = 0; j < nn && n < maxc; j++)
-			if (!ItemPointerEquals(&nb[j], tid) && !is_deleted(vs, &nb[j]))
-				add_candidate(cands, &n, &nb[j]);
+			add_candidate(cands, &n, &list->tids[i]);
+		else
+			nn[i] = HnswNodeNeighbors(vs->index, vs->info, &list->tids[i], d->version, layer,
+									  nb + i * HNSW_MAX_LINKS0);
+		most = Max(most, nn[i]);
 	}
+	for (int j = 0; j < most && n < maxc; j++)
+		for (int i = 0; i < list->count && n < maxc; i++)
+		{
+			ItemPointer c = &nb[i * HNSW_MAX_LINKS0 + j];
+
+			if (j < nn[i] && !ItemPointerEquals(c, tid) && !is_deleted(vs, c))
+				add_candidate(cands, &n, c);
+		}
+	pfree(nb);
+	pfree(nn);
 	return n;
 }
 
