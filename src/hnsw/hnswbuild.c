@@ -1678,6 +1678,13 @@ finish_scan(BuildState *bs)
 	SpinLockRelease(&shared->mutex);
 	if (bs->spool)
 		BufFileClose(bs->spool);
+	/* pgvector's texts, which users match */
+	if (bs->leader)
+		ereport(DEBUG1, (errmsg_internal("leader processed " INT64_FORMAT " tuples",
+										 (int64) bs->reltuples)));
+	else
+		ereport(DEBUG1, (errmsg_internal("worker processed " INT64_FORMAT " tuples",
+										 (int64) bs->reltuples)));
 	bs->spool = NULL;
 }
 

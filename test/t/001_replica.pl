@@ -142,6 +142,10 @@ for my $workers (0, 1)
 	{
 		like($err, qr/using [1-9]\d* parallel workers/,
 			'parallel build: a worker took part');
+		like($err, qr/DEBUG:  leader processed \d+ tuples/,
+			"parallel build: pgvector's DEBUG line for the leader's scan");
+		like($err, qr/DEBUG:  worker processed \d+ tuples/,
+			"parallel build: pgvector's DEBUG line for a worker's scan");
 	}
 	ok(VecdbTest::wait_for_replay($primary, $standby), "$what build over memory: the standby replayed the WAL");
 	my @p = VecdbTest::knn_ids_many($primary, 'otst', \@oq, $k, $oef);
