@@ -249,7 +249,11 @@ typedef struct HnswSearch
 								 * (HnswSearchLayer) */
 	bool		abandonable;	/* the metric allows it: L2, or cosine with a
 								 * unit query in a scan (HnswSearchInit) */
-	ItemPointerData *links;		/* arena of link lists copied while measuring */
+	ItemPointerData *links;		/* arena of link lists copied while measuring
+								 * (in a backend-lifetime context: see
+								 * links_reserve) */
+	struct HnswLinksHolder *links_holder;	/* frees it with the search's
+											 * memory context */
 	int32		links_used;
 	int32		links_cap;
 	char	   *scratch;		/* external vectors are read here

@@ -68,6 +68,56 @@ typedef struct HnswPeek
 	int			len;
 } HnswPeek;
 
+/*
+ * Links arenas (HnswSearch.links) are allocated in a backend-lifetime
+ * context, and the largest freed one of at most SPARE_LINKS links is kept
+ * for the next search (src/README, "HNSW: filter columns"): a filtered
+ * walk's arena grows to megabytes, and allocating and freeing that per
+ * query had the C library hand the memory back to the kernel and fault it
+ * in again every time.  Each search's holder, in the search's own memory
+ * context, gives the arena back when that context goes away (an error:
+ * HnswSearchFree does it otherwise).
+ */
+#define SPARE_LINKS (1 << 20)
+
+typedef struct HnswLinksHolder
+{
+	MemoryContextCallback cb;
+	ItemPointerData *links;
+	int32		cap;
+} HnswLinksHolder;
+
+static MemoryContext links_context = NULL;
+static ItemPointerData *spare_links = NULL;
+static int32 spare_links_cap = 0;
+
+/* Gives an arena back: kept as the spare, or freed. */
+static void
+links_give_back(ItemPointerData *links, int32 cap)
+{
+	if (links == NULL)
+		return;
+	if (cap <= SPARE_LINKS && (spare_links == NULL || cap > spare_links_cap))
+	{
+		if (spare_links != NULL)
+			pfree(spare_links);
+		spare_links = links;
+		spare_links_cap = cap;
+	}
+	else
+		pfree(links);
+}
+
+/* The search's memory context is reset or deleted. */
+static void
+links_holder_reset(void *arg)
+{
+	HnswLinksHolder *h = (HnswLinksHolder *) arg;
+
+	links_give_back(h->links, h->cap);
+	h->links = NULL;
+}
+
 /* ---- candidate heaps ---- */
 
 void
@@ -184,6 +234,10 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->links = NULL;
 	s->links_used = 0;
 	s->links_cap = 0;
+	s->links_holder = palloc0(sizeof(HnswLinksHolder));
+	s->links_holder->cb.func = links_holder_reset;
+	s->links_holder->cb.arg = s->links_holder;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &s->links_holder->cb);
 	s->scratch = NULL;
 	s->inside = NULL;
 	s->radius = get_float4_infinity();
@@ -207,8 +261,8 @@ HnswSearchFree(HnswSearch *s)
 {
 	visited_destroy(s->visited);
 	s->visited = NULL;
-	if (s->links)
-		pfree(s->links);
+	links_give_back(s->links, s->links_cap);
+	s->links_holder->links = NULL;
 	s->links = NULL;
 	if (s->scratch)
 		pfree(s->scratch);
@@ -701,11 +755,29 @@ links_reserve(HnswSearch *s, int n)
 	{
 		int32		newcap = Max(s->links_cap * 2, s->links_used + n + 1024);
 
+		if (s->links == NULL && spare_links != NULL)
+		{
+			s->links = spare_links;
+			s->links_cap = spare_links_cap;
+			spare_links = NULL;
+		}
 		if (s->links == NULL)
-			s->links = palloc(sizeof(ItemPointerData) * newcap);
-		else
+		{
+			if (links_context == NULL)
+				links_context = AllocSetContextCreate(TopMemoryContext, "vecdb hnsw links",
+													  ALLOCSET_DEFAULT_SIZES);
+			s->links = MemoryContextAllocExtended(links_context,
+												  sizeof(ItemPointerData) * newcap,
+												  MCXT_ALLOC_HUGE);
+			s->links_cap = newcap;
+		}
+		else if (s->links_used + n > s->links_cap)
+		{
 			s->links = repalloc_huge(s->links, sizeof(ItemPointerData) * newcap);
-		s->links_cap = newcap;
+			s->links_cap = newcap;
+		}
+		s->links_holder->links = s->links;
+		s->links_holder->cap = s->links_cap;
 	}
 }
 
