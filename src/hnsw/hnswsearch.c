@@ -69,14 +69,15 @@ typedef struct HnswPeek
 } HnswPeek;
 
 /*
- * Links arenas (HnswSearch.links) are allocated in a backend-lifetime
+ * A scan's links arena (HnswSearch.links) is allocated in a backend-lifetime
  * context, and the largest freed one of at most SPARE_LINKS links is kept
- * for the next search (src/README, "HNSW: filter columns"): a filtered
+ * for the next scan (src/README, "HNSW: filter columns"): a filtered
  * walk's arena grows to megabytes, and allocating and freeing that per
  * query had the C library hand the memory back to the kernel and fault it
- * in again every time.  Each search's holder, in the search's own memory
- * context, gives the arena back when that context goes away (an error:
- * HnswSearchFree does it otherwise).
+ * in again every time.  Each scan's holder, in the scan's memory context,
+ * gives the arena back when that context goes away (an error:
+ * HnswSearchFree does it otherwise).  Other searches (inserts, VACUUM) keep
+ * theirs in the caller's memory context, as they register no holder.
  */
 #define SPARE_LINKS (1 << 20)
 
@@ -234,10 +235,15 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->links = NULL;
 	s->links_used = 0;
 	s->links_cap = 0;
-	s->links_holder = palloc0(sizeof(HnswLinksHolder));
-	s->links_holder->cb.func = links_holder_reset;
-	s->links_holder->cb.arg = s->links_holder;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, &s->links_holder->cb);
+	s->links_holder = NULL;
+	if (!keep_distances)
+	{
+		/* a scan: one per scan memory context (inserts and VACUUM make many) */
+		s->links_holder = palloc0(sizeof(HnswLinksHolder));
+		s->links_holder->cb.func = links_holder_reset;
+		s->links_holder->cb.arg = s->links_holder;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, &s->links_holder->cb);
+	}
 	s->scratch = NULL;
 	s->inside = NULL;
 	s->radius = get_float4_infinity();
@@ -261,8 +267,13 @@ HnswSearchFree(HnswSearch *s)
 {
 	visited_destroy(s->visited);
 	s->visited = NULL;
-	links_give_back(s->links, s->links_cap);
-	s->links_holder->links = NULL;
+	if (s->links_holder != NULL)
+	{
+		links_give_back(s->links, s->links_cap);
+		s->links_holder->links = NULL;
+	}
+	else if (s->links != NULL)
+		pfree(s->links);
 	s->links = NULL;
 	if (s->scratch)
 		pfree(s->scratch);
@@ -755,6 +766,14 @@ links_reserve(HnswSearch *s, int n)
 	{
 		int32		newcap = Max(s->links_cap * 2, s->links_used + n + 1024);
 
+		if (s->links_holder == NULL)
+		{
+			/* not a scan: the arena is the caller's memory context's */
+			s->links = s->links == NULL ? palloc(sizeof(ItemPointerData) * newcap) :
+				repalloc_huge(s->links, sizeof(ItemPointerData) * newcap);
+			s->links_cap = newcap;
+			return;
+		}
 		if (s->links == NULL && spare_links != NULL)
 		{
 			s->links = spare_links;
