@@ -950,7 +950,8 @@ pin_batch(HnswSearch *s, const ItemPointerData *todo, int ntodo, Buffer *bufs)
 		{
 			ItemId		iid = PageGetItemId(page, off);
 
-			if (ItemIdIsNormal(iid))
+			/* within the page: prefetch_ahead may read the filter slots */
+			if (ItemIdIsNormal(iid) && ItemIdGetOffset(iid) + ItemIdGetLength(iid) <= BLCKSZ)
 			{
 				p->tuple = (char *) page + ItemIdGetOffset(iid);
 				p->len = ItemIdGetLength(iid);
