@@ -243,9 +243,17 @@ typedef struct HnswSearch
 	bool		walk_all;		/* a complete tenant walk: every member
 								 * measured keeps its links */
 	bool		may_abandon;	/* a rejected node's distance is not needed */
+	bool		matches_only;	/* measure only neighbours that pass the
+								 * filter: the expanded node lies beyond a
+								 * filtered walk's routing bound
+								 * (HnswSearchLayer) */
 	bool		abandonable;	/* the metric allows it: L2, or cosine with a
 								 * unit query in a scan (HnswSearchInit) */
-	ItemPointerData *links;		/* arena of link lists copied while measuring */
+	ItemPointerData *links;		/* arena of link lists copied while measuring
+								 * (in a backend-lifetime context: see
+								 * links_reserve) */
+	struct HnswLinksHolder *links_holder;	/* frees it with the search's
+											 * memory context */
 	int32		links_used;
 	int32		links_cap;
 	char	   *scratch;		/* external vectors are read here
@@ -340,6 +348,17 @@ HnswPrefetchBytes(const void *p, int from, int to)
 	for (int o = from; o < to; o += 64)
 		__builtin_prefetch((const char *) p + o);
 }
+
+/*
+ * A filtered walk (not a tenant walk, radius search or iterative scan) that
+ * holds ef_search matches routes through failing nodes only while they are
+ * nearer than its HNSW_FILTER_ROUTE_PERCENT * ef_search / 100 nearest
+ * matches, and may go on converging until it has measured
+ * HNSW_FILTER_CONVERGE_FACTOR times hnsw.max_scan_tuples nodes (src/README,
+ * "HNSW: filter columns").
+ */
+#define HNSW_FILTER_ROUTE_PERCENT	75
+#define HNSW_FILTER_CONVERGE_FACTOR	2
 
 /*
  * A scan's tenant walk measures its whole tenant when the tenant's node

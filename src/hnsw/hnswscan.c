@@ -407,9 +407,11 @@ resume_search(IndexScanDesc scan)
 	HnswHeap	entries,
 				w;
 
+	/* the links arena lives outside so->ctx (links_reserve): count it too */
 	if (so->discarded.n == 0 ||
 		so->search.visited_count >= hnsw_max_scan_tuples ||
-		MemoryContextMemAllocated(so->ctx, true) > limit)
+		MemoryContextMemAllocated(so->ctx, true) +
+		(Size) so->search.links_cap * sizeof(ItemPointerData) > limit)
 		return false;
 
 	HnswHeapInit(&entries, HnswWalkEf(so->info), false);

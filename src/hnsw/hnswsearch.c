@@ -68,6 +68,57 @@ typedef struct HnswPeek
 	int			len;
 } HnswPeek;
 
+/*
+ * A scan's links arena (HnswSearch.links) is allocated in a backend-lifetime
+ * context, and the largest freed one of at most SPARE_LINKS links is kept
+ * for the next scan (src/README, "HNSW: filter columns"): a filtered
+ * walk's arena grows to megabytes, and allocating and freeing that per
+ * query had the C library hand the memory back to the kernel and fault it
+ * in again every time.  Each scan's holder, in the scan's memory context,
+ * gives the arena back when that context goes away (an error:
+ * HnswSearchFree does it otherwise).  Other searches (inserts, VACUUM) keep
+ * theirs in the caller's memory context, as they register no holder.
+ */
+#define SPARE_LINKS (1 << 20)
+
+typedef struct HnswLinksHolder
+{
+	MemoryContextCallback cb;
+	ItemPointerData *links;
+	int32		cap;
+} HnswLinksHolder;
+
+static MemoryContext links_context = NULL;
+static ItemPointerData *spare_links = NULL;
+static int32 spare_links_cap = 0;
+
+/* Gives an arena back: kept as the spare, or freed. */
+static void
+links_give_back(ItemPointerData *links, int32 cap)
+{
+	if (links == NULL)
+		return;
+	if (cap <= SPARE_LINKS && (spare_links == NULL || cap > spare_links_cap))
+	{
+		if (spare_links != NULL)
+			pfree(spare_links);
+		spare_links = links;
+		spare_links_cap = cap;
+	}
+	else
+		pfree(links);
+}
+
+/* The search's memory context is reset or deleted. */
+static void
+links_holder_reset(void *arg)
+{
+	HnswLinksHolder *h = (HnswLinksHolder *) arg;
+
+	links_give_back(h->links, h->cap);
+	h->links = NULL;
+}
+
 /* ---- candidate heaps ---- */
 
 void
@@ -155,6 +206,7 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->visited_count = 0;
 	s->keep_distances = keep_distances;
 	s->may_abandon = false;
+	s->matches_only = false;
 	s->filter = NULL;
 	s->tenant_walk = false;
 	s->tenant_value = 0;
@@ -183,6 +235,15 @@ HnswSearchInit(HnswSearch *s, Relation index, HnswIndexInfo *info,
 	s->links = NULL;
 	s->links_used = 0;
 	s->links_cap = 0;
+	s->links_holder = NULL;
+	if (!keep_distances)
+	{
+		/* a scan: one per scan memory context (inserts and VACUUM make many) */
+		s->links_holder = palloc0(sizeof(HnswLinksHolder));
+		s->links_holder->cb.func = links_holder_reset;
+		s->links_holder->cb.arg = s->links_holder;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, &s->links_holder->cb);
+	}
 	s->scratch = NULL;
 	s->inside = NULL;
 	s->radius = get_float4_infinity();
@@ -206,7 +267,12 @@ HnswSearchFree(HnswSearch *s)
 {
 	visited_destroy(s->visited);
 	s->visited = NULL;
-	if (s->links)
+	if (s->links_holder != NULL)
+	{
+		links_give_back(s->links, s->links_cap);
+		s->links_holder->links = NULL;
+	}
+	else if (s->links != NULL)
 		pfree(s->links);
 	s->links = NULL;
 	if (s->scratch)
@@ -700,11 +766,37 @@ links_reserve(HnswSearch *s, int n)
 	{
 		int32		newcap = Max(s->links_cap * 2, s->links_used + n + 1024);
 
+		if (s->links_holder == NULL)
+		{
+			/* not a scan: the arena is the caller's memory context's */
+			s->links = s->links == NULL ? palloc(sizeof(ItemPointerData) * newcap) :
+				repalloc_huge(s->links, sizeof(ItemPointerData) * newcap);
+			s->links_cap = newcap;
+			return;
+		}
+		if (s->links == NULL && spare_links != NULL)
+		{
+			s->links = spare_links;
+			s->links_cap = spare_links_cap;
+			spare_links = NULL;
+		}
 		if (s->links == NULL)
-			s->links = palloc(sizeof(ItemPointerData) * newcap);
-		else
+		{
+			if (links_context == NULL)
+				links_context = AllocSetContextCreate(TopMemoryContext, "vecdb hnsw links",
+													  ALLOCSET_DEFAULT_SIZES);
+			s->links = MemoryContextAllocExtended(links_context,
+												  sizeof(ItemPointerData) * newcap,
+												  MCXT_ALLOC_HUGE);
+			s->links_cap = newcap;
+		}
+		else if (s->links_used + n > s->links_cap)
+		{
 			s->links = repalloc_huge(s->links, sizeof(ItemPointerData) * newcap);
-		s->links_cap = newcap;
+			s->links_cap = newcap;
+		}
+		s->links_holder->links = s->links;
+		s->links_holder->cap = s->links_cap;
 	}
 }
 
@@ -792,6 +884,13 @@ measure_pinned(HnswSearch *s, Buffer buf, ItemPointer tid, int layer, float boun
 	}
 	l = &info->layouts[node->level];
 	candidate_from_node(s, out, tid, node);
+	if (s->matches_only && out->deleted)
+	{
+		/* beyond the routing bound: a failing node is neither measured nor followed */
+		UnlockReleaseBuffer(buf);
+		out->dist = get_float4_infinity();
+		return true;
+	}
 	if (s->skip_outsiders && s->tenant_inside && !out->in_tenant)
 	{
 		/* a tenant walk inside its tenant never needs this node's distance */
@@ -851,7 +950,8 @@ pin_batch(HnswSearch *s, const ItemPointerData *todo, int ntodo, Buffer *bufs)
 		{
 			ItemId		iid = PageGetItemId(page, off);
 
-			if (ItemIdIsNormal(iid))
+			/* within the page: prefetch_ahead may read the filter slots */
+			if (ItemIdIsNormal(iid) && ItemIdGetOffset(iid) + ItemIdGetLength(iid) <= BLCKSZ)
 			{
 				p->tuple = (char *) page + ItemIdGetOffset(iid);
 				p->len = ItemIdGetLength(iid);
@@ -865,7 +965,9 @@ pin_batch(HnswSearch *s, const ItemPointerData *todo, int ntodo, Buffer *bufs)
  * Before batch entry i is measured: prefetches the rest of the tuple
  * HNSW_PREFETCH_AHEAD entries on (at i = 0, of every entry up to there),
  * beyond the head pin_batch fetched, so that one vector's cache misses
- * overlap the arithmetic on the ones before it.
+ * overlap the arithmetic on the ones before it.  Not the vector of a node
+ * that s->matches_only will not measure: its filter slots, in the head,
+ * are tested unlocked, which can only waste or skip a prefetch.
  */
 static pg_attribute_always_inline void
 prefetch_ahead(HnswSearch *s, int i, int ntodo)
@@ -875,8 +977,13 @@ prefetch_ahead(HnswSearch *s, int i, int ntodo)
 	{
 		const HnswPeek *p = &s->peek[j];
 
-		if (p->tuple != NULL)
-			HnswPrefetchBytes(p->tuple, 256, p->len);
+		if (p->tuple == NULL)
+			continue;
+		if (s->matches_only &&
+			p->len >= HNSW_NODE_HEADER_SIZE + (int) s->info->filter.payload_bytes &&
+			!HnswFilterMatch(s->filter, p->tuple + HNSW_NODE_HEADER_SIZE))
+			continue;
+		HnswPrefetchBytes(p->tuple, 256, p->len);
 	}
 }
 
@@ -1021,6 +1128,49 @@ HnswTenantWalkAll(HnswSearch *s, HnswCandidate *entry, int limit, int ef, HnswHe
 }
 
 /*
+ * The nearest matches whose farthest is a filtered walk's routing bound
+ * (HNSW_FILTER_ROUTE_PERCENT of ef), or 0: no such bound, in a walk with
+ * no filter, on an upper layer, a tenant walk, a radius search, or one that
+ * sets nodes aside for an iterative scan.
+ */
+static inline int
+route_count(HnswSearch *s, int layer, int ef, const HnswHeap *discarded)
+{
+	if (s->filter == NULL || layer != 0 || discarded != NULL || s->tenant_walk ||
+		s->inside != NULL || s->keep_distances)
+		return 0;
+	return Max(1, ef * HNSW_FILTER_ROUTE_PERCENT / 100);
+}
+
+/* Notes a match found: route keeps the nroute nearest (a max-heap). */
+static inline void
+route_note(HnswHeap *route, int nroute, const HnswCandidate *c)
+{
+	if (nroute == 0 || c->deleted)
+		return;
+	HnswHeapPush(route, c);
+	if (route->n > nroute)
+		(void) HnswHeapPop(route);
+}
+
+/*
+ * Whether a layer search must stop measuring: at s->max_visits nodes (0:
+ * no limit), or in a filtered walk with a routing bound (route_count) that
+ * already holds ef matches, at HNSW_FILTER_CONVERGE_FACTOR times that.
+ */
+static inline bool
+visits_spent(HnswSearch *s, int nroute, const HnswHeap *result, int ef)
+{
+	int64		limit = s->max_visits;
+
+	if (limit == 0)
+		return false;
+	if (nroute > 0 && result->n >= ef)
+		limit *= HNSW_FILTER_CONVERGE_FACTOR;
+	return s->visited_count >= limit;
+}
+
+/*
  * HNSW layer search.  entries: start nodes, distances known.  Fills result
  * (a max-heap) with up to ef nearest live nodes on this layer; deleted
  * nodes are walked through but never returned.  Nodes measured that fell
@@ -1037,6 +1187,12 @@ HnswTenantWalkAll(HnswSearch *s, HnswCandidate *entry, int limit, int ef, HnswHe
  * with the code distance: candidates after the end are still popped, and
  * those within expanded.)
  *
+ * A filtered walk's failing nodes route it like deleted ones, but once it
+ * holds ef matches, a candidate farther than its nroute nearest matches
+ * (route_count) measures only those of its neighbours that pass the
+ * filter: failing ones are read for their filter slots only, and not
+ * followed (src/README, "HNSW: filter columns").
+ *
  * Expanding a candidate reads its links (usually copied when it was
  * measured), then pins every unvisited neighbour's page and prefetches its
  * line pointer and tuple before measuring them one by one, so the cache
@@ -1050,6 +1206,8 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
 	ItemPointerData *todo = palloc(sizeof(ItemPointerData) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
 	Buffer	   *bufs = palloc(sizeof(Buffer) * (HNSW_MAX_LINKS0 + HNSW_TENANT_MAX_LINKS));
+	int			nroute = route_count(s, layer, ef, discarded);
+	HnswHeap	route;
 
 	/*
 	 * Under L2, a node that cannot enter the result may stop being measured
@@ -1063,6 +1221,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 	s->skip_outsiders = s->tenant_walk && layer == 0 && discarded == NULL &&
 		!s->keep_distances;
 	HnswHeapInit(&cand, ef * 4, false);
+	HnswHeapInit(&route, nroute + 1, true);
 	for (int i = 0; i < entries->n; i++)
 	{
 		HnswCandidate *e = &entries->items[i];
@@ -1073,6 +1232,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		s->tenant_inside |= e->in_tenant;
 		if (!e->deleted)
 			push_result(s, result, ef, e, discarded);
+		route_note(&route, nroute, e);
 	}
 
 	while (cand.n > 0)
@@ -1083,7 +1243,7 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		int			ntodo = 0;
 		bool		beyond = result->n >= ef && !c.within &&
 			c.dist > HnswHeapTop(result)->dist;
-		bool		spent = s->max_visits > 0 && s->visited_count >= s->max_visits;
+		bool		spent = visits_spent(s, nroute, result, ef);
 
 		/* a radius search: a later candidate may yet be within (codes) */
 		if (beyond && !spent && s->inside != NULL)
@@ -1134,6 +1294,8 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 		 */
 		if (c.in_tenant && (result->n >= ef || s->tenant_only))
 			n = Min(n, c.ntenant);
+		s->matches_only = nroute > 0 && result->n >= ef && route.n >= nroute &&
+			c.dist > HnswHeapTop(&route)->dist;
 		for (int i = 0; i < n; i++)
 		{
 			ItemPointerData t = links[i];
@@ -1164,16 +1326,19 @@ HnswSearchLayer(HnswSearch *s, HnswHeap *entries, int ef, int layer,
 				s->tenant_inside |= e.in_tenant;
 				if (!e.deleted)
 					push_result(s, result, ef, &e, discarded);
+				route_note(&route, nroute, &e);
 			}
 			else if (discarded)
 				HnswHeapPush(discarded, &e);	/* deleted too: a way on */
 		}
 	}
 	pfree(cand.items);
+	pfree(route.items);
 	pfree(nbrs);
 	pfree(todo);
 	pfree(bufs);
 	s->skip_outsiders = false;
+	s->matches_only = false;
 
 	/*
 	 * Candidates set aside wait for a later call, maybe never: they forget
