@@ -271,12 +271,14 @@ vacuum_node(VacuumState *vs, ItemPointer tid, HnswNode node)
 			vs->emptied_version[vs->nemptied++] = node->version;
 		}
 	}
-	if (!(node->flags & HNSW_NODE_DELETED))
-		count_live(vs, node, 1);
 	if (node->flags & HNSW_NODE_DELETED)
 		add_deleted(vs, tid, node->version);
-	else if (nkeep > 0)
-		note_live(vs, tid, node);
+	else
+	{
+		count_live(vs, node, 1);
+		if (nkeep > 0)
+			note_live(vs, tid, node);
+	}
 	return changed;
 }
 
