@@ -33,7 +33,7 @@ REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit
 	sparsevec_io sparsevec_input_errors sparsevec_ops \
 	halfvec_io halfvec_input_errors halfvec_ops \
 	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_recall_clusters hnsw_cancel \
-	hnsw_duplicates hnsw_vacuum hnsw_vacuum_reach hnsw_cost hnsw_bit hnsw_halfvec \
+	hnsw_duplicates hnsw_vacuum hnsw_vacuum_reach hnsw_vacuum_sparse hnsw_cost hnsw_bit hnsw_halfvec \
 	hnsw_sparsevec hnsw_filter hnsw_filter_walk hnsw_tenant hnsw_stats hnsw_scan_stats hnsw_quantize hnsw_quantize_binary hnsw_quantize_pq \
 	hnsw_radius hnsw_index_only hybrid_search
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)

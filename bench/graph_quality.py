@@ -9,6 +9,11 @@ interleaved per seed:
   vacuum     10,000 random 3-d rows, m = 4, ef_construction = 8; delete 75%,
              VACUUM; recall@20 at ef_search 20 over 20 random queries (or
              --vacuum-queries), per seed (pgvector's vacuum-recall scenario).
+  bitvacuum  pgvector's VACUUM recall test on bits: 10,000 random 52-bit
+             strings (bit_hamming_ops), m = 4, ef_construction = 8; delete
+             75%, VACUUM; recall@20 at ef_search 100 over 20 random queries
+             (or --vacuum-queries), a hit being any row within the 20th
+             exact distance (the test's rule: Hamming distances tie).
   ip         rows with lognormal norms and random directions (inner product):
              recall@10 at several ef_search values, per seed.
   ipins      the same rows inserted one by one by 4 clients into an empty
@@ -134,6 +139,55 @@ def run_vacuum(dbs, seeds, nq):
                 out[ext].append(res)
                 print('vacuum seed %d %-6s recall before %.4f after %.4f' %
                       (seed, ext, before, after), flush=True)
+    return out
+
+
+# ---- bitvacuum: pgvector's bit VACUUM recall test ----
+
+def bit_recall(c, queries, limit, ef):
+    c.execute('SET enable_seqscan = off')
+    c.execute('SET hnsw.ef_search = %d' % ef)
+    hits = 0
+    for q, within in queries:
+        got = c.execute('SELECT i FROM tb ORDER BY v <~> %s::bit(52) LIMIT %d' % ('%s', limit),
+                        (q,), prepare=True).fetchall()
+        hits += sum(1 for (i,) in got if i in within)
+    c.execute('RESET enable_seqscan')
+    return hits / (limit * len(queries))
+
+
+def run_bitvacuum(dbs, seeds, nq):
+    out = {e: [] for e in dbs}
+    for seed in range(seeds):
+        rng = np.random.default_rng(3000 + seed)
+        rows = rng.integers(0, 2, (10000, 52))
+        qbits = [''.join(map(str, b)) for b in rng.integers(0, 2, (nq, 52))]
+        for ext, db in dbs.items():
+            with connect(db) as c:
+                c.execute('DROP TABLE IF EXISTS tb')
+                c.execute('CREATE TABLE tb (i int, v bit(52)) WITH (autovacuum_enabled = false)')
+                with c.cursor().copy('COPY tb (i, v) FROM STDIN') as cp:
+                    for i, r in enumerate(rows):
+                        cp.write_row((i + 1, ''.join(map(str, r))))
+                c.execute('CREATE INDEX tb_idx ON tb USING hnsw (v bit_hamming_ops) '
+                          'WITH (m = 4, ef_construction = 8)')
+                c.execute('DELETE FROM tb WHERE i > 2500')
+                c.execute('SET enable_indexscan = off')
+                queries = [(q, {i for (i,) in c.execute(
+                    'SELECT i FROM tb WHERE v <~> %s::bit(52) <= (SELECT v <~> %s::bit(52) '
+                    'FROM tb ORDER BY 1 OFFSET 19 LIMIT 1)', (q, q))}) for q in qbits]
+                c.execute('RESET enable_indexscan')
+                before = bit_recall(c, queries, 20, 100)
+                t0 = time.time()
+                c.execute('VACUUM tb')
+                vac = time.time() - t0
+                after = bit_recall(c, queries, 20, 100)
+                res = {'seed': seed, 'before': before, 'after': after, 'vacuum_s': vac}
+                if ext.startswith('vecdb'):
+                    res.update(check(c, 'tb_idx'))
+                out[ext].append(res)
+                print('bitvacuum seed %d %-6s recall before %.4f after %.4f vacuum %.3f s' %
+                      (seed, ext, before, after, vac), flush=True)
     return out
 
 
@@ -402,6 +456,18 @@ def summary(results):
             lines.append('| %s | %d | %.4f | %.4f | %.4f | %.4f | %d |' % (
                 ext, len(rs), statistics.mean(b), statistics.mean(a), min(a), max(a),
                 sum(1 for x in a if x < 0.95)))
+    if 'bitvacuum' in results:
+        lines.append('\n## bitvacuum (10,000 x 52 bits, m 4, efc 8, 75% deleted; '
+                     'recall@20, ef_search 100)\n')
+        lines.append('| extension | seeds | before: mean | after: mean | min | max | '
+                     'below 0.80 | VACUUM s: mean |')
+        lines.append('|---|---|---|---|---|---|---|---|')
+        for ext, rs in results['bitvacuum'].items():
+            a = [r['after'] for r in rs]
+            lines.append('| %s | %d | %.4f | %.4f | %.4f | %.4f | %d | %.3f |' % (
+                ext, len(rs), statistics.mean(r['before'] for r in rs), statistics.mean(a),
+                min(a), max(a), sum(1 for x in a if x < 0.80),
+                statistics.mean(r['vacuum_s'] for r in rs)))
     for key, what in (('ip', 'built'), ('ipins', 'inserted by 4 clients')):
         if key not in results:
             continue
@@ -420,7 +486,7 @@ def summary(results):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('what', nargs='+',
-                    choices=['vacuum', 'ip', 'ipins', 'dups', 'repair', 'fashion', 'reach'])
+                    choices=['vacuum', 'bitvacuum', 'ip', 'ipins', 'dups', 'repair', 'fashion', 'reach'])
     ap.add_argument('--peer', help='peer extensions to run beside vecdb, comma-separated '
                     '(e.g. vector; a vecdb build installed under another name works too)')
     ap.add_argument('--seeds', type=int, default=11)
@@ -443,6 +509,8 @@ def main():
     for w in args.what:
         if w == 'vacuum':
             results[w] = run_vacuum(dbs, args.seeds, args.vacuum_queries)
+        elif w == 'bitvacuum':
+            results[w] = run_bitvacuum(dbs, args.seeds, args.vacuum_queries)
         elif w == 'ip':
             results[w] = run_ip(dbs, args.seeds, args.ip_rows, args.ip_dim, efs)
         elif w == 'ipins':

@@ -71,6 +71,14 @@
 
 #define REPAIR_RETRIES 100
 
+/*
+ * A graph of m below REPAIR_DENSE_M is sparse: two hops of its lists offer
+ * too few candidates, so each repair searches, for at least
+ * REPAIR_SPARSE_CANDIDATES (src/README, "HNSW: vacuum").
+ */
+#define REPAIR_DENSE_M 16
+#define REPAIR_SPARSE_CANDIDATES 64
+
 /* set of node TIDs, with a version: deleted nodes; reached nodes (relink) */
 typedef struct tidset_entry
 {
@@ -1058,9 +1066,9 @@ backlink(HnswSearch *s, ItemPointer tid, int layer, HnswList *list,
  * node there: decided with no lock held, written if the list did not
  * change meanwhile, else decided again.  layer may be HNSW_TENANT_LIST: a
  * tenant index's list, whose two hops are all of the node's tenant.
- * Candidates from two hops
- * (gather_candidates); a search only for a list that lost more than half
- * and whose two hops fell short of maxc.  Back-links once it lost more
+ * Candidates from two hops (gather_candidates); a search for a list that
+ * lost more than half and whose two hops fell short of maxc, and for every
+ * list of a sparse graph (REPAIR_DENSE_M).  Back-links once it lost more
  * than an eighth (src/README, "HNSW: vacuum", measured on Fashion-MNIST).
  */
 static void
@@ -1068,7 +1076,9 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 {
 	HnswIndexInfo *info = vs->info;
 	int			cap = HnswLayerCap(info->m, layer);
-	int			maxc = Max(info->ef_construction, 2 * cap);
+	bool		sparse = info->m < REPAIR_DENSE_M;
+	int			maxc = Max(Max(info->ef_construction, 2 * cap),
+						   sparse ? REPAIR_SPARSE_CANDIDATES : 0);
 	HnswList   *old = palloc(sizeof(HnswList));
 	HnswList   *list = palloc(sizeof(HnswList));
 	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * (maxc + cap));
@@ -1098,7 +1108,7 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 		HnswSearchInit(&s, vs->index, info, vec, true);
 		n = gather_candidates(vs, tid, old, layer, cands, maxc);
 		/* a tenant list takes two hops only: a search would leave the tenant */
-		if (ndeleted * 2 > old->count && n < maxc && layer != HNSW_TENANT_LIST)
+		if ((sparse || (ndeleted * 2 > old->count && n < maxc)) && layer != HNSW_TENANT_LIST)
 			n = search_candidates(vs, &s, tid, vec, layer, cands, vecs, maxc);
 		else
 			n = measure_candidates(vs, vec, layer, cands, n, vecs);
