@@ -32,7 +32,7 @@ HEADERS = src/type/vector.h src/type/sparsevec.h src/type/halfvec.h
 REGRESS = vector_io vector_input_errors vector_ops vector_agg vector_kernels bit_distance \
 	sparsevec_io sparsevec_input_errors sparsevec_ops \
 	halfvec_io halfvec_input_errors halfvec_ops \
-	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_recall_clusters hnsw_cancel \
+	hnsw_basic hnsw_options hnsw_iterative hnsw_large hnsw_recall hnsw_recall_clusters hnsw_recall_ip hnsw_cancel \
 	hnsw_duplicates hnsw_vacuum hnsw_vacuum_reach hnsw_vacuum_sparse hnsw_cost hnsw_bit hnsw_halfvec \
 	hnsw_sparsevec hnsw_filter hnsw_filter_walk hnsw_tenant hnsw_stats hnsw_scan_stats hnsw_quantize hnsw_quantize_binary hnsw_quantize_pq \
 	hnsw_radius hnsw_index_only hybrid_search

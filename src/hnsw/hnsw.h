@@ -454,10 +454,11 @@ extern bool HnswVecEqual(const HnswIndexInfo *info, const void *a, const void *b
 extern void HnswCheckColumn(Relation index, const VecdbElemType *type, int *dims);
 
 /*
- * The heuristic's slack under L2 and cosine (hnswutils.c, covers): a
- * selected link covers a candidate only if this many times its distance to
- * it is below the candidate's distance to the list's owner.  Measured on
- * Fashion-MNIST (src/README, "HNSW: build").
+ * The heuristic's slack under L2, cosine and inner product (hnswutils.c,
+ * covers): a selected link covers a candidate only if this many times its
+ * distance to it, measured from the metric's zero, is below the
+ * candidate's distance to the list's owner.  Measured on Fashion-MNIST
+ * (src/README, "HNSW: build").
  */
 #define HNSW_PRUNE_SLACK 1.05f
 

@@ -436,24 +436,48 @@ HnswSortCandidates(HnswCandidate *cands, int n)
  * Whether a selected link at distance dlink from a candidate covers it, the
  * candidate being at distance dbase from the list's owner: the heuristic's
  * test, with slack.  The plain test (dlink < dbase) prunes every candidate
- * that lies nearer some selected link than the owner; under L2 and cosine
- * a link covers only if HNSW_PRUNE_SLACK times its distance, measured from
- * the metric's zero (cosine's -1), is still below the owner's, so that a
+ * that lies nearer some selected link than the owner; with slack a link
+ * covers only if HNSW_PRUNE_SLACK times its distance, measured from the
+ * metric's zero (see cover_zero), is still below the owner's, so that a
  * candidate about as near the link as the owner stays selected: selected
  * links are the ones back-links drop last (src/README, "HNSW: build").
- * Other metrics keep the plain test (inner product has no zero to measure
- * from; the linear ones were not measured).
+ * The slack only ever keeps a candidate the plain test would prune: under
+ * inner product dlink + zero may be negative, where scaling it up would
+ * make covering easier.  zero is NaN where the metric has none: the plain
+ * test.
  */
 static inline bool
-covers(VecdbMetric metric, bool slack, float dlink, float dbase)
+covers(bool slack, float dlink, float dbase, float zero)
+{
+	if (!slack || isnan(zero))
+		return dlink < dbase;
+	return dlink < dbase && HNSW_PRUNE_SLACK * (dlink + zero) < dbase + zero;
+}
+
+/*
+ * What covers adds to candidate c's distances so that they count from
+ * c's distance to itself: -d(c, c).  L2: 0.  Cosine (the negative inner
+ * product of unit vectors): 1, so that the test reads on 1 - cos.  Inner
+ * product: c's squared norm (pair(arg, i, i)), so that the test reads on
+ * <c, c - x>: the cosine rule for unit vectors, and on any scale.
+ * The linear metrics (L1, Hamming, Jaccard) were not measured: NaN.
+ */
+static inline float
+cover_zero(VecdbMetric metric, bool slack, HnswPairDistance pair, void *arg, int i)
 {
 	if (!slack)
-		return dlink < dbase;
-	if (metric == VECDB_METRIC_L2)
-		return HNSW_PRUNE_SLACK * dlink < dbase;
-	if (metric == VECDB_METRIC_COSINE)
-		return HNSW_PRUNE_SLACK * (dlink + 1.0f) < dbase + 1.0f;
-	return dlink < dbase;
+		return 0;
+	switch (metric)
+	{
+		case VECDB_METRIC_L2:
+			return 0;
+		case VECDB_METRIC_COSINE:
+			return 1.0f;
+		case VECDB_METRIC_IP:
+			return pair != NULL ? -pair(arg, i, i) : NAN;
+		default:
+			return NAN;
+	}
 }
 
 /*
@@ -476,9 +500,10 @@ HnswSelectNeighbors(VecdbMetric metric, const HnswCandidate *cands, int ncands, 
 	for (int i = 0; i < ncands; i++)
 	{
 		bool		keep = n < cap;
+		float		zero = keep && n > 0 ? cover_zero(metric, true, pair, arg, i) : 0;
 
 		for (int j = 0; j < n && keep; j++)
-			if (covers(metric, true, pair(arg, i, out[j]), cands[i].dist))
+			if (covers(true, pair(arg, i, out[j]), cands[i].dist, zero))
 				keep = false;
 		if (keep)
 			out[n++] = i;
@@ -529,9 +554,11 @@ retest_pruned(VecdbMetric metric, bool slack, const float *dists, float dnew, fl
 
 		if (!keep && da >= dmin)
 		{
-			keep = !(x_sel && covers(metric, slack, pairdist(arg, all[a], -1), da));
+			float		zero = cover_zero(metric, slack, pairdist, arg, all[a]);
+
+			keep = !(x_sel && covers(slack, pairdist(arg, all[a], -1), da, zero));
 			for (int b = 0; b < *ns && keep; b++)
-				if (sel[b] >= 0 && covers(metric, slack, pairdist(arg, all[a], sel[b]), da))
+				if (sel[b] >= 0 && covers(slack, pairdist(arg, all[a], sel[b]), da, zero))
 					keep = false;
 		}
 		if (keep)
@@ -579,6 +606,7 @@ HnswBacklinkUpdate(VecdbMetric metric, bool slack, int count, int nsel, int cap,
 	bool		x_selected = true;
 	bool		any_demoted = false;
 	float		dmin_demoted = 0;
+	float		xzero = NAN;	/* X's zero for covers, once needed */
 	bool		demote[2 * HNSW_MAX_M];
 	float		dx[2 * HNSW_MAX_M];
 
@@ -593,13 +621,16 @@ HnswBacklinkUpdate(VecdbMetric metric, bool slack, int count, int nsel, int cap,
 		if (dists[k] < dnew)
 		{
 			dx[k] = linkdist(arg, k);
-			x_selected = !covers(metric, slack, dx[k], dnew);
+			if (isnan(xzero))
+				xzero = cover_zero(metric, slack, pairdist, arg, -1);
+			x_selected = !covers(slack, dx[k], dnew, xzero);
 		}
 	for (int k = 0; k < nsel; k++)
 	{
 		if (x_selected && dists[k] >= dnew)
 			dx[k] = linkdist(arg, k);
-		demote[k] = x_selected && dists[k] > dnew && covers(metric, slack, dx[k], dists[k]);
+		demote[k] = x_selected && dists[k] > dnew &&
+			covers(slack, dx[k], dists[k], cover_zero(metric, slack, pairdist, arg, k));
 		if (demote[k] && !any_demoted)
 			dmin_demoted = dists[k];
 		any_demoted |= demote[k];
