@@ -49,6 +49,7 @@ def setup(ext):
 
 
 CHUNK = 10000
+PIECE = 128 * 1024
 
 
 def copy_rows(c, dim, n, rng):
@@ -70,7 +71,12 @@ def copy_rows(c, dim, n, rng):
                 buf['l2'] = 4 + 4 * dim
                 buf['dim'] = dim
                 buf['v'] = rng.random((k, dim), dtype=np.float32)
-                cp.write(buf.tobytes())
+                data = buf.tobytes()
+                # small writes: libpq moves its unsent output to the front of
+                # its buffer after each partial send, which costs quadratic
+                # time in the buffer's size when the server reads slowly
+                for i in range(0, len(data), PIECE):
+                    cp.write(data[i:i + PIECE])
             cp.write(b'\xff\xff')
 
 
