@@ -3,7 +3,8 @@
 
 For each dimension count and row count: a table of random vectors (column
 storage as created, vectors over 2 KB in TOAST; --plain for SET STORAGE
-PLAIN), an HNSW index (m = 16, ef_construction 64), ANALYZE.  Then, with a
+PLAIN), an HNSW index (m = 16, ef_construction 64 unless
+--ef-construction says otherwise), ANALYZE.  Then, with a
 prepared statement per plan and the query vector as a bound parameter,
 `SELECT id FROM t ORDER BY v <-> $1 LIMIT 10` is timed (median over
 --queries queries, after one warm pass) with the index forced
@@ -80,7 +81,7 @@ def copy_rows(c, dim, n, rng):
             cp.write(b'\xff\xff')
 
 
-def load(c, dim, n, plain, rng, mwm):
+def load(c, dim, n, plain, rng, mwm, efc):
     c.execute('DROP TABLE IF EXISTS t')
     c.execute('CREATE TABLE t (id int, v vector(%d))' % dim)
     if plain:
@@ -89,7 +90,8 @@ def load(c, dim, n, plain, rng, mwm):
     copy_rows(c, dim, n, rng)
     t1 = time.perf_counter()
     c.execute("SET maintenance_work_mem = '%s'" % mwm)
-    c.execute('CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops)')
+    c.execute('CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops) WITH (ef_construction = %d)'
+              % efc)
     t2 = time.perf_counter()
     print('%d dims, %d rows: COPY %.0f s, CREATE INDEX %.0f s' % (dim, n, t1 - t0, t2 - t1),
           file=sys.stderr, flush=True)
@@ -137,6 +139,7 @@ def main():
     ap.add_argument('--plain', action='store_true', help='SET STORAGE PLAIN on the column')
     ap.add_argument('--maintenance-work-mem', default='2GB',
                     help='maintenance_work_mem for the index build')
+    ap.add_argument('--ef-construction', type=int, default=64)
     ap.add_argument('--json')
     args = ap.parse_args()
     db = setup(args.extension)
@@ -147,7 +150,7 @@ def main():
     with psycopg.connect(dbname=db, autocommit=True) as c:
         for dim in [int(x) for x in args.dims.split(',')]:
             for n in [int(x) for x in args.rows.split(',')]:
-                load(c, dim, n, args.plain, rng, args.maintenance_work_mem)
+                load(c, dim, n, args.plain, rng, args.maintenance_work_mem, args.ef_construction)
                 queries = [vec_text(rng.random(dim, dtype=np.float32)) for _ in range(args.queries)]
                 ti = timed(c, queries, INDEX, 'index')
                 ts = timed(c, queries, SEQ, 'seq')
