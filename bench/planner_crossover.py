@@ -27,6 +27,7 @@ pc_<extension> (dropped and created).
 import argparse
 import json
 import re
+import select
 import statistics
 import sys
 import time
@@ -73,11 +74,14 @@ def copy_rows(c, dim, n, rng):
                 buf['dim'] = dim
                 buf['v'] = rng.random((k, dim), dtype=np.float32)
                 data = buf.tobytes()
-                # small writes: libpq moves its unsent output to the front of
-                # its buffer after each partial send, which costs quadratic
-                # time in the buffer's size when the server reads slowly
+                # libpq queues what the server has not read yet and moves
+                # the unsent rest to the front of its buffer after every
+                # partial send: write a piece at a time and wait until it
+                # is sent, so that buffer stays small
                 for i in range(0, len(data), PIECE):
                     cp.write(data[i:i + PIECE])
+                    while c.pgconn.flush() == 1:
+                        select.select([], [c.pgconn.socket], [])
             cp.write(b'\xff\xff')
 
 
