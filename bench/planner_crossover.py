@@ -3,7 +3,8 @@
 
 For each dimension count and row count: a table of random vectors (column
 storage as created, vectors over 2 KB in TOAST; --plain for SET STORAGE
-PLAIN), an HNSW index (m = 16, ef_construction 64), ANALYZE.  Then, with a
+PLAIN), an HNSW index (m = 16, ef_construction 64 unless
+--ef-construction says otherwise), ANALYZE.  Then, with a
 prepared statement per plan and the query vector as a bound parameter,
 `SELECT id FROM t ORDER BY v <-> $1 LIMIT 10` is timed (median over
 --queries queries, after one warm pass) with the index forced
@@ -11,6 +12,10 @@ prepared statement per plan and the query vector as a bound parameter,
 = off), and EXPLAIN says what the planner picks when free.  The report
 says, per case, which is faster, what each plan costs in the planner's
 units, and whether the planner's choice is the faster plan.
+
+Rows go in by binary COPY, streamed in chunks; the build runs at
+--maintenance-work-mem (2GB unless given), and its time and the load's go
+to stderr.
 
 Connects with psycopg 3 to PGHOST/PGPORT as PGUSER; uses database
 pc_<extension> (dropped and created).
@@ -22,7 +27,9 @@ pc_<extension> (dropped and created).
 import argparse
 import json
 import re
+import select
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -43,17 +50,55 @@ def setup(ext):
     return db
 
 
-def load(c, dim, n, plain, rng):
+CHUNK = 10000
+PIECE = 128 * 1024
+
+
+def copy_rows(c, dim, n, rng):
+    """COPY n random rows in binary, CHUNK rows at a time (a million rows of
+    3,072 dimensions never sit in memory at once).  The vectors are the
+    float32 values rng draws, sent exactly; the draws are those one call per
+    row would give."""
+    row = np.dtype([('nf', '>i2'), ('l1', '>i4'), ('id', '>i4'), ('l2', '>i4'),
+                    ('dim', '>i2'), ('unused', '>i2'), ('v', '>f4', (dim,))])
+    with c.cursor() as cur:
+        with cur.copy('COPY t (id, v) FROM STDIN (FORMAT BINARY)') as cp:
+            cp.write(b'PGCOPY\n\xff\r\n\x00' + b'\x00' * 8)
+            for start in range(0, n, CHUNK):
+                k = min(CHUNK, n - start)
+                buf = np.zeros(k, dtype=row)
+                buf['nf'] = 2
+                buf['l1'] = 4
+                buf['id'] = np.arange(start, start + k)
+                buf['l2'] = 4 + 4 * dim
+                buf['dim'] = dim
+                buf['v'] = rng.random((k, dim), dtype=np.float32)
+                data = buf.tobytes()
+                # libpq queues what the server has not read yet and moves
+                # the unsent rest to the front of its buffer after every
+                # partial send: write a piece at a time and wait until it
+                # is sent, so that buffer stays small
+                for i in range(0, len(data), PIECE):
+                    cp.write(data[i:i + PIECE])
+                    while c.pgconn.flush() == 1:
+                        select.select([], [c.pgconn.socket], [])
+            cp.write(b'\xff\xff')
+
+
+def load(c, dim, n, plain, rng, mwm, efc):
     c.execute('DROP TABLE IF EXISTS t')
     c.execute('CREATE TABLE t (id int, v vector(%d))' % dim)
     if plain:
         c.execute('ALTER TABLE t ALTER COLUMN v SET STORAGE PLAIN')
-    with c.cursor() as cur:
-        with cur.copy('COPY t (id, v) FROM STDIN') as cp:
-            for i in range(n):
-                cp.write_row((i, vec_text(rng.random(dim, dtype=np.float32))))
-    c.execute("SET maintenance_work_mem = '2GB'")
-    c.execute('CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops)')
+    t0 = time.perf_counter()
+    copy_rows(c, dim, n, rng)
+    t1 = time.perf_counter()
+    c.execute("SET maintenance_work_mem = '%s'" % mwm)
+    c.execute('CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops) WITH (ef_construction = %d)'
+              % efc)
+    t2 = time.perf_counter()
+    print('%d dims, %d rows: COPY %.0f s, CREATE INDEX %.0f s' % (dim, n, t1 - t0, t2 - t1),
+          file=sys.stderr, flush=True)
     c.execute('VACUUM ANALYZE t')
 
 
@@ -96,6 +141,9 @@ def main():
     ap.add_argument('--rows', default='500,1000,2000,5000,10000,100000')
     ap.add_argument('--queries', type=int, default=20)
     ap.add_argument('--plain', action='store_true', help='SET STORAGE PLAIN on the column')
+    ap.add_argument('--maintenance-work-mem', default='2GB',
+                    help='maintenance_work_mem for the index build')
+    ap.add_argument('--ef-construction', type=int, default=64)
     ap.add_argument('--json')
     args = ap.parse_args()
     db = setup(args.extension)
@@ -106,7 +154,7 @@ def main():
     with psycopg.connect(dbname=db, autocommit=True) as c:
         for dim in [int(x) for x in args.dims.split(',')]:
             for n in [int(x) for x in args.rows.split(',')]:
-                load(c, dim, n, args.plain, rng)
+                load(c, dim, n, args.plain, rng, args.maintenance_work_mem, args.ef_construction)
                 queries = [vec_text(rng.random(dim, dtype=np.float32)) for _ in range(args.queries)]
                 ti = timed(c, queries, INDEX, 'index')
                 ts = timed(c, queries, SEQ, 'seq')
