@@ -1089,6 +1089,7 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 		int			ndeleted = 0;
 		int			n;
 		int			written;
+		bool		search;
 		HnswSearch	s;
 
 		if (!read_list(vs, tid, version, layer, old))
@@ -1106,9 +1107,14 @@ repair_layer(VacuumState *vs, ItemPointer tid, uint16 version, const char *vec, 
 							ItemPointerGetOffsetNumber(tid), attempt)));
 		CHECK_FOR_INTERRUPTS();
 		HnswSearchInit(&s, vs->index, info, vec, true);
-		n = gather_candidates(vs, tid, old, layer, cands, maxc);
 		/* a tenant list takes two hops only: a search would leave the tenant */
-		if ((sparse || (ndeleted * 2 > old->count && n < maxc)) && layer != HNSW_TENANT_LIST)
+		search = sparse && layer != HNSW_TENANT_LIST;
+		if (!search)
+		{
+			n = gather_candidates(vs, tid, old, layer, cands, maxc);
+			search = ndeleted * 2 > old->count && n < maxc && layer != HNSW_TENANT_LIST;
+		}
+		if (search)
 			n = search_candidates(vs, &s, tid, vec, layer, cands, vecs, maxc);
 		else
 			n = measure_candidates(vs, vec, layer, cands, n, vecs);
